@@ -1,0 +1,242 @@
+/**
+ * Parley wire protocol v1 — the code form of PROTOCOL.md.
+ * Imported by the client (bundled by Vite) and the server, so it holds no
+ * server-only code: types, zod schemas, limits and pure helpers only.
+ */
+import { z } from "zod";
+
+// ---------------------------------------------------------------- limits
+
+export const LIMITS = {
+  bodyMaxCodePoints: 4000,
+  displayNameMax: 64,
+  passwordMin: 8,
+  passwordMax: 128,
+  historyDefaultLimit: 50,
+  historyBeforeMax: 200,
+  historyAfterMax: 500,
+  joinPageSize: 50,
+  joinCatchUpMax: 500,
+  usersSearchMax: 50,
+  payloadMaxBytes: 64 * 1024,
+  typingExpiryMs: 6000,
+  typingClientThrottleMs: 2000,
+} as const;
+
+// ---------------------------------------------------------------- shapes
+
+export type User = {
+  id: string;
+  username: string;
+  displayName: string;
+  online: boolean;
+  lastSeenAt: string | null;
+};
+
+export type Message = {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  recipientId: string;
+  clientId: string;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+};
+
+export type ConversationSummary = {
+  conversationId: string;
+  peer: User;
+  lastMessage: Message | null;
+  unreadCount: number;
+  readSeq: number;
+  peerReadSeq: number;
+  peerDeliveredSeq: number;
+};
+
+export const ERROR_CODES = [
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "VALIDATION",
+  "RATE_LIMITED",
+  "USERNAME_TAKEN",
+  "INVALID_CREDENTIALS",
+  "INTERNAL",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ApiError = { code: ErrorCode; message: string; retryAfterMs?: number };
+export type Fail = { ok: false; error: ApiError };
+export type Ok<T extends object = object> = { ok: true } & T;
+export type Ack<T extends object = object> = Ok<T> | Fail;
+
+// ---------------------------------------------------------------- ids and rooms
+
+/** Ids are opaque and never contain ':' so room names can be split safely. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
+
+/** The conversation of A and B is the room `dm:<min>:<max>`; its name is its id. */
+export function conversationIdFor(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** The other participant of a conversation, seen from `selfId`. */
+export function peerOf(conversationId: string, selfId: string): string {
+  const [, a, b] = conversationId.split(":");
+  return a === selfId ? b : a;
+}
+
+// ---------------------------------------------------------------- text rules
+
+// C0 controls except \t (0x09) and \n (0x0a).
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_BODY_CHARS = /[\u0000-\u0008\u000b-\u001f]/;
+// Any C0/C1 control, for single-line names.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of A-Z a-z 0-9 _ -");
+export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN, "must be 8-64 of A-Z a-z 0-9 _ -");
+
+/** The stored body: trimmed, 1..4000 code points, no C0 controls but \n and \t. */
+export const bodySchema = z
+  .string()
+  .transform((s) => s.trim())
+  .refine((s) => s.length > 0, "must not be empty")
+  .refine((s) => codePointLength(s) <= LIMITS.bodyMaxCodePoints, `must be at most ${LIMITS.bodyMaxCodePoints} characters`)
+  .refine((s) => !FORBIDDEN_BODY_CHARS.test(s), "must not contain control characters");
+
+export const usernameSchema = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.string().regex(USERNAME_PATTERN, "must be 3-32 of a-z 0-9 _ . - and start with a letter or digit"));
+
+export const displayNameSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .refine((s) => s.length >= 1 && codePointLength(s) <= LIMITS.displayNameMax, `must be 1-${LIMITS.displayNameMax} characters`)
+  .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters");
+
+export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+
+// ---------------------------------------------------------------- HTTP payloads
+
+export const registerSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  displayName: displayNameSchema.optional(),
+});
+export type RegisterRequest = z.input<typeof registerSchema>;
+
+export const loginSchema = z.object({
+  username: z.string().max(64).transform((s) => s.trim().toLowerCase()),
+  password: z.string().max(LIMITS.passwordMax),
+});
+export type LoginRequest = z.input<typeof loginSchema>;
+
+export type AuthResponse = { token: string; user: User };
+
+const seqCursor = z.coerce.number().int().min(0);
+export const historyQuerySchema = z
+  .object({
+    beforeSeq: seqCursor.optional(),
+    afterSeq: seqCursor.optional(),
+    limit: z.coerce.number().int().min(1).optional(),
+  })
+  .refine((q) => q.beforeSeq === undefined || q.afterSeq === undefined, "beforeSeq and afterSeq cannot be combined");
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+export type HistoryResponse = { messages: Message[]; hasMore: boolean };
+
+export const usersQuerySchema = z.object({ q: z.string().max(64).optional() });
+
+// ---------------------------------------------------------------- socket payloads
+
+export const joinSchema = z.object({ peerId: idSchema, afterSeq: z.number().int().min(0).optional() });
+export const leaveSchema = z.object({ peerId: idSchema });
+export const sendSchema = z.object({ peerId: idSchema, clientId: clientIdSchema, body: bodySchema });
+export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
+export const deleteSchema = z.object({ messageId: idSchema });
+export const receiptSchema = z
+  .object({
+    peerId: idSchema,
+    deliveredSeq: z.number().int().min(0).optional(),
+    readSeq: z.number().int().min(0).optional(),
+  })
+  .refine((r) => r.deliveredSeq !== undefined || r.readSeq !== undefined, "deliveredSeq or readSeq is required");
+export const typingSchema = z.object({ peerId: idSchema, typing: z.boolean() });
+
+export type JoinPayload = z.input<typeof joinSchema>;
+export type LeavePayload = z.input<typeof leaveSchema>;
+export type SendPayload = z.input<typeof sendSchema>;
+export type EditPayload = z.input<typeof editSchema>;
+export type DeletePayload = z.input<typeof deleteSchema>;
+export type ReceiptPayload = z.input<typeof receiptSchema>;
+export type TypingPayload = z.input<typeof typingSchema>;
+
+export type JoinResult = {
+  conversationId: string;
+  peer: User;
+  messages: Message[];
+  hasMore: boolean;
+  readSeq: number;
+  peerReadSeq: number;
+  peerDeliveredSeq: number;
+};
+
+export type ReceiptEvent = { conversationId: string; userId: string; deliveredSeq: number; readSeq: number };
+export type TypingEvent = { conversationId: string; userId: string; typing: boolean };
+export type PresenceEvent = { userId: string; online: boolean; lastSeenAt: string | null };
+
+// ---------------------------------------------------------------- event maps
+
+export const EVENTS = {
+  join: "conversation:join",
+  leave: "conversation:leave",
+  send: "message:send",
+  edit: "message:edit",
+  delete: "message:delete",
+  receipt: "conversation:receipt",
+  typing: "typing",
+  messageNew: "message:new",
+  messageUpdated: "message:updated",
+  receiptUpdated: "receipt",
+  presence: "presence",
+} as const;
+
+export interface ClientToServerEvents {
+  "conversation:join": (payload: JoinPayload, ack: (res: Ack<JoinResult>) => void) => void;
+  "conversation:leave": (payload: LeavePayload, ack: (res: Ack) => void) => void;
+  "message:send": (payload: SendPayload, ack: (res: Ack<{ message: Message }>) => void) => void;
+  "message:edit": (payload: EditPayload, ack: (res: Ack<{ message: Message }>) => void) => void;
+  "message:delete": (payload: DeletePayload, ack: (res: Ack<{ message: Message }>) => void) => void;
+  "conversation:receipt": (payload: ReceiptPayload, ack: (res: Ack) => void) => void;
+  typing: (payload: TypingPayload) => void;
+}
+
+export interface ServerToClientEvents {
+  "message:new": (message: Message) => void;
+  "message:updated": (message: Message) => void;
+  receipt: (event: ReceiptEvent) => void;
+  typing: (event: TypingEvent) => void;
+  presence: (event: PresenceEvent) => void;
+}
+
+/** Turns a zod failure into the one-line message carried by a VALIDATION error. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+}

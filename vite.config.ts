@@ -1,0 +1,49 @@
+import { fileURLToPath } from "node:url";
+import react from "@vitejs/plugin-react";
+import tailwindcss from "@tailwindcss/vite";
+import { defineConfig } from "vitest/config";
+
+const rootDir = fileURLToPath(new URL(".", import.meta.url));
+// The dev server proxies the API and the socket to the watched server (npm run dev).
+const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? "3001"}`;
+
+export default defineConfig({
+  root: "client",
+  plugins: [react(), tailwindcss()],
+  build: { outDir: "dist", emptyOutDir: true },
+  server: {
+    proxy: {
+      "/api": apiTarget,
+      "/healthz": apiTarget,
+      "/socket.io": { target: apiTarget, ws: true },
+    },
+  },
+  test: {
+    root: rootDir,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", environment: "node", include: ["shared/**/*.test.ts", "server/src/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "client",
+          environment: "jsdom",
+          include: ["client/src/**/*.test.{ts,tsx}"],
+          setupFiles: ["client/src/test/setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          environment: "node",
+          include: ["server/test/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
