@@ -91,7 +91,7 @@ export function userRoom(userId: string): string {
 
 /** The other participant of a conversation, seen from `selfId`. */
 export function peerOf(conversationId: string, selfId: string): string {
-  const [, a, b] = conversationId.split(":");
+  const [, a = "", b = ""] = conversationId.split(":");
   return a === selfId ? b : a;
 }
 
