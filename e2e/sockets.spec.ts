@@ -1,0 +1,36 @@
+import type { APIRequestContext } from "@playwright/test";
+import { expect, makeUser, openChatWith, signUp, test } from "./support";
+
+/** The server's own count of connected sockets, from /metrics. */
+async function connectedSockets(request: APIRequestContext): Promise<number> {
+  const text = await (await request.get("/metrics")).text();
+  const line = text.split("\n").find((l) => l.startsWith("parley_sockets_connected "));
+  if (!line) throw new Error("parley_sockets_connected is missing from /metrics");
+  return Number(line.split(" ")[1]);
+}
+
+test("switching conversations rapidly 20 times leaves exactly one connected socket", async ({ newUserPage, request }) => {
+  const erin = makeUser("Erin");
+  const peers = [makeUser("Frank"), makeUser("Grace")];
+  for (const peer of peers) {
+    const peerPage = await newUserPage();
+    await signUp(peerPage, peer);
+    await peerPage.context().close();
+  }
+  const page = await newUserPage();
+  await signUp(page, erin);
+  await openChatWith(page, peers[0]!);
+  await expect.poll(() => connectedSockets(request)).toBe(1);
+
+  const nav = page.getByRole("navigation", { name: "Conversations" });
+  for (let i = 1; i <= 20; i++) {
+    const peer = peers[i % 2]!;
+    await nav.getByRole("link", { name: new RegExp(peer.displayName) }).first().click();
+    await expect(page.getByRole("heading", { level: 1, name: peer.displayName })).toBeVisible();
+  }
+  await expect(page.getByTestId("connection-status")).toHaveText("Connected");
+  await expect.poll(() => connectedSockets(request)).toBe(1);
+
+  await page.context().close();
+  await expect.poll(() => connectedSockets(request)).toBe(0);
+});
