@@ -73,6 +73,15 @@ export type Fail = { ok: false; error: ApiError };
 export type Ok<T extends object = object> = { ok: true } & T;
 export type Ack<T extends object = object> = Ok<T> | Fail;
 
+/** The body of every HTTP error response: `{ error: { code, message } }`. */
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    retryAfterMs: z.number().optional(),
+  }),
+});
+
 // ---------------------------------------------------------------- ids and rooms
 
 /** Ids are opaque and never contain ':' so room names can be split safely. */

@@ -1,0 +1,305 @@
+import type { UnknownAction } from "@reduxjs/toolkit";
+import { describe, expect, it } from "vitest";
+import { conversationIdFor, LIMITS, type JoinResult, type Message } from "../../../../shared/protocol";
+import { makeStore, type RootState } from "../../app/store";
+import { makeMessage, makeUser } from "../../test/factories";
+import { signedOut } from "../auth/authSlice";
+import {
+  chatSlice,
+  conversationJoined,
+  conversationOpened,
+  messageAcked,
+  messageReceived,
+  messageResendRequested,
+  messageSendFailed,
+  messageSendRequested,
+  messageUpdated,
+  missedMessagesLoaded,
+  olderMessagesLoaded,
+  receiptReceived,
+  typingReceived,
+  type ChatState,
+} from "./chatSlice";
+import {
+  selectDeliveryState,
+  selectHasOlder,
+  selectHighestContiguousSeq,
+  selectSendsToRetry,
+  selectTimeline,
+  type TimelineItem,
+} from "./selectors";
+
+const ME = "alice";
+const PEER = "bob";
+const OTHER = "carol";
+const CONVERSATION = conversationIdFor(ME, PEER);
+const OTHER_CONVERSATION = conversationIdFor(ME, OTHER);
+
+const opened = conversationOpened({ conversationId: CONVERSATION, peerId: PEER });
+const openedOther = conversationOpened({ conversationId: OTHER_CONVERSATION, peerId: OTHER });
+
+function sendRequested(clientId: string, body = `body of ${clientId}`) {
+  return messageSendRequested({
+    clientId,
+    conversationId: CONVERSATION,
+    senderId: ME,
+    recipientId: PEER,
+    body,
+    createdAt: "2025-01-01T12:00:00.000Z",
+  });
+}
+
+/** The stored copy of the send `clientId`, as the server acks and broadcasts it. */
+function stored(clientId: string, seq: number): Message {
+  return makeMessage({ seq, clientId, senderId: ME, recipientId: PEER, body: `body of ${clientId}` });
+}
+
+function fromPeer(seq: number): Message {
+  return makeMessage({ seq, senderId: PEER, recipientId: ME });
+}
+
+function joined(messages: Message[], overrides: Partial<JoinResult> = {}, afterSeq?: number) {
+  return conversationJoined({
+    result: {
+      conversationId: CONVERSATION,
+      peer: makeUser({ id: PEER }),
+      messages,
+      hasMore: false,
+      readSeq: 0,
+      peerReadSeq: 0,
+      peerDeliveredSeq: 0,
+      ...overrides,
+    },
+    afterSeq,
+  });
+}
+
+function reduce(actions: UnknownAction[]): ChatState {
+  return actions.reduce<ChatState>((state, action) => chatSlice.reducer(state, action), chatSlice.getInitialState());
+}
+
+function rootState(chat: ChatState): RootState {
+  return { ...makeStore().getState(), chat };
+}
+
+/** A compact picture of the timeline: "seq:clientId" when confirmed, "status:clientId" while unconfirmed. */
+function timeline(actions: UnknownAction[], conversationId = CONVERSATION): string[] {
+  return selectTimeline(rootState(reduce(actions)), conversationId).map(describeItem);
+}
+
+function describeItem(item: TimelineItem): string {
+  return item.kind === "confirmed" ? `${item.message.seq}:${item.message.clientId}` : `${item.message.status}:${item.message.clientId}`;
+}
+
+/** Every ordering of `items`, to run arrival-order cases in each order. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) =>
+    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+describe("chatSlice: sending", () => {
+  it("shows a send at once as pending, before any answer", () => {
+    expect(timeline([opened, sendRequested("c1")])).toEqual(["pending:c1"]);
+  });
+
+  it("opens the conversation when the first send comes before the route did", () => {
+    expect(timeline([sendRequested("c1")])).toEqual(["pending:c1"]);
+  });
+
+  it.each([
+    { name: "ack before broadcast", arrivals: [messageAcked(stored("c1", 1)), messageReceived(stored("c1", 1))] },
+    { name: "broadcast before ack", arrivals: [messageReceived(stored("c1", 1)), messageAcked(stored("c1", 1))] },
+    { name: "ack only", arrivals: [messageAcked(stored("c1", 1))] },
+    { name: "broadcast only", arrivals: [messageReceived(stored("c1", 1))] },
+    { name: "join catch-up then ack", arrivals: [joined([stored("c1", 1)], {}, 0), messageAcked(stored("c1", 1))] },
+    { name: "ack then join catch-up", arrivals: [messageAcked(stored("c1", 1)), joined([stored("c1", 1)], {}, 0)] },
+  ])("$name turns the pending send into one sent message", ({ arrivals }) => {
+    expect(timeline([opened, sendRequested("c1"), ...arrivals])).toEqual(["1:c1"]);
+  });
+
+  it.each([
+    { name: "timeout, then broadcast", arrivals: [timedOut("c1"), messageReceived(stored("c1", 1))] },
+    { name: "broadcast, then timeout", arrivals: [messageReceived(stored("c1", 1)), timedOut("c1")] },
+  ])("a send that timed out but was stored ends sent, once: $name", ({ arrivals }) => {
+    expect(timeline([opened, sendRequested("c1"), ...arrivals])).toEqual(["1:c1"]);
+  });
+
+  it("marks a rejected send failed with its reason, and a resend makes it pending again", () => {
+    const failure = { code: "RATE_LIMITED" as const, message: "Slow down" };
+    const failed = reduce([opened, sendRequested("c1"), messageSendFailed({ conversationId: CONVERSATION, clientId: "c1", failure })]);
+    expect(failed.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "failed", failure });
+
+    const resent = chatSlice.reducer(failed, messageResendRequested({ conversationId: CONVERSATION, clientId: "c1" }));
+    expect(resent.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "pending", failure: null });
+  });
+
+  it("keeps unconfirmed sends after confirmed ones in send order, then places each by its assigned seq", () => {
+    const sent = [opened, sendRequested("c1"), sendRequested("c2"), messageReceived(fromPeer(1))];
+    expect(timeline(sent)).toEqual(["1:client-1-bob", "pending:c1", "pending:c2"]);
+    expect(timeline([...sent, messageAcked(stored("c2", 2))])).toEqual(["1:client-1-bob", "2:c2", "pending:c1"]);
+    expect(timeline([...sent, messageAcked(stored("c2", 2)), messageAcked(stored("c1", 3))])).toEqual([
+      "1:client-1-bob",
+      "2:c2",
+      "3:c1",
+    ]);
+  });
+
+  it("does not settle a pending send with a message of the same clientId from someone else", () => {
+    const foreign = makeMessage({ seq: 1, clientId: "c1", senderId: PEER, recipientId: ME });
+    expect(timeline([opened, sendRequested("c1"), messageReceived(foreign)])).toEqual(["1:c1", "pending:c1"]);
+  });
+});
+
+function timedOut(clientId: string) {
+  return messageSendFailed({ conversationId: CONVERSATION, clientId, failure: { code: "TIMEOUT", message: "No answer" } });
+}
+
+describe("chatSlice: receiving", () => {
+  it.each([
+    { name: "broadcast twice", arrivals: [messageReceived(fromPeer(1)), messageReceived(fromPeer(1))] },
+    { name: "broadcast, then in the join catch-up", arrivals: [messageReceived(fromPeer(1)), joined([fromPeer(1)])] },
+    { name: "join catch-up, then broadcast", arrivals: [joined([fromPeer(1)]), messageReceived(fromPeer(1))] },
+    {
+      name: "broadcast, then in a missed page",
+      arrivals: [messageReceived(fromPeer(1)), missedMessagesLoaded({ conversationId: CONVERSATION, messages: [fromPeer(1)] })],
+    },
+  ])("keeps a duplicate once: $name", ({ arrivals }) => {
+    expect(timeline([opened, ...arrivals])).toEqual(["1:client-1-bob"]);
+  });
+
+  it.each(permutations([1, 2, 3]).map((order) => ({ order })))("sorts by seq whatever the arrival order: $order", ({ order }) => {
+    const arrivals = order.map((seq) => messageReceived(fromPeer(seq)));
+    expect(timeline([opened, ...arrivals])).toEqual(["1:client-1-bob", "2:client-2-bob", "3:client-3-bob"]);
+  });
+
+  it.each([
+    { held: [] as number[], expected: undefined },
+    { held: [1, 2, 3], expected: 3 },
+    { held: [1, 2, 4], expected: 2 },
+    { held: [4, 1, 2], expected: 2 },
+  ])("rejoins after the highest contiguous seq: holding $held → $expected", ({ held, expected }) => {
+    const state = reduce([opened, ...held.map((seq) => messageReceived(fromPeer(seq)))]);
+    expect(selectHighestContiguousSeq(rootState(state), CONVERSATION)).toBe(expected);
+  });
+
+  it("fills a gap when the catch-up brings the missing seq", () => {
+    const withGap = [opened, messageReceived(fromPeer(1)), messageReceived(fromPeer(3))];
+    const state = reduce([...withGap, joined([fromPeer(2), fromPeer(3)], {}, 1)]);
+    expect(selectHighestContiguousSeq(rootState(state), CONVERSATION)).toBe(3);
+  });
+
+  it("merges older pages below what is held and records whether more exist", () => {
+    const actions = [
+      opened,
+      joined([fromPeer(3), fromPeer(4)], { hasMore: true }),
+      olderMessagesLoaded({ conversationId: CONVERSATION, messages: [fromPeer(1), fromPeer(2)], hasMore: false }),
+    ];
+    expect(timeline(actions)).toEqual(["1:client-1-bob", "2:client-2-bob", "3:client-3-bob", "4:client-4-bob"]);
+    expect(selectHasOlder(rootState(reduce(actions)), CONVERSATION)).toBe(false);
+  });
+
+  it.each([
+    { name: "a first join reports older messages", afterSeq: undefined, expected: true },
+    { name: "a catch-up join reports newer ones, not older", afterSeq: 4, expected: false },
+  ])("join hasMore: $name", ({ afterSeq, expected }) => {
+    const state = reduce([opened, joined([fromPeer(5)], { hasMore: true }, afterSeq)]);
+    expect(selectHasOlder(rootState(state), CONVERSATION)).toBe(expected);
+  });
+
+  it.each([
+    { name: "update after ack", arrivals: [messageAcked(stored("c1", 1)), messageUpdated(editedCopy())] },
+    { name: "stale ack after the update", arrivals: [messageReceived(stored("c1", 1)), messageUpdated(editedCopy()), messageAcked(stored("c1", 1))] },
+  ])("keeps the edited copy: $name", ({ arrivals }) => {
+    const state = reduce([opened, sendRequested("c1"), ...arrivals]);
+    expect(state.conversations[CONVERSATION]?.messages.entities.m1?.body).toBe("edited");
+  });
+
+  it("ignores an update of a message that is not held", () => {
+    expect(timeline([opened, messageUpdated(editedCopy())])).toEqual([]);
+  });
+});
+
+function editedCopy(): Message {
+  return { ...stored("c1", 1), body: "edited", editedAt: "2025-01-02T00:00:00.000Z" };
+}
+
+describe("chatSlice: switching conversations", () => {
+  it("keeps each conversation's messages apart, even when they arrive while the other is open", () => {
+    const fromOther = makeMessage({ seq: 1, senderId: OTHER, recipientId: ME });
+    const actions = [opened, messageReceived(fromPeer(1)), openedOther, messageReceived(fromOther), messageReceived(fromPeer(2))];
+    expect(timeline(actions, OTHER_CONVERSATION)).toEqual(["1:client-1-carol"]);
+    expect(timeline(actions, CONVERSATION)).toEqual(["1:client-1-bob", "2:client-2-bob"]);
+  });
+
+  it("keeps what was held when a conversation is opened again, pending sends included", () => {
+    const actions = [opened, messageReceived(fromPeer(1)), sendRequested("c1"), openedOther, opened];
+    expect(timeline(actions)).toEqual(["1:client-1-bob", "pending:c1"]);
+  });
+
+  it("ignores messages of a conversation that was never opened; its join loads them", () => {
+    const fromOther = makeMessage({ seq: 7, senderId: OTHER, recipientId: ME });
+    expect(timeline([opened, messageReceived(fromOther)], OTHER_CONVERSATION)).toEqual([]);
+  });
+
+  it("forgets everything on sign-out", () => {
+    const state = reduce([opened, messageReceived(fromPeer(1)), sendRequested("c1"), signedOut()]);
+    expect(state).toEqual(chatSlice.getInitialState());
+  });
+});
+
+describe("chatSlice: receipts and typing", () => {
+  const early = receiptReceived({ conversationId: CONVERSATION, userId: PEER, deliveredSeq: 2, readSeq: 1 });
+  const late = receiptReceived({ conversationId: CONVERSATION, userId: PEER, deliveredSeq: 3, readSeq: 3 });
+
+  it.each([
+    { name: "in order", arrivals: [early, late] },
+    { name: "out of order", arrivals: [late, early] },
+  ])("peer watermarks only move forward: $name", ({ arrivals }) => {
+    const state = reduce([opened, ...arrivals]);
+    expect(state.conversations[CONVERSATION]).toMatchObject({ peerDeliveredSeq: 3, peerReadSeq: 3, readSeq: 0 });
+  });
+
+  it("applies my own receipts (from any tab) to my read watermark", () => {
+    const state = reduce([opened, receiptReceived({ conversationId: CONVERSATION, userId: ME, deliveredSeq: 4, readSeq: 4 })]);
+    expect(state.conversations[CONVERSATION]).toMatchObject({ readSeq: 4, peerReadSeq: 0 });
+  });
+
+  it.each([
+    { peerDeliveredSeq: 0, peerReadSeq: 0, expected: "sent" },
+    { peerDeliveredSeq: 2, peerReadSeq: 0, expected: "delivered" },
+    { peerDeliveredSeq: 2, peerReadSeq: 2, expected: "read" },
+  ])("delivery of seq 2 with delivered $peerDeliveredSeq, read $peerReadSeq → $expected", ({ expected, ...watermarks }) => {
+    const state = reduce([opened, joined([], watermarks)]);
+    expect(selectDeliveryState(rootState(state), CONVERSATION, 2)).toBe(expected);
+  });
+
+  it("expires the peer's typing after the protocol delay and clears it on their message", () => {
+    const typing = typingReceived({ conversationId: CONVERSATION, userId: PEER, typing: true });
+    const state = reduce([opened, typing]);
+    expect(state.conversations[CONVERSATION]?.peerTypingUntil).toBe(typing.payload.receivedAt + LIMITS.typingExpiryMs);
+    expect(chatSlice.reducer(state, messageReceived(fromPeer(1))).conversations[CONVERSATION]?.peerTypingUntil).toBeNull();
+  });
+});
+
+describe("selectors", () => {
+  it("returns the same timeline for the same state, so lists do not re-render for nothing", () => {
+    const root = rootState(reduce([opened, messageReceived(fromPeer(1)), sendRequested("c1")]));
+    expect(selectTimeline(root, CONVERSATION)).toBe(selectTimeline(root, CONVERSATION));
+  });
+
+  it("gives an empty timeline for an unknown conversation", () => {
+    expect(timeline([], "dm:x:y")).toEqual([]);
+  });
+
+  it("retries pending and timed-out sends, not rejected ones", () => {
+    const rejected = messageSendFailed({
+      conversationId: CONVERSATION,
+      clientId: "c3",
+      failure: { code: "VALIDATION", message: "Too long" },
+    });
+    const state = reduce([opened, sendRequested("c1"), sendRequested("c2"), sendRequested("c3"), timedOut("c2"), rejected]);
+    expect(selectSendsToRetry(rootState(state), CONVERSATION).map((message) => message.clientId)).toEqual(["c1", "c2"]);
+  });
+});

@@ -1,0 +1,226 @@
+import { createEntityAdapter, createSlice, type EntityState, type PayloadAction } from "@reduxjs/toolkit";
+import {
+  LIMITS,
+  type ApiError,
+  type ErrorCode,
+  type JoinResult,
+  type Message,
+  type PresenceEvent,
+  type ReceiptEvent,
+  type TypingEvent,
+} from "../../../../shared/protocol";
+import { signedOut } from "../auth/authSlice";
+import { laterVersion } from "./reconcile";
+
+/** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */
+export type SendFailure = { code: ErrorCode | "TIMEOUT"; message: string };
+
+/** A message shown before the server confirmed it, keyed by the clientId it is sent with. */
+export type PendingMessage = {
+  clientId: string;
+  conversationId: string;
+  senderId: string;
+  recipientId: string;
+  body: string;
+  createdAt: string;
+  status: "pending" | "failed";
+  failure: SendFailure | null;
+};
+
+export type ConversationState = {
+  conversationId: string;
+  peerId: string;
+  /** Confirmed messages, keyed by server id and kept sorted by seq. */
+  messages: EntityState<Message, string>;
+  /** Unconfirmed sends in send order; a clientId leaves as soon as its stored message arrives. */
+  pending: EntityState<PendingMessage, string>;
+  hasOlder: boolean;
+  joinError: ApiError | null;
+  readSeq: number;
+  peerReadSeq: number;
+  peerDeliveredSeq: number;
+  /** Epoch ms after which the peer's last `typing: true` has expired. */
+  peerTypingUntil: number | null;
+};
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+export type ChatState = {
+  connection: ConnectionStatus;
+  conversations: Record<string, ConversationState>;
+  presence: Record<string, PresenceEvent>;
+};
+
+export const messagesAdapter = createEntityAdapter<Message>({ sortComparer: (a, b) => a.seq - b.seq });
+export const pendingAdapter = createEntityAdapter({ selectId: (message: PendingMessage) => message.clientId });
+
+const initialState: ChatState = { connection: "disconnected", conversations: {}, presence: {} };
+
+function emptyConversation(conversationId: string, peerId: string): ConversationState {
+  return {
+    conversationId,
+    peerId,
+    messages: messagesAdapter.getInitialState(),
+    pending: pendingAdapter.getInitialState(),
+    hasOlder: false,
+    joinError: null,
+    readSeq: 0,
+    peerReadSeq: 0,
+    peerDeliveredSeq: 0,
+    peerTypingUntil: null,
+  };
+}
+
+function ensureConversation(state: ChatState, conversationId: string, peerId: string): ConversationState {
+  state.conversations[conversationId] ??= emptyConversation(conversationId, peerId);
+  return state.conversations[conversationId];
+}
+
+// Adapter operations are assigned back: on a conversation created in this same
+// reducer call (not an Immer draft yet) they return a new state instead of mutating.
+
+/** Merges stored messages by id; each one settles the pending send with its clientId, whichever of ack or broadcast came first. */
+function storeConfirmed(conversation: ConversationState, messages: readonly Message[]): void {
+  for (const message of messages) {
+    const held = conversation.messages.entities[message.id];
+    const kept = laterVersion(held, message);
+    if (kept !== held) conversation.messages = messagesAdapter.setOne(conversation.messages, kept);
+
+    const pending = conversation.pending.entities[message.clientId];
+    if (pending && pending.senderId === message.senderId) {
+      conversation.pending = pendingAdapter.removeOne(conversation.pending, message.clientId);
+    }
+  }
+}
+
+export const chatSlice = createSlice({
+  name: "chat",
+  initialState,
+  reducers: {
+    /** The chat route opened this conversation; what is already held is kept and caught up by the join. */
+    conversationOpened: (state, action: PayloadAction<{ conversationId: string; peerId: string }>) => {
+      const conversation = ensureConversation(state, action.payload.conversationId, action.payload.peerId);
+      conversation.joinError = null;
+      conversation.peerTypingUntil = null;
+    },
+    conversationJoined: (state, action: PayloadAction<{ result: JoinResult; afterSeq: number | undefined }>) => {
+      const { result, afterSeq } = action.payload;
+      const conversation = ensureConversation(state, result.conversationId, result.peer.id);
+      storeConfirmed(conversation, result.messages);
+      // Without afterSeq the join answers the newest page, so hasMore means older ones exist;
+      // with it, hasMore means newer ones remain (fetched over HTTP) and says nothing about older ones.
+      if (afterSeq === undefined) conversation.hasOlder = result.hasMore;
+      conversation.joinError = null;
+      conversation.readSeq = Math.max(conversation.readSeq, result.readSeq);
+      conversation.peerReadSeq = Math.max(conversation.peerReadSeq, result.peerReadSeq);
+      conversation.peerDeliveredSeq = Math.max(conversation.peerDeliveredSeq, result.peerDeliveredSeq);
+      const { id, online, lastSeenAt } = result.peer;
+      state.presence[id] = { userId: id, online, lastSeenAt };
+    },
+    conversationJoinFailed: (state, action: PayloadAction<{ conversationId: string; error: ApiError }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) conversation.joinError = action.payload.error;
+    },
+    messageSendRequested: (state, action: PayloadAction<Omit<PendingMessage, "status" | "failure">>) => {
+      const { conversationId, recipientId } = action.payload;
+      const conversation = ensureConversation(state, conversationId, recipientId);
+      conversation.pending = pendingAdapter.addOne(conversation.pending, { ...action.payload, status: "pending", failure: null });
+    },
+    messageResendRequested: (state, action: PayloadAction<{ conversationId: string; clientId: string }>) => {
+      const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
+      if (pending) {
+        pending.status = "pending";
+        pending.failure = null;
+      }
+    },
+    messageAcked: (state, action: PayloadAction<Message>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) storeConfirmed(conversation, [action.payload]);
+    },
+    messageSendFailed: (state, action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>) => {
+      // Already gone when the broadcast confirmed it before the ack timed out: the failure is moot.
+      const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
+      if (pending) {
+        pending.status = "failed";
+        pending.failure = action.payload.failure;
+      }
+    },
+    messageReceived: (state, action: PayloadAction<Message>) => {
+      // A conversation that is not open yet loads its history when it is joined; storing a lone
+      // message now would make it look like the start of its history.
+      const conversation = state.conversations[action.payload.conversationId];
+      if (!conversation) return;
+      storeConfirmed(conversation, [action.payload]);
+      if (action.payload.senderId === conversation.peerId) conversation.peerTypingUntil = null;
+    },
+    messageUpdated: (state, action: PayloadAction<Message>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      // Only messages already held are updated, so an edit far up the history leaves no hole behind it.
+      if (conversation?.messages.entities[action.payload.id]) storeConfirmed(conversation, [action.payload]);
+    },
+    olderMessagesLoaded: (state, action: PayloadAction<{ conversationId: string; messages: Message[]; hasMore: boolean }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (!conversation) return;
+      storeConfirmed(conversation, action.payload.messages);
+      conversation.hasOlder = action.payload.hasMore;
+    },
+    /** Catch-up beyond what the join could carry. */
+    missedMessagesLoaded: (state, action: PayloadAction<{ conversationId: string; messages: Message[] }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) storeConfirmed(conversation, action.payload.messages);
+    },
+    connectionStatusChanged: (state, action: PayloadAction<ConnectionStatus>) => {
+      state.connection = action.payload;
+    },
+    receiptReceived: (state, action: PayloadAction<ReceiptEvent>) => {
+      const { conversationId, userId, deliveredSeq, readSeq } = action.payload;
+      const conversation = state.conversations[conversationId];
+      if (!conversation) return;
+      // Watermarks only move forward, whatever order the events arrive in.
+      if (userId === conversation.peerId) {
+        conversation.peerDeliveredSeq = Math.max(conversation.peerDeliveredSeq, deliveredSeq);
+        conversation.peerReadSeq = Math.max(conversation.peerReadSeq, readSeq);
+      } else {
+        conversation.readSeq = Math.max(conversation.readSeq, readSeq);
+      }
+    },
+    typingReceived: {
+      reducer: (state, action: PayloadAction<TypingEvent & { receivedAt: number }>) => {
+        const { conversationId, userId, typing, receivedAt } = action.payload;
+        const conversation = state.conversations[conversationId];
+        if (!conversation || userId !== conversation.peerId) return;
+        conversation.peerTypingUntil = typing ? receivedAt + LIMITS.typingExpiryMs : null;
+      },
+      prepare: (event: TypingEvent) => ({ payload: { ...event, receivedAt: Date.now() } }),
+    },
+    presenceReceived: (state, action: PayloadAction<PresenceEvent>) => {
+      state.presence[action.payload.userId] = action.payload;
+      if (!action.payload.online) {
+        for (const conversation of Object.values(state.conversations)) {
+          if (conversation.peerId === action.payload.userId) conversation.peerTypingUntil = null;
+        }
+      }
+    },
+  },
+  extraReducers: (builder) => {
+    builder.addCase(signedOut, () => initialState);
+  },
+});
+
+export const {
+  conversationOpened,
+  conversationJoined,
+  conversationJoinFailed,
+  messageSendRequested,
+  messageResendRequested,
+  messageAcked,
+  messageSendFailed,
+  messageReceived,
+  messageUpdated,
+  olderMessagesLoaded,
+  missedMessagesLoaded,
+  connectionStatusChanged,
+  receiptReceived,
+  typingReceived,
+  presenceReceived,
+} = chatSlice.actions;

@@ -1,0 +1,30 @@
+import type { Message } from "../../../../shared/protocol";
+
+/**
+ * Which copy of a stored message to keep when the same id arrives twice
+ * (ack and broadcast, join catch-up, a late duplicate). A tombstone always
+ * wins, then the later edit; on a tie the copy already held is kept, so a
+ * stale ack can never undo an edit that was broadcast before it.
+ */
+export function laterVersion(held: Message | undefined, incoming: Message): Message {
+  if (held === undefined) return incoming;
+  if (held.deletedAt !== null) return held;
+  if (incoming.deletedAt !== null) return incoming;
+  if (incoming.editedAt !== null && (held.editedAt === null || incoming.editedAt > held.editedAt)) return incoming;
+  return held;
+}
+
+/**
+ * The end of the unbroken run of seqs that starts at the oldest one held.
+ * Rejoining after this seq (rather than after the newest held) refetches any
+ * hole a dropped connection left, so nothing goes missing silently.
+ * `seqs` must be ascending.
+ */
+export function highestContiguousSeq(seqs: readonly number[]): number | undefined {
+  let highest: number | undefined;
+  for (const seq of seqs) {
+    if (highest !== undefined && seq !== highest + 1) break;
+    highest = seq;
+  }
+  return highest;
+}

@@ -1,0 +1,72 @@
+import { createSelector } from "@reduxjs/toolkit";
+import type { Message } from "../../../../shared/protocol";
+import type { RootState } from "../../app/store";
+import { messagesAdapter, pendingAdapter, type PendingMessage } from "./chatSlice";
+import { highestContiguousSeq } from "./reconcile";
+
+export type TimelineItem = { kind: "confirmed"; message: Message } | { kind: "pending"; message: PendingMessage };
+
+const confirmedSelectors = messagesAdapter.getSelectors();
+const pendingSelectors = pendingAdapter.getSelectors();
+const NO_MESSAGES: Message[] = [];
+const NO_PENDING: PendingMessage[] = [];
+
+export const selectConnectionStatus = (state: RootState) => state.chat.connection;
+
+export const selectConversation = (state: RootState, conversationId: string) => state.chat.conversations[conversationId];
+
+export const selectConfirmedMessages = createSelector([selectConversation], (conversation) =>
+  conversation ? confirmedSelectors.selectAll(conversation.messages) : NO_MESSAGES,
+);
+
+export const selectPendingMessages = createSelector([selectConversation], (conversation) =>
+  conversation ? pendingSelectors.selectAll(conversation.pending) : NO_PENDING,
+);
+
+/** What the list shows: confirmed messages by seq, then unconfirmed ones in send order (they have no seq yet). */
+export const selectTimeline = createSelector(
+  [selectConfirmedMessages, selectPendingMessages],
+  (confirmed, pending): TimelineItem[] => [
+    ...confirmed.map((message) => ({ kind: "confirmed" as const, message })),
+    ...pending.map((message) => ({ kind: "pending" as const, message })),
+  ],
+);
+
+/** The afterSeq to rejoin with; undefined when nothing is held. */
+export const selectHighestContiguousSeq = createSelector([selectConfirmedMessages], (messages) =>
+  highestContiguousSeq(messages.map((message) => message.seq)),
+);
+
+export const selectNewestSeq = createSelector([selectConfirmedMessages], (messages) => messages.at(-1)?.seq ?? 0);
+
+export const selectOldestSeq = createSelector([selectConfirmedMessages], (messages) => messages[0]?.seq);
+
+export const selectHasOlder = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.hasOlder ?? false;
+
+export const selectJoinError = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.joinError ?? null;
+
+export const selectReadSeq = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.readSeq ?? 0;
+
+/** Unsettled sends to retry on (re)connect: still pending, or timed out and so of unknown fate. */
+export const selectSendsToRetry = createSelector([selectPendingMessages], (pending) =>
+  pending.filter((message) => message.status === "pending" || message.failure?.code === "TIMEOUT"),
+);
+
+export type DeliveryState = "sent" | "delivered" | "read";
+
+/** How far the peer got with my confirmed message `seq`, from their watermarks. */
+export const selectDeliveryState = (state: RootState, conversationId: string, seq: number): DeliveryState => {
+  const conversation = selectConversation(state, conversationId);
+  if (!conversation) return "sent";
+  if (conversation.peerReadSeq >= seq) return "read";
+  if (conversation.peerDeliveredSeq >= seq) return "delivered";
+  return "sent";
+};
+
+export const selectPeerTypingUntil = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.peerTypingUntil ?? null;
+
+export const selectPresence = (state: RootState, userId: string) => state.chat.presence[userId];
