@@ -193,6 +193,13 @@ export const chatSlice = createSlice({
       },
       prepare: (event: TypingEvent) => ({ payload: { ...event, receivedAt: Date.now() } }),
     },
+    /** The expiry timer of a `typing: true` fired; a renewal received since then keeps it. */
+    typingExpired: (state, action: PayloadAction<{ conversationId: string; at: number }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation?.peerTypingUntil != null && conversation.peerTypingUntil <= action.payload.at) {
+        conversation.peerTypingUntil = null;
+      }
+    },
     presenceReceived: (state, action: PayloadAction<PresenceEvent>) => {
       state.presence[action.payload.userId] = action.payload;
       if (!action.payload.online) {
@@ -222,5 +229,6 @@ export const {
   connectionStatusChanged,
   receiptReceived,
   typingReceived,
+  typingExpired,
   presenceReceived,
 } = chatSlice.actions;

@@ -1,0 +1,31 @@
+import { Link, Route, Routes } from "react-router-dom";
+import { LoginPage } from "../features/auth/LoginPage";
+import { RegisterPage } from "../features/auth/RegisterPage";
+import { RequireAuth } from "../features/auth/RequireAuth";
+import { ChatRoute } from "../features/chat/ChatPage";
+import { HomePage } from "../features/conversations/HomePage";
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/register" element={<RegisterPage />} />
+      <Route element={<RequireAuth />}>
+        <Route index element={<HomePage />} />
+        <Route path="/chat/:userId" element={<ChatRoute />} />
+      </Route>
+      <Route path="*" element={<PageNotFound />} />
+    </Routes>
+  );
+}
+
+function PageNotFound() {
+  return (
+    <main className="flex min-h-dvh flex-col items-center justify-center gap-4 p-4">
+      <h1 className="text-2xl font-bold">Page not found</h1>
+      <Link to="/" className="btn btn-primary">
+        Go to Parley
+      </Link>
+    </main>
+  );
+}

@@ -1,0 +1,132 @@
+import type { ReactNode } from "react";
+import { Link, useParams } from "react-router-dom";
+import { conversationIdFor, ID_PATTERN, type User } from "../../../../shared/protocol";
+import { HttpError } from "../../api/http";
+import { useApiGet } from "../../api/useApiGet";
+import { useAppSelector } from "../../app/hooks";
+import { TopBar } from "../../components/TopBar";
+import { useSignedInUser } from "../auth/SignedInUser";
+import { UserMenu } from "../auth/UserMenu";
+import { ChatSidebar } from "./ChatSidebar";
+import { Composer } from "./Composer";
+import { ConnectionStatus } from "./ConnectionStatus";
+import { MessageList } from "./MessageList";
+import { selectHasOlder, selectJoinError, selectPresence } from "./selectors";
+import { TypingIndicator } from "./TypingIndicator";
+import { useChatSocket } from "./useChatSocket";
+import { useOlderMessages } from "./useOlderMessages";
+
+/** /chat/:userId — an id that cannot exist never opens a socket. */
+export function ChatRoute() {
+  const { userId = "" } = useParams();
+  return ID_PATTERN.test(userId) ? <ChatPage peerId={userId} /> : <ChatShell title="User not found" body={<UserNotFound />} />;
+}
+
+function ChatPage({ peerId }: { peerId: string }) {
+  const me = useSignedInUser();
+  const peerResult = useApiGet<{ user: User }>(`/api/users/${encodeURIComponent(peerId)}`);
+  const conversationId = conversationIdFor(me.id, peerId);
+  const { send, retry, notifyTyping } = useChatSocket(peerId, me.id);
+  const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
+  const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
+  const older = useOlderMessages(peerId, conversationId);
+
+  const notFound =
+    (peerResult.status === "error" && peerResult.error instanceof HttpError && peerResult.error.code === "NOT_FOUND") ||
+    joinError?.code === "NOT_FOUND";
+  if (notFound) return <ChatShell title="User not found" body={<UserNotFound />} />;
+
+  const peer = peerResult.status === "success" ? peerResult.data.user : null;
+  const peerName = peer?.displayName ?? "";
+
+  return (
+    <ChatShell
+      live
+      title={peer ? peerName : "Loading…"}
+      subtitle={peer && <PeerPresence peer={peer} />}
+      body={
+        <>
+          {peerResult.status === "error" && (
+            <div role="alert" className="alert alert-error alert-soft m-2">
+              {peerResult.error.message}
+            </div>
+          )}
+          {joinError && (
+            <div role="alert" className="alert alert-warning alert-soft m-2">
+              {joinError.message}
+            </div>
+          )}
+          {older.error && (
+            <div role="alert" className="alert alert-warning alert-soft m-2">
+              {older.error}
+            </div>
+          )}
+          <MessageList
+            conversationId={conversationId}
+            selfId={me.id}
+            onRetry={retry}
+            hasOlder={hasOlder}
+            loadingOlder={older.loading}
+            onLoadOlder={() => void older.loadOlder()}
+          />
+          <TypingIndicator conversationId={conversationId} peerName={peerName} />
+          <Composer onSend={send} onTyping={notifyTyping} disabled={joinError !== null} />
+        </>
+      }
+    />
+  );
+}
+
+type ChatShellProps = { title: string; subtitle?: ReactNode; body: ReactNode; live?: boolean };
+
+function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
+  return (
+    <div className="flex h-dvh flex-col">
+      <TopBar
+        start={
+          <>
+            <Link to="/" className="btn btn-ghost btn-sm" aria-label="Back to home">
+              <span aria-hidden="true">←</span>
+              <span className="hidden sm:inline">Home</span>
+            </Link>
+            <div className="flex min-w-0 flex-col">
+              <h1 className="truncate text-lg leading-tight font-semibold">{title}</h1>
+              {subtitle}
+            </div>
+          </>
+        }
+        end={
+          <>
+            {live && <ConnectionStatus />}
+            <UserMenu />
+          </>
+        }
+      />
+      <div className="flex min-h-0 flex-1 flex-col md:flex-row">
+        <ChatSidebar />
+        <main className="bg-base-200 flex min-h-0 min-w-0 flex-1 flex-col">{body}</main>
+      </div>
+    </div>
+  );
+}
+
+function PeerPresence({ peer }: { peer: User }) {
+  const live = useAppSelector((state) => selectPresence(state, peer.id));
+  const online = live?.online ?? peer.online;
+  return <span className="text-base-content/60 text-xs">{online ? "Online" : "Offline"}</span>;
+}
+
+function UserNotFound() {
+  return (
+    <div className="flex flex-1 items-center justify-center p-4">
+      <div role="alert" className="alert max-w-md">
+        <span>
+          <strong>User not found.</strong> This link does not lead to anyone on Parley.
+        </span>
+        <Link to="/" className="btn btn-sm btn-primary">
+          Find people
+        </Link>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { useId, useState, type KeyboardEvent } from "react";
+import { codePointLength, LIMITS } from "../../../../shared/protocol";
+import { useAppSelector } from "../../app/hooks";
+import { selectConnectionStatus } from "./selectors";
+
+type ComposerProps = {
+  onSend: (body: string) => void;
+  onTyping?: () => void;
+  disabled?: boolean;
+};
+
+export function Composer({ onSend, onTyping, disabled = false }: ComposerProps) {
+  const id = useId();
+  const connected = useAppSelector(selectConnectionStatus) === "connected";
+  const [draft, setDraft] = useState("");
+  const body = draft.trim();
+  const length = codePointLength(body);
+  const tooLong = length > LIMITS.bodyMaxCodePoints;
+  const canSend = connected && !disabled && length > 0 && !tooLong;
+
+  function submit() {
+    if (!canSend) return;
+    onSend(body);
+    setDraft("");
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends, Shift+Enter is a newline; an IME composing text keeps its Enter.
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  }
+
+  const hint = tooLong
+    ? `Too long: ${length} of ${LIMITS.bodyMaxCodePoints} characters.`
+    : connected
+      ? null
+      : "Sending is paused until the connection is back.";
+
+  return (
+    <form
+      className="border-base-300 bg-base-100 flex items-end gap-2 border-t p-2 sm:p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+    >
+      <div className="flex flex-1 flex-col gap-1">
+        <label htmlFor={`${id}-body`} className="sr-only">
+          Message
+        </label>
+        <textarea
+          id={`${id}-body`}
+          className="textarea max-h-40 min-h-11 w-full resize-none"
+          rows={Math.min(6, draft.split("\n").length)}
+          placeholder="Write something… (Enter to send, Shift+Enter for a new line)"
+          value={draft}
+          onChange={(event) => {
+            setDraft(event.target.value);
+            onTyping?.();
+          }}
+          onKeyDown={handleKeyDown}
+          aria-invalid={tooLong}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+        />
+        {hint && (
+          <p id={`${id}-hint`} className={`text-xs ${tooLong ? "text-error" : "text-base-content/60"}`}>
+            {hint}
+          </p>
+        )}
+      </div>
+      <button type="submit" className="btn btn-primary" disabled={!canSend}>
+        Send
+      </button>
+    </form>
+  );
+}

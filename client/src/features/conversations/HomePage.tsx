@@ -1,0 +1,16 @@
+import { TopBar } from "../../components/TopBar";
+import { UserMenu } from "../auth/UserMenu";
+import { PeopleSearch } from "../users/PeopleSearch";
+import { ConversationList } from "./ConversationList";
+
+export function HomePage() {
+  return (
+    <div className="min-h-dvh">
+      <TopBar start={<h1 className="text-primary px-2 text-xl font-bold">Parley</h1>} end={<UserMenu />} />
+      <main className="mx-auto grid max-w-5xl gap-4 p-4 md:grid-cols-2">
+        <ConversationList />
+        <PeopleSearch />
+      </main>
+    </div>
+  );
+}
