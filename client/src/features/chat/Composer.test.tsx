@@ -1,0 +1,50 @@
+import { screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { renderWithProviders } from "../../test/renderWithProviders";
+import type { ConnectionStatus } from "./chatSlice";
+import { chatSlice } from "./chatSlice";
+import { Composer } from "./Composer";
+
+function renderComposer(connection: ConnectionStatus = "connected") {
+  const onSend = vi.fn();
+  const rendered = renderWithProviders(<Composer onSend={onSend} />, {
+    preloadedState: { chat: { ...chatSlice.getInitialState(), connection } },
+  });
+  return { ...rendered, onSend, textbox: screen.getByLabelText("Message"), sendButton: screen.getByRole("button", { name: "Send" }) };
+}
+
+describe("Composer", () => {
+  it("sends the trimmed text on Enter and clears the box", async () => {
+    const { user, onSend, textbox } = renderComposer();
+    await user.type(textbox, "  hello there  {Enter}");
+    expect(onSend).toHaveBeenCalledExactlyOnceWith("hello there");
+    expect(textbox).toHaveValue("");
+  });
+
+  it("inserts a newline on Shift+Enter instead of sending", async () => {
+    const { user, onSend, textbox } = renderComposer();
+    await user.type(textbox, "line one{Shift>}{Enter}{/Shift}line two");
+    expect(onSend).not.toHaveBeenCalled();
+    expect(textbox).toHaveValue("line one\nline two");
+
+    await user.click(screen.getByRole("button", { name: "Send" }));
+    expect(onSend).toHaveBeenCalledExactlyOnceWith("line one\nline two");
+  });
+
+  it("does not send an empty or blank message", async () => {
+    const { user, onSend, textbox, sendButton } = renderComposer();
+    expect(sendButton).toBeDisabled();
+    await user.type(textbox, "   {Enter}");
+    expect(onSend).not.toHaveBeenCalled();
+    expect(sendButton).toBeDisabled();
+  });
+
+  it.each<ConnectionStatus>(["connecting", "reconnecting", "disconnected"])("keeps the draft and does not send while %s", async (status) => {
+    const { user, onSend, textbox, sendButton } = renderComposer(status);
+    await user.type(textbox, "wait for me{Enter}");
+    expect(sendButton).toBeDisabled();
+    expect(onSend).not.toHaveBeenCalled();
+    expect(textbox).toHaveValue("wait for me");
+    expect(screen.getByText("Sending is paused until the connection is back.")).toBeInTheDocument();
+  });
+});
