@@ -61,7 +61,9 @@ function ChatPage({ peerId }: { peerId: string }) {
               {older.error}
             </div>
           )}
+          {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
           <MessageList
+            key={conversationId}
             conversationId={conversationId}
             selfId={me.id}
             onRetry={retry}
@@ -70,7 +72,7 @@ function ChatPage({ peerId }: { peerId: string }) {
             onLoadOlder={() => void older.loadOlder()}
           />
           <TypingIndicator conversationId={conversationId} peerName={peerName} />
-          <Composer onSend={send} onTyping={notifyTyping} disabled={joinError !== null} />
+          <Composer key={conversationId} onSend={send} onTyping={notifyTyping} disabled={joinError !== null} />
         </>
       }
     />
