@@ -18,9 +18,9 @@ export function makeUser(name: string, overrides: Partial<TestUser> = {}): TestU
 /** Signs up through the register page; lands on the home page. */
 export async function signUp(page: Page, user: TestUser, { keepSignedIn = false } = {}): Promise<void> {
   await page.goto("/register");
-  await page.getByLabel("Username").fill(user.username);
+  await page.getByLabel("Username", { exact: true }).fill(user.username);
   await page.getByLabel("Display name").fill(user.displayName);
-  await page.getByLabel("Password").fill(user.password);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
   if (keepSignedIn) await page.getByLabel("Keep me signed in").check();
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
@@ -54,7 +54,7 @@ export async function openChatWith(page: Page, peer: TestUser): Promise<void> {
 }
 
 export async function sendMessage(page: Page, text: string): Promise<void> {
-  const composer = page.getByLabel("Message");
+  const composer = page.getByRole("textbox", { name: "Message", exact: true });
   await composer.fill(text);
   await composer.press("Enter");
 }
