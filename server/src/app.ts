@@ -1,0 +1,98 @@
+import { createServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
+import express from "express";
+import { Server } from "socket.io";
+import { LIMITS } from "../../shared/protocol";
+import { createAccounts } from "./auth/accounts";
+import { createConversations } from "./chat/conversations";
+import { createMessages } from "./chat/messages";
+import { createPresence } from "./chat/presence";
+import { createReceipts } from "./chat/receipts";
+import { createTypingThrottle } from "./chat/typing-throttle";
+import { createUserDirectory } from "./chat/users";
+import type { Config } from "./config";
+import { apiRouter } from "./http/api";
+import { clientRoutes } from "./http/client";
+import { errorHandler } from "./http/errors";
+import { operationsRoutes } from "./http/operations.routes";
+import { corsForOrigins, securityHeaders } from "./http/security";
+import { createKeyedQueue } from "./lib/serial-queue";
+import type { Logger } from "./logger";
+import { createMetrics } from "./metrics";
+import { attachRealtime, disconnectSession } from "./realtime/realtime";
+import { createSocketBroadcaster } from "./realtime/socket-broadcaster";
+import type { InterServerEvents, ParleyServer, SocketData } from "./realtime/types";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../shared/protocol";
+import type { Store } from "./store";
+
+export type AppDeps = { config: Config; store: Store; logger: Logger };
+export type App = {
+  httpServer: HttpServer;
+  io: ParleyServer;
+  /** Disconnects every socket and closes the HTTP server; the store stays open (its owner closes it). */
+  close(): Promise<void>;
+};
+
+/** Builds the HTTP server and Socket.IO on it, not yet listening. */
+export function createApp({ config, store, logger }: AppDeps): App {
+  const httpServer = createServer();
+  const io: ParleyServer = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
+    // Socket.IO closes a connection whose packet is larger.
+    maxHttpBufferSize: LIMITS.payloadMaxBytes,
+    ...(config.corsOrigins.length > 0 && { cors: { origin: config.corsOrigins } }),
+  });
+
+  const metrics = createMetrics({ connectedSockets: () => io.of("/").sockets.size });
+  const broadcaster = createSocketBroadcaster(io);
+  const presence = createPresence({ store, broadcaster, graceMs: config.presenceGraceMs, logger });
+  const users = createUserDirectory({ store, isOnline: presence.isOnline });
+  const accounts = createAccounts({
+    store,
+    users,
+    scryptLogN: config.scryptLogN,
+    loginMaxFailures: config.loginMaxFailures,
+    revokeSockets: (session) => disconnectSession(io, session),
+  });
+  const conversationQueue = createKeyedQueue();
+  const conversations = createConversations({ store, users });
+  const messages = createMessages({
+    store,
+    users,
+    broadcaster,
+    metrics,
+    conversationQueue,
+    sendRate: { burst: config.sendRateBurst, perSecond: config.sendRatePerSec },
+  });
+  const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(securityHeaders());
+  if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
+  app.use(operationsRoutes({ store, metrics, logger }));
+  app.use("/api", apiRouter({ accounts, users, conversations }));
+  app.use(clientRoutes(config.clientDist));
+  app.use(errorHandler(logger));
+  httpServer.on("request", app);
+
+  attachRealtime(io, {
+    accounts,
+    presence,
+    metrics,
+    logger,
+    services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: createTypingThrottle() },
+  });
+
+  return {
+    httpServer,
+    io,
+    async close() {
+      presence.close();
+      await new Promise<void>((resolve) => {
+        // io.close() disconnects every socket, then closes the HTTP server.
+        void io.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { LIMITS, conversationIdFor, historyQuerySchema, joinSchema } from "../../../shared/protocol";
+import type { ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
+import type { Store } from "../store";
+import { parseInput } from "../validation";
+import type { UserDirectory } from "./users";
+
+export function createConversations(deps: { store: Store; users: UserDirectory }) {
+  const { store, users } = deps;
+
+  return {
+    /** GET /api/conversations/:peerId/messages: a page in ascending seq; a too large limit is clamped. */
+    async history(selfId: string, peerId: string, query: unknown): Promise<HistoryResponse> {
+      await users.require(peerId);
+      const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
+      const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
+      return store.listMessages(conversationIdFor(selfId, peerId), { beforeSeq, afterSeq, limit: Math.min(limit, max) });
+    },
+
+    /**
+     * conversation:join. `enterRoom` runs after validation and before the
+     * read, so a message committed meanwhile reaches the socket by broadcast
+     * if it is not in the page (the client dedupes by id).
+     */
+    async join(selfId: string, payload: unknown, enterRoom: (conversationId: string, peerId: string) => Promise<void>): Promise<JoinResult> {
+      const { peerId, afterSeq } = parseInput(joinSchema, payload);
+      const peer = await users.require(peerId);
+      const conversationId = conversationIdFor(selfId, peerId);
+      await enterRoom(conversationId, peerId);
+      const page =
+        afterSeq === undefined
+          ? await store.listMessages(conversationId, { limit: LIMITS.joinPageSize })
+          : await store.listMessages(conversationId, { afterSeq, limit: LIMITS.joinCatchUpMax });
+      const state = await store.getConversationState(conversationId, selfId, peerId);
+      return {
+        conversationId,
+        peer: users.present(peer),
+        messages: page.messages,
+        hasMore: page.hasMore,
+        readSeq: state.mine.readSeq,
+        peerReadSeq: state.peer.readSeq,
+        peerDeliveredSeq: state.peer.deliveredSeq,
+      };
+    },
+
+    /** GET /api/conversations: those with at least one message, newest activity first. */
+    async list(selfId: string): Promise<ConversationSummary[]> {
+      const summaries = await store.listConversations(selfId);
+      return Promise.all(
+        summaries.map(async ({ peerId, ...summary }) => ({ ...summary, peer: users.present(await users.require(peerId)) })),
+      );
+    },
+  };
+}
+
+export type Conversations = ReturnType<typeof createConversations>;

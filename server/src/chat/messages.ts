@@ -1,0 +1,103 @@
+import { conversationIdFor, deleteSchema, editSchema, sendSchema } from "../../../shared/protocol";
+import type { Message } from "../../../shared/protocol";
+import { AppError, notFound } from "../errors";
+import { newId, nowIso } from "../lib/ids";
+import type { createKeyedQueue } from "../lib/serial-queue";
+import { createTokenBuckets } from "../lib/token-bucket";
+import type { Metrics } from "../metrics";
+import type { Store } from "../store";
+import { parseInput, validationError } from "../validation";
+import type { Broadcaster } from "./broadcaster";
+import { isParticipant, participantsOf } from "./rooms";
+import type { UserDirectory } from "./users";
+
+type Deps = {
+  store: Store;
+  users: UserDirectory;
+  broadcaster: Broadcaster;
+  metrics: Metrics;
+  /** Serializes writes per conversation so broadcasts leave in seq order. */
+  conversationQueue: ReturnType<typeof createKeyedQueue>;
+  sendRate: { burst: number; perSecond: number };
+};
+
+export function createMessages(deps: Deps) {
+  const { store, users, broadcaster, metrics, conversationQueue } = deps;
+  const takeSendToken = createTokenBuckets(deps.sendRate);
+
+  /** Loads a message the caller may change: NOT_FOUND outside the conversation, FORBIDDEN for the peer. */
+  async function changeOwnMessage(selfId: string, messageId: string, change: (message: Message) => Promise<Message | null>) {
+    const found = await store.findMessageById(messageId);
+    if (!found || !isParticipant(found.conversationId, selfId)) throw notFound("message");
+    return conversationQueue(found.conversationId, async () => {
+      // Re-read inside the queue: an edit and a delete may have raced.
+      const message = (await store.findMessageById(messageId)) ?? found;
+      if (message.senderId !== selfId) throw new AppError("FORBIDDEN", "only the sender may change a message");
+      const updated = await change(message);
+      if (!updated) return message;
+      broadcaster.messageUpdated(updated);
+      return updated;
+    });
+  }
+
+  return {
+    /**
+     * message:send. A retry of a stored clientId returns the original without
+     * spending a token and without broadcasting again: the original was
+     * broadcast when it was committed, and re-sending an old seq would break
+     * the in-order delivery receivers rely on.
+     */
+    async send(senderId: string, payload: unknown): Promise<Message> {
+      const parsed = sendSchema.safeParse(payload);
+      if (parsed.success) {
+        const stored = await store.findMessageByClientId(senderId, parsed.data.clientId);
+        if (stored) return stored;
+      }
+      // Every other attempt costs a token, malformed ones too.
+      const token = takeSendToken(senderId);
+      if (!token.ok) throw new AppError("RATE_LIMITED", "sending too fast", 429, token.retryAfterMs);
+      if (!parsed.success) throw validationError(parsed.error);
+
+      const { peerId, clientId, body } = parsed.data;
+      await users.require(peerId);
+      const conversationId = conversationIdFor(senderId, peerId);
+      const [userA, userB] = participantsOf(conversationId);
+      return conversationQueue(conversationId, async () => {
+        // Persist, then broadcast; the caller acks afterwards.
+        const { message, created } = await store.appendMessage({
+          id: newId(),
+          conversationId,
+          userA,
+          userB,
+          senderId,
+          clientId,
+          body,
+          createdAt: nowIso(),
+        });
+        if (created) {
+          metrics.messagesSent.inc();
+          broadcaster.messageNew(message);
+        }
+        return message;
+      });
+    },
+
+    async edit(selfId: string, payload: unknown): Promise<Message> {
+      const { messageId, body } = parseInput(editSchema, payload);
+      return changeOwnMessage(selfId, messageId, async (message) => {
+        if (message.deletedAt) throw new AppError("VALIDATION", "a deleted message cannot be edited");
+        return store.updateMessage(message.id, { body, editedAt: nowIso() });
+      });
+    },
+
+    /** Deleting leaves a tombstone (body "", deletedAt set); deleting it again returns the same tombstone. */
+    async delete(selfId: string, payload: unknown): Promise<Message> {
+      const { messageId } = parseInput(deleteSchema, payload);
+      return changeOwnMessage(selfId, messageId, async (message) =>
+        message.deletedAt ? null : store.updateMessage(message.id, { body: "", deletedAt: nowIso() }),
+      );
+    },
+  };
+}
+
+export type Messages = ReturnType<typeof createMessages>;

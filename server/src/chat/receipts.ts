@@ -1,0 +1,32 @@
+import { conversationIdFor, receiptSchema } from "../../../shared/protocol";
+import type { createKeyedQueue } from "../lib/serial-queue";
+import type { Store } from "../store";
+import { parseInput } from "../validation";
+import type { Broadcaster } from "./broadcaster";
+import type { UserDirectory } from "./users";
+
+export function createReceipts(deps: {
+  store: Store;
+  users: UserDirectory;
+  broadcaster: Broadcaster;
+  conversationQueue: ReturnType<typeof createKeyedQueue>;
+}) {
+  const { store, users, broadcaster, conversationQueue } = deps;
+  return {
+    /** conversation:receipt: watermarks move forward only; an event goes out only when one moved. */
+    async update(selfId: string, payload: unknown): Promise<void> {
+      const { peerId, deliveredSeq, readSeq } = parseInput(receiptSchema, payload);
+      await users.require(peerId);
+      const conversationId = conversationIdFor(selfId, peerId);
+      // Queued so two tabs' receipts are announced in the order they were stored.
+      await conversationQueue(conversationId, async () => {
+        const result = await store.advanceWatermarks(conversationId, selfId, { deliveredSeq, readSeq });
+        if (result.changed) {
+          broadcaster.receipt({ conversationId, userId: selfId, deliveredSeq: result.deliveredSeq, readSeq: result.readSeq });
+        }
+      });
+    },
+  };
+}
+
+export type Receipts = ReturnType<typeof createReceipts>;

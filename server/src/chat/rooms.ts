@@ -1,0 +1,14 @@
+/** The two participants of a `dm:<a>:<b>` conversation id. */
+export function participantsOf(conversationId: string): [string, string] {
+  const [, a = "", b = ""] = conversationId.split(":");
+  return [a, b];
+}
+
+export function isParticipant(conversationId: string, userId: string): boolean {
+  return participantsOf(conversationId).includes(userId);
+}
+
+/** Sockets watching a user's presence: those that joined a conversation with them. Server-side only. */
+export function presenceRoom(userId: string): string {
+  return `presence:${userId}`;
+}

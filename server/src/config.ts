@@ -1,0 +1,101 @@
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A start-up problem worth one readable line each, printed without a stack trace. */
+export class StartupError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "StartupError";
+  }
+}
+
+function intVar(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be an integer between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+}
+
+function urlVar(protocols: string[]) {
+  return z
+    .string()
+    .trim()
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), `must start with ${protocols.map((p) => `${p}://`).join(" or ")}`)
+    .optional();
+}
+
+// Empty variables (`PORT=`) count as unset, as in most shells' intent.
+const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const envSchema = z.object({
+  PORT: intVar(3000, 0, 65535),
+  // Unset: listen on every interface (IPv6 and IPv4 when available), so http://localhost works either way.
+  HOST: z.string().trim().min(1).optional(),
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: urlVar(["postgres", "postgresql"]),
+  REDIS_URL: urlVar(["redis", "rediss"]),
+  CORS_ORIGIN: z.string().trim().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SEND_RATE_BURST: intVar(30, 1, 100_000),
+  SEND_RATE_PER_SEC: intVar(5, 1, 100_000),
+  LOGIN_MAX_FAILURES: intVar(10, 1, 100_000),
+  PRESENCE_GRACE_MS: intVar(3000, 0, 60_000),
+  // log2 of scrypt's N; tests lower it to keep registration cheap.
+  SCRYPT_LOG_N: intVar(14, 10, 20),
+  CLIENT_DIST: z.string().optional(),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Config = {
+  port: number;
+  host: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  corsOrigins: string[];
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  sendRateBurst: number;
+  sendRatePerSec: number;
+  loginMaxFailures: number;
+  presenceGraceMs: number;
+  scryptLogN: number;
+  clientDist: string;
+  nodeEnv: z.infer<typeof envSchema>["NODE_ENV"];
+};
+
+/** Reads the configuration from an environment; throws a StartupError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input = Object.fromEntries(Object.keys(envSchema.shape).map((key) => [key, emptyToUndefined(env[key])]));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new StartupError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "environment");
+        return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    corsOrigins: e.CORS_ORIGIN ? e.CORS_ORIGIN.split(",").map((o) => o.trim()).filter(Boolean) : [],
+    logLevel: e.LOG_LEVEL,
+    sendRateBurst: e.SEND_RATE_BURST,
+    sendRatePerSec: e.SEND_RATE_PER_SEC,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    presenceGraceMs: e.PRESENCE_GRACE_MS,
+    scryptLogN: e.SCRYPT_LOG_N,
+    clientDist: e.CLIENT_DIST ? (isAbsolute(e.CLIENT_DIST) ? e.CLIENT_DIST : resolve(e.CLIENT_DIST)) : resolve(REPO_ROOT, "client/dist"),
+    nodeEnv: e.NODE_ENV,
+  };
+}

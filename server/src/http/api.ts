@@ -1,0 +1,22 @@
+import express, { Router } from "express";
+import { LIMITS } from "../../../shared/protocol";
+import type { Accounts } from "../auth/accounts";
+import type { Conversations } from "../chat/conversations";
+import type { UserDirectory } from "../chat/users";
+import { authRoutes } from "./auth.routes";
+import { createAuthed } from "./authed";
+import { conversationRoutes } from "./conversations.routes";
+import { userRoutes } from "./users.routes";
+import { apiNotFound } from "./errors";
+
+/** Everything under /api. */
+export function apiRouter(deps: { accounts: Accounts; users: UserDirectory; conversations: Conversations }): Router {
+  const authed = createAuthed(deps.accounts);
+  const router = Router();
+  router.use(express.json({ limit: LIMITS.payloadMaxBytes }));
+  router.use(authRoutes({ accounts: deps.accounts, authed }));
+  router.use(userRoutes({ users: deps.users, authed }));
+  router.use(conversationRoutes({ conversations: deps.conversations, authed }));
+  router.use(apiNotFound);
+  return router;
+}

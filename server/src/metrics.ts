@@ -1,0 +1,38 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * Metrics on a registry of their own (not prom-client's global one), so
+ * several apps in one process — the integration tests — do not collide.
+ */
+export function createMetrics(options: { connectedSockets: () => number }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  new Gauge({
+    name: "parley_sockets_connected",
+    help: "Socket.IO connections currently open on this node",
+    registers: [registry],
+    // Read at scrape time from Socket.IO itself, so it is exact by construction.
+    collect() {
+      this.set(options.connectedSockets());
+    },
+  });
+
+  return {
+    registry,
+    messagesSent: new Counter({
+      name: "parley_messages_sent_total",
+      help: "Messages stored (retries of a stored clientId are not counted)",
+      registers: [registry],
+    }),
+    ackLatency: new Histogram({
+      name: "parley_ack_latency_seconds",
+      help: "Time from receiving a client event to answering its ack",
+      labelNames: ["event"] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

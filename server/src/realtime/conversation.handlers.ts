@@ -1,0 +1,22 @@
+import { conversationIdFor, leaveSchema } from "../../../shared/protocol";
+import { presenceRoom } from "../chat/rooms";
+import { parseInput } from "../validation";
+import type { HandlerContext } from "./handler-context";
+
+export function registerConversationHandlers({ socket, events, services }: HandlerContext): void {
+  const selfId = socket.data.userId;
+
+  events.onAcked("conversation:join", (payload) =>
+    services.conversations.join(selfId, payload, async (conversationId, peerId) => {
+      // The presence room makes the peer's online/offline changes reach this socket.
+      await socket.join([conversationId, presenceRoom(peerId)]);
+    }),
+  );
+
+  events.onAcked("conversation:leave", async (payload) => {
+    const { peerId } = parseInput(leaveSchema, payload);
+    await socket.leave(conversationIdFor(selfId, peerId));
+    await socket.leave(presenceRoom(peerId));
+    return {};
+  });
+}

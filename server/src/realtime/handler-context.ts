@@ -1,0 +1,19 @@
+import type { Conversations } from "../chat/conversations";
+import type { Messages } from "../chat/messages";
+import type { Receipts } from "../chat/receipts";
+import type { Broadcaster } from "../chat/broadcaster";
+import type { UserDirectory } from "../chat/users";
+import type { EventBinder } from "./on-event";
+import type { ParleySocket } from "./types";
+
+/** The domain services every socket's handlers share. */
+export type Services = {
+  users: UserDirectory;
+  conversations: Conversations;
+  messages: Messages;
+  receipts: Receipts;
+  broadcaster: Broadcaster;
+  shouldRelayTyping: (userId: string, conversationId: string, typing: boolean) => boolean;
+};
+
+export type HandlerContext = { socket: ParleySocket; events: EventBinder; services: Services };

@@ -1,0 +1,15 @@
+import { conversationIdFor, typingSchema } from "../../../shared/protocol";
+import { parseInput } from "../validation";
+import type { HandlerContext } from "./handler-context";
+
+export function registerTypingHandlers({ socket, events, services }: HandlerContext): void {
+  const selfId = socket.data.userId;
+  events.onSignal("typing", async (payload) => {
+    const { peerId, typing } = parseInput(typingSchema, payload);
+    // In a chat with yourself there is nobody else to tell.
+    if (peerId === selfId) return;
+    const conversationId = conversationIdFor(selfId, peerId);
+    if (!services.shouldRelayTyping(selfId, conversationId, typing)) return;
+    services.broadcaster.typing({ conversationId, userId: selfId, typing }, peerId);
+  });
+}

@@ -1,0 +1,14 @@
+import { Migrator } from "kysely";
+import type { Kysely, Migration } from "kysely";
+import { initial } from "./0001_initial";
+
+// Names sort in application order; never rename or edit a migration once released.
+const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

@@ -1,0 +1,38 @@
+import type { Selectable } from "kysely";
+import { peerOf } from "../../../shared/protocol";
+import type { Message } from "../../../shared/protocol";
+import type { MessagesTable, UsersTable } from "./schema";
+import type { UserRecord } from "./types";
+
+/** The one place a stored user row becomes a domain record. */
+export function toUserRecord(row: Pick<Selectable<UsersTable>, "id" | "username" | "display_name" | "created_at" | "last_seen_at">): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+/** The one place a stored message row becomes a wire Message; the recipient follows from the room name. */
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    recipientId: peerOf(row.conversation_id, row.sender_id),
+    clientId: row.client_id,
+    body: row.body,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+/** A unique-constraint violation in SQLite or PostgreSQL (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("code" in error)) return false;
+  return error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || error.code === "23505";
+}

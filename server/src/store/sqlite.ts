@@ -1,0 +1,32 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { createKyselyStore } from "./kysely-store";
+import { migrateToLatest } from "./migrations";
+import type { Database } from "./schema";
+import type { Store } from "./types";
+
+export const SQLITE_FILE = "parley.db";
+
+/** Opens (creating if needed) DATA_DIR/parley.db, migrates it, and returns the store. */
+export async function createSqliteStore(dataDir: string): Promise<Store> {
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new SQLite(join(dataDir, SQLITE_FILE));
+  sqlite.pragma("journal_mode = WAL");
+  // In WAL mode NORMAL skips the fsync per commit: a committed transaction
+  // survives a process crash (kill -9), only an OS crash or power loss can
+  // roll back the last few. That is the durability Parley promises.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return createKyselyStore(db);
+}

@@ -1,0 +1,84 @@
+import type { Message } from "../../../shared/protocol";
+
+/** A user as stored; `online` is not stored, presence adds it. */
+export type UserRecord = {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+};
+
+export type Watermarks = { deliveredSeq: number; readSeq: number };
+
+export type ConversationState = {
+  lastSeq: number;
+  mine: Watermarks;
+  peer: Watermarks;
+};
+
+export type ConversationSummaryRecord = {
+  conversationId: string;
+  peerId: string;
+  lastMessage: Message;
+  unreadCount: number;
+  readSeq: number;
+  peerReadSeq: number;
+  peerDeliveredSeq: number;
+};
+
+/** Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer ones. */
+export type MessagePage = { beforeSeq?: number; afterSeq?: number; limit: number };
+
+export type NewMessage = {
+  id: string;
+  conversationId: string;
+  userA: string;
+  userB: string;
+  senderId: string;
+  clientId: string;
+  body: string;
+  createdAt: string;
+};
+
+/**
+ * Everything the handlers and routes need from storage. Implementations keep
+ * seq assignment and idempotency inside one transaction.
+ */
+export interface Store {
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Returns null when the username is taken. */
+  createUser(user: UserRecord & { passwordHash: string }): Promise<UserRecord | null>;
+  findUserById(id: string): Promise<UserRecord | undefined>;
+  findCredentials(username: string): Promise<{ user: UserRecord; passwordHash: string } | undefined>;
+  /** Users whose username or display name starts with `prefix` (case-insensitive), by username. */
+  searchUsers(query: { prefix: string; excludeId: string; limit: number }): Promise<UserRecord[]>;
+  setLastSeen(userId: string, at: string): Promise<void>;
+
+  createSession(session: { tokenHash: string; userId: string; createdAt: string; expiresAt: string }): Promise<void>;
+  /** The user of an unexpired session. */
+  findSessionUser(tokenHash: string, now: string): Promise<UserRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+
+  /** Conversations of `userId` with at least one message, newest activity first. */
+  listConversations(userId: string): Promise<ConversationSummaryRecord[]>;
+  /** Everyone `userId` has a conversation with. */
+  listPeerIds(userId: string): Promise<string[]>;
+  /** Zeros when the conversation has no message yet. */
+  getConversationState(conversationId: string, userId: string, peerId: string): Promise<ConversationState>;
+
+  listMessages(conversationId: string, page: MessagePage): Promise<{ messages: Message[]; hasMore: boolean }>;
+  findMessageById(id: string): Promise<Message | undefined>;
+  findMessageByClientId(senderId: string, clientId: string): Promise<Message | undefined>;
+  /** Appends with the next seq; an existing (senderId, clientId) returns the stored message instead. */
+  appendMessage(message: NewMessage): Promise<{ message: Message; created: boolean }>;
+  updateMessage(id: string, changes: { body: string; editedAt?: string; deletedAt?: string }): Promise<Message>;
+  /** Moves watermarks forward only, clamped to the conversation's last seq; reading implies delivery. */
+  advanceWatermarks(
+    conversationId: string,
+    userId: string,
+    requested: Partial<Watermarks>,
+  ): Promise<Watermarks & { changed: boolean }>;
+}
