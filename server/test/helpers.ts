@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { io as connect } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { conversationIdFor } from "../../shared/protocol";
+import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents, User } from "../../shared/protocol";
+import { createApp } from "../src/app";
+import type { App } from "../src/app";
+import { loadConfig } from "../src/config";
+import type { Config } from "../src/config";
+import { createLogger } from "../src/logger";
+import { createStore } from "../src/store";
+import type { Store } from "../src/store";
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export const INDEX_HTML = "<!doctype html><title>Parley test client</title>";
+
+export type TestServer = {
+  url: string;
+  app: App;
+  store: Store;
+  config: Config;
+  /** Closes every client opened through connectClient, the app, the store, and deletes the data. */
+  close(): Promise<void>;
+};
+
+const openSockets = new Set<ClientSocket>();
+
+/** The real app on 127.0.0.1:<random port> with a fresh SQLite file and a small built client. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), "parley-test-"));
+  const clientDist = join(dataDir, "dist");
+  await mkdir(clientDist);
+  await writeFile(join(clientDist, "index.html"), INDEX_HTML);
+  const config = loadConfig({
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    CLIENT_DIST: clientDist,
+    SCRYPT_LOG_N: "10",
+    PRESENCE_GRACE_MS: "50",
+    NODE_ENV: "test",
+    ...env,
+  });
+  const store = await createStore(config);
+  const app = createApp({ config, store, logger: createLogger(config) });
+  await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
+  const { port } = app.httpServer.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    store,
+    config,
+    async close() {
+      for (const socket of openSockets) socket.disconnect();
+      openSockets.clear();
+      await app.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type HttpResult<T = unknown> = { status: number; body: T; headers: Headers };
+
+/** JSON over fetch; `token` becomes the bearer. The body is parsed when there is one. */
+export async function http<T = unknown>(
+  server: TestServer,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined || options.rawBody !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(server.url + path, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await res.text();
+  const isJson = res.headers.get("content-type")?.includes("json") ?? false;
+  return { status: res.status, body: (isJson && text ? JSON.parse(text) : text) as T, headers: res.headers };
+}
+
+let userCounter = 0;
+
+export type TestUser = AuthResponse & { password: string };
+
+/** Registers a fresh user with a unique username. */
+export async function registerUser(server: TestServer, displayName?: string): Promise<TestUser> {
+  const username = `user${++userCounter}_${randomUUID().slice(0, 8)}`;
+  const password = "password-123";
+  const res = await http<AuthResponse>(server, "POST", "/api/auth/register", {
+    body: { username, password, ...(displayName && { displayName }) },
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...res.body, password };
+}
+
+/** A connected socket.io-client; rejects with the connect_error. Closed by TestServer.close(). */
+export function connectClient(server: TestServer, token: string | undefined): Promise<ClientSocket> {
+  const socket: ClientSocket = connect(server.url, {
+    auth: token === undefined ? {} : { token },
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  });
+  openSockets.add(socket);
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", (error) => {
+      socket.disconnect();
+      reject(error);
+    });
+  });
+}
+
+type EventName = keyof ServerToClientEvents;
+type EventPayload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/** Resolves with the next `event` matching `predicate`; fails after `timeoutMs`. */
+export function waitFor<E extends EventName>(
+  socket: ClientSocket,
+  event: E,
+  predicate: (payload: EventPayload<E>) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<EventPayload<E>> {
+  // Socket.IO cannot type a listener for a generic event name, so this one works on the untyped view.
+  const untyped = socket as unknown as Socket;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      untyped.off(event as string, listener);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, timeoutMs);
+    function listener(payload: EventPayload<E>) {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      untyped.off(event as string, listener);
+      resolve(payload);
+    }
+    untyped.on(event as string, listener);
+  });
+}
+
+/** Collects every `event` from now on, for asserting order or absence after a barrier. */
+export function collect<E extends EventName>(socket: ClientSocket, event: E): EventPayload<E>[] {
+  const seen: EventPayload<E>[] = [];
+  (socket as unknown as Socket).on(event as string, (payload: EventPayload<E>) => seen.push(payload));
+  return seen;
+}
+
+/** Emits with an ack and resolves with the ack's response. */
+export function emitAck<E extends Exclude<keyof ClientToServerEvents, "typing">>(
+  socket: ClientSocket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]> {
+  return rawEmitAck(socket, event, payload) as Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]>;
+}
+
+/** Emits anything (malformed payloads included) and resolves with the ack's response. */
+export function rawEmitAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+  return (socket as unknown as Socket).timeout(5000).emitWithAck(event, ...args);
+}
+
+export function newClientId(): string {
+  return randomUUID();
+}
+
+/** Sends a message and returns the stored one, failing the test on a Fail ack. */
+export async function sendMessage(socket: ClientSocket, peerId: string, body: string, clientId = newClientId()): Promise<Message> {
+  const res = await emitAck(socket, "message:send", { peerId, clientId, body });
+  if (!res.ok) throw new Error(`send failed: ${res.error.code} ${res.error.message}`);
+  return res.message;
+}
+
+/** Stores `count` messages straight through the store (fast seeding for paging tests). */
+export async function seedMessages(server: TestServer, sender: User, recipient: User, count: number): Promise<void> {
+  const conversationId = conversationIdFor(sender.id, recipient.id);
+  const [userA, userB] = [sender.id, recipient.id].sort() as [string, string];
+  for (let i = 1; i <= count; i++) {
+    await server.store.appendMessage({
+      id: randomUUID().replaceAll("-", ""),
+      conversationId,
+      userA,
+      userB,
+      senderId: sender.id,
+      clientId: randomUUID(),
+      body: `seed ${i}`,
+      createdAt: new Date().toISOString(),
+    });
+  }
+}
+
+/**
+ * A round-trip barrier: sends a message and waits until every `receivers`
+ * socket got its broadcast. Events sent to them before it have arrived by
+ * then, so absence can be asserted without sleeping.
+ */
+export async function messageBarrier(sender: ClientSocket, peerId: string, receivers: ClientSocket[]): Promise<Message> {
+  const clientId = newClientId();
+  const arrivals = receivers.map((socket) => waitFor(socket, "message:new", (m) => m.clientId === clientId));
+  const message = await sendMessage(sender, peerId, "barrier", clientId);
+  await Promise.all(arrivals);
+  return message;
+}
