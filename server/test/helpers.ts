@@ -208,3 +208,8 @@ export async function messageBarrier(sender: ClientSocket, peerId: string, recei
   await Promise.all(arrivals);
   return message;
 }
+
+/** Emits anything without an ack callback. */
+export function rawEmit(socket: ClientSocket, event: string, ...args: unknown[]): void {
+  (socket as unknown as Socket).emit(event, ...args);
+}
