@@ -13,7 +13,7 @@ import { createUserDirectory } from "./chat/users";
 import type { Config } from "./config";
 import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
-import { errorHandler } from "./http/errors";
+import { errorHandler, notFound } from "./http/errors";
 import { operationsRoutes } from "./http/operations.routes";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
@@ -72,6 +72,7 @@ export function createApp({ config, store, logger }: AppDeps): App {
   app.use(operationsRoutes({ store, metrics, logger }));
   app.use("/api", apiRouter({ accounts, users, conversations }));
   app.use(clientRoutes(config.clientDist));
+  app.use(notFound);
   app.use(errorHandler(logger));
   httpServer.on("request", app);
 

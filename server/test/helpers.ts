@@ -23,17 +23,21 @@ export type TestServer = {
   app: App;
   store: Store;
   config: Config;
-  /** Closes every client opened through connectClient, the app, the store, and deletes the data. */
-  close(): Promise<void>;
+  dataDir: string;
+  /** Closes every client opened through connectClient, the app and the store; deletes the data unless kept. */
+  close(options?: { keepData?: boolean }): Promise<void>;
 };
 
 const openSockets = new Set<ClientSocket>();
 
-/** The real app on 127.0.0.1:<random port> with a fresh SQLite file and a small built client. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "parley-test-"));
+/**
+ * The real app on 127.0.0.1:<random port> with a small built client and a
+ * fresh SQLite file, or the one in `reuseDataDir` (a restart).
+ */
+export async function startServer(env: Record<string, string> = {}, reuseDataDir?: string): Promise<TestServer> {
+  const dataDir = reuseDataDir ?? (await mkdtemp(join(tmpdir(), "parley-test-")));
   const clientDist = join(dataDir, "dist");
-  await mkdir(clientDist);
+  await mkdir(clientDist, { recursive: true });
   await writeFile(join(clientDist, "index.html"), INDEX_HTML);
   const config = loadConfig({
     LOG_LEVEL: "silent",
@@ -54,12 +58,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     app,
     store,
     config,
-    async close() {
+    dataDir,
+    async close({ keepData = false } = {}) {
       for (const socket of openSockets) socket.disconnect();
       openSockets.clear();
       await app.close();
       await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,6 @@
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+// Above this many remembered usernames, those without a recent failure are forgotten.
+const SWEEP_ABOVE = 10_000;
 
 /**
  * Counts failed logins per username in a sliding 15-minute window. Unknown
@@ -25,6 +27,7 @@ export function createLoginLimiter(options: { maxFailures: number; windowMs?: nu
       return Math.max(1, oldestCounted + windowMs - now());
     },
     recordFailure(username: string): void {
+      if (failures.size > SWEEP_ABOVE) for (const name of [...failures.keys()]) recent(name);
       failures.set(username, [...recent(username), now()].slice(-maxFailures));
     },
     reset(username: string): void {

@@ -7,7 +7,7 @@ import { authRoutes } from "./auth.routes";
 import { createAuthed } from "./authed";
 import { conversationRoutes } from "./conversations.routes";
 import { userRoutes } from "./users.routes";
-import { apiNotFound } from "./errors";
+import { notFound } from "./errors";
 
 /** Everything under /api. */
 export function apiRouter(deps: { accounts: Accounts; users: UserDirectory; conversations: Conversations }): Router {
@@ -17,6 +17,6 @@ export function apiRouter(deps: { accounts: Accounts; users: UserDirectory; conv
   router.use(authRoutes({ accounts: deps.accounts, authed }));
   router.use(userRoutes({ users: deps.users, authed }));
   router.use(conversationRoutes({ conversations: deps.conversations, authed }));
-  router.use(apiNotFound);
+  router.use(notFound);
   return router;
 }

@@ -2,7 +2,8 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, toApiError, toAppError } from "../errors";
 import type { Logger } from "../logger";
 
-export const apiNotFound: RequestHandler = (req) => {
+/** Any request no route answered: 404 NOT_FOUND in the protocol's error shape. */
+export const notFound: RequestHandler = (req) => {
   throw new AppError("NOT_FOUND", `no route for ${req.method} ${req.originalUrl.split("?")[0]}`);
 };
 

@@ -1,5 +1,8 @@
 export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
 
+// Above this many remembered buckets, full ones are forgotten (a full bucket is the default).
+const SWEEP_ABOVE = 10_000;
+
 /**
  * Token buckets keyed by an id (a user): `burst` tokens at most, refilled at
  * `perSecond`. Time is injected so the arithmetic is testable.
@@ -7,20 +10,20 @@ export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
 export function createTokenBuckets(options: { burst: number; perSecond: number; now?: () => number }) {
   const { burst, perSecond, now = Date.now } = options;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  const refilled = (bucket: { tokens: number; at: number }, t: number) => Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
 
   return function take(key: string): TakeResult {
     const t = now();
-    const bucket = buckets.get(key) ?? { tokens: burst, at: t };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
-    bucket.at = t;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      // A full bucket is the default state, so it need not be remembered.
-      if (bucket.tokens >= burst - 1e-9) buckets.delete(key);
-      else buckets.set(key, bucket);
+    if (buckets.size > SWEEP_ABOVE) {
+      for (const [k, b] of buckets) if (refilled(b, t) >= burst) buckets.delete(k);
+    }
+    const previous = buckets.get(key);
+    const tokens = previous ? refilled(previous, t) : burst;
+    if (tokens >= 1) {
+      buckets.set(key, { tokens: tokens - 1, at: t });
       return { ok: true };
     }
-    buckets.set(key, bucket);
-    return { ok: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / perSecond) * 1000) };
+    buckets.set(key, { tokens, at: t });
+    return { ok: false, retryAfterMs: Math.ceil(((1 - tokens) / perSecond) * 1000) };
   };
 }

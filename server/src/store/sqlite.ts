@@ -23,7 +23,7 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
-    await migrateToLatest(db as unknown as Kysely<unknown>);
+    await migrateToLatest(db);
   } catch (error) {
     await db.destroy();
     throw error;
