@@ -245,6 +245,12 @@ export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
 }
 
+/** Nodes exchange no custom events; the adapter carries the broadcasts. */
+export type InterServerEvents = Record<string, never>;
+
+/** Per-socket server state, set at the handshake: the sender of every event is this user, never a payload field. */
+export type SocketData = { userId: string; tokenHash: string };
+
 /** Turns a zod failure into the one-line message carried by a VALIDATION error. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");

@@ -21,8 +21,8 @@ import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { attachRealtime, disconnectSession } from "./realtime/realtime";
 import { createSocketBroadcaster } from "./realtime/socket-broadcaster";
-import type { InterServerEvents, ParleyServer, SocketData } from "./realtime/types";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../shared/protocol";
+import type { ParleyServer } from "./realtime/types";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../../shared/protocol";
 import type { Store } from "./store";
 
 export type AppDeps = { config: Config; store: Store; logger: Logger };
@@ -89,11 +89,8 @@ export function createApp({ config, store, logger }: AppDeps): App {
     io,
     async close() {
       presence.close();
-      await new Promise<void>((resolve) => {
-        // io.close() disconnects every socket, then closes the HTTP server.
-        void io.close(() => resolve());
-        httpServer.closeIdleConnections();
-      });
+      // Disconnects every socket, then closes the HTTP server (idle keep-alive connections included).
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
     },
   };
 }

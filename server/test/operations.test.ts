@@ -92,3 +92,15 @@ describe("client and unknown paths", () => {
     await bare.close();
   });
 });
+
+describe("CORS_ORIGIN", () => {
+  it("lets the listed origin call the API and nobody else", async () => {
+    const cors = await startServer({ CORS_ORIGIN: "http://app.test" });
+    const preflight = await fetch(`${cors.url}/api/me`, { method: "OPTIONS", headers: { origin: "http://app.test" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    const other = await fetch(`${cors.url}/api/me`, { headers: { origin: "http://evil.test" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    await cors.close();
+  });
+});
