@@ -35,7 +35,10 @@ export type App = {
 
 /** Builds the HTTP server and Socket.IO on it, not yet listening. */
 export function createApp({ config, store, logger }: AppDeps): App {
-  const httpServer = createServer();
+  const app = express();
+  // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
+  // answers /socket.io requests itself and hands every other request to Express.
+  const httpServer = createServer(app);
   const io: ParleyServer = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
     // Socket.IO closes a connection whose packet is larger.
     maxHttpBufferSize: LIMITS.payloadMaxBytes,
@@ -65,7 +68,6 @@ export function createApp({ config, store, logger }: AppDeps): App {
   });
   const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
 
-  const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
@@ -74,7 +76,6 @@ export function createApp({ config, store, logger }: AppDeps): App {
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
   app.use(errorHandler(logger));
-  httpServer.on("request", app);
 
   attachRealtime(io, {
     accounts,

@@ -107,10 +107,14 @@ export async function registerUser(server: TestServer, displayName?: string): Pr
 }
 
 /** A connected socket.io-client; rejects with the connect_error. Closed by TestServer.close(). */
-export function connectClient(server: TestServer, token: string | undefined): Promise<ClientSocket> {
+export function connectClient(
+  server: TestServer,
+  token: string | undefined,
+  transports: ("websocket" | "polling")[] = ["websocket"],
+): Promise<ClientSocket> {
   const socket: ClientSocket = connect(server.url, {
     auth: token === undefined ? {} : { token },
-    transports: ["websocket"],
+    transports,
     reconnection: false,
     forceNew: true,
   });

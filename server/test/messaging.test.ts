@@ -53,6 +53,15 @@ describe("rooms by sorted ids", () => {
     expect(tab2Saw.filter((m) => m.id === first.id)).toHaveLength(1);
   });
 
+  it("works over HTTP long-polling as well as websocket", async () => {
+    const [a, b] = await Promise.all([connectClient(server, alice.token, ["polling"]), connectClient(server, bob.token, ["polling", "websocket"])]);
+    expect(a.io.engine.transport.name).toBe("polling");
+    const received = waitFor(b, "message:new", (m) => m.body === "over polling");
+    const sent = await sendMessage(a, bob.user.id, "over polling");
+    expect(await received).toEqual(sent);
+    expect((await http(server, "GET", "/healthz")).status).toBe(200);
+  });
+
   it("allows a conversation with yourself", async () => {
     const socket = await connectClient(server, alice.token);
     const join = await emitAck(socket, "conversation:join", { peerId: alice.user.id });
