@@ -82,6 +82,19 @@ describe("malformed socket payloads get VALIDATION and change nothing", () => {
   });
 });
 
+describe("socket payload size", () => {
+  it("closes a connection that sends more than 64 KiB, storing nothing", async () => {
+    const big = await connectClient(server, alice.token);
+    const closed = new Promise<string>((resolve) => big.once("disconnect", resolve));
+    const clientId = newClientId();
+    rawEmit(big, "message:send", { peerId: bob.user.id, clientId, body: "x".repeat(70 * 1024) }, () => undefined);
+    expect(await closed).toMatch(/close/);
+    await messageBarrier(socket, bob.user.id, [socket]);
+    const res = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages?afterSeq=0`, { token: alice.token });
+    expect(res.body.messages.map((m) => m.clientId)).not.toContain(clientId);
+  });
+});
+
 describe("HTTP bodies", () => {
   it("answers 413 VALIDATION for a body over 64 KiB", async () => {
     const res = await http(server, "POST", "/api/auth/register", { rawBody: JSON.stringify({ username: "x".repeat(70 * 1024) }) });
