@@ -63,7 +63,7 @@ function ChatPage({ peerId }: { peerId: string }) {
           )}
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
           <MessageList
-            key={conversationId}
+            key={`messages:${conversationId}`}
             conversationId={conversationId}
             selfId={me.id}
             onRetry={retry}
@@ -72,7 +72,7 @@ function ChatPage({ peerId }: { peerId: string }) {
             onLoadOlder={() => void older.loadOlder()}
           />
           <TypingIndicator conversationId={conversationId} peerName={peerName} />
-          <Composer key={conversationId} onSend={send} onTyping={notifyTyping} disabled={joinError !== null} />
+          <Composer key={`composer:${conversationId}`} onSend={send} onTyping={notifyTyping} disabled={joinError !== null} />
         </>
       }
     />

@@ -48,7 +48,6 @@ export function MessageList({ conversationId, selfId, onRetry, hasOlder, loading
   }
 
   return (
-    // Named by title, not aria-label: an aria-label here would also match the composer's "Message" label lookups.
     <div ref={scrollerRef} role="log" aria-label="Messages" className="flex-1 overflow-y-auto px-2 py-4 sm:px-4" onScroll={handleScroll}>
       {hasOlder && (
         <div className="mb-2 flex justify-center">
