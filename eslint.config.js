@@ -26,7 +26,11 @@ export default tseslint.config(
         "error",
         {
           paths: [
-            { name: "react-redux", importNames: ["useDispatch", "useSelector"], message: "Use useAppDispatch/useAppSelector from app/hooks." },
+            {
+              name: "react-redux",
+              importNames: ["useDispatch", "useSelector"],
+              message: "Use useAppDispatch/useAppSelector from app/hooks.",
+            },
           ],
         },
       ],

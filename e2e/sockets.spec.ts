@@ -9,7 +9,10 @@ async function connectedSockets(request: APIRequestContext): Promise<number> {
   return Number(line.split(" ")[1]);
 }
 
-test("switching conversations rapidly 20 times leaves exactly one connected socket", async ({ newUserPage, request }) => {
+test("switching conversations rapidly 20 times leaves exactly one connected socket", async ({
+  newUserPage,
+  request,
+}) => {
   const erin = makeUser("Erin");
   const peers = [makeUser("Frank"), makeUser("Grace")];
   for (const peer of peers) {
@@ -25,7 +28,10 @@ test("switching conversations rapidly 20 times leaves exactly one connected sock
   const nav = page.getByRole("navigation", { name: "Conversations" });
   for (let i = 1; i <= 20; i++) {
     const peer = peers[i % 2]!;
-    await nav.getByRole("link", { name: new RegExp(peer.displayName) }).first().click();
+    await nav
+      .getByRole("link", { name: new RegExp(peer.displayName) })
+      .first()
+      .click();
     await expect(page.getByRole("heading", { level: 1, name: peer.displayName })).toBeVisible();
   }
   await expect(page.getByTestId("connection-status")).toHaveText("Connected");

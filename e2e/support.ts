@@ -48,7 +48,10 @@ export { expect };
 export async function openChatWith(page: Page, peer: TestUser): Promise<void> {
   await page.goto("/");
   await page.getByLabel("Search people").fill(peer.username);
-  await page.getByRole("link", { name: new RegExp(peer.displayName) }).first().click();
+  await page
+    .getByRole("link", { name: new RegExp(peer.displayName) })
+    .first()
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: peer.displayName })).toBeVisible();
   await expect(page.getByTestId("connection-status")).toHaveText("Connected");
 }

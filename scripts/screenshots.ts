@@ -15,7 +15,10 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 async function waitForHealth(): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(`${baseURL}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${baseURL}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -43,7 +46,14 @@ async function say(from: AuthResponse, to: AuthResponse, body: string): Promise<
 }
 
 const server = spawn("node", ["--import", "tsx", "server/src/index.ts"], {
-  env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: mkdtempSync(join(tmpdir(), "parley-shots-")), LOG_LEVEL: "warn" },
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "parley-shots-")),
+    LOG_LEVEL: "warn",
+  },
   stdio: "inherit",
 });
 try {
@@ -54,7 +64,10 @@ try {
   await say(grace, ada, "All green. Messages arrive exactly once now, even after a reconnect.");
   await say(ada, grace, "Lovely. Shipping it 🚀");
 
-  const browser = await chromium.launch({ executablePath: findChromium(), args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
   for (const scheme of ["light", "dark"] as const) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 640 }, colorScheme: scheme });
     await context.addInitScript((token) => sessionStorage.setItem("parley.token", token), ada.token);

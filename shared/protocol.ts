@@ -127,7 +127,10 @@ export const bodySchema = z
   .string()
   .transform((s) => s.trim())
   .refine((s) => s.length > 0, "must not be empty")
-  .refine((s) => codePointLength(s) <= LIMITS.bodyMaxCodePoints, `must be at most ${LIMITS.bodyMaxCodePoints} characters`)
+  .refine(
+    (s) => codePointLength(s) <= LIMITS.bodyMaxCodePoints,
+    `must be at most ${LIMITS.bodyMaxCodePoints} characters`,
+  )
   .refine((s) => !FORBIDDEN_BODY_CHARS.test(s), "must not contain control characters");
 
 export const usernameSchema = z
@@ -138,7 +141,10 @@ export const usernameSchema = z
 export const displayNameSchema = z
   .string()
   .transform((s) => s.trim())
-  .refine((s) => s.length >= 1 && codePointLength(s) <= LIMITS.displayNameMax, `must be 1-${LIMITS.displayNameMax} characters`)
+  .refine(
+    (s) => s.length >= 1 && codePointLength(s) <= LIMITS.displayNameMax,
+    `must be 1-${LIMITS.displayNameMax} characters`,
+  )
   .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters");
 
 export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
@@ -153,7 +159,10 @@ export const registerSchema = z.object({
 export type RegisterRequest = z.input<typeof registerSchema>;
 
 export const loginSchema = z.object({
-  username: z.string().max(64).transform((s) => s.trim().toLowerCase()),
+  username: z
+    .string()
+    .max(64)
+    .transform((s) => s.trim().toLowerCase()),
   password: z.string().max(LIMITS.passwordMax),
 });
 export type LoginRequest = z.input<typeof loginSchema>;

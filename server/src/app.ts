@@ -39,11 +39,14 @@ export function createApp({ config, store, logger }: AppDeps): App {
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
   const httpServer = createServer(app);
-  const io: ParleyServer = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
-    // Socket.IO closes a connection whose packet is larger.
-    maxHttpBufferSize: LIMITS.payloadMaxBytes,
-    ...(config.corsOrigins.length > 0 && { cors: { origin: config.corsOrigins } }),
-  });
+  const io: ParleyServer = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
+    httpServer,
+    {
+      // Socket.IO closes a connection whose packet is larger.
+      maxHttpBufferSize: LIMITS.payloadMaxBytes,
+      ...(config.corsOrigins.length > 0 && { cors: { origin: config.corsOrigins } }),
+    },
+  );
 
   const metrics = createMetrics({ connectedSockets: () => io.of("/").sockets.size });
   const broadcaster = createSocketBroadcaster(io);

@@ -26,7 +26,10 @@ function urlVar(protocols: string[]) {
   return z
     .string()
     .trim()
-    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), `must start with ${protocols.map((p) => `${p}://`).join(" or ")}`)
+    .refine(
+      (value) => protocols.some((p) => value.startsWith(`${p}://`)),
+      `must start with ${protocols.map((p) => `${p}://`).join(" or ")}`,
+    )
     .optional();
 }
 
@@ -88,14 +91,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    corsOrigins: e.CORS_ORIGIN ? e.CORS_ORIGIN.split(",").map((o) => o.trim()).filter(Boolean) : [],
+    corsOrigins: e.CORS_ORIGIN
+      ? e.CORS_ORIGIN.split(",")
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : [],
     logLevel: e.LOG_LEVEL,
     sendRateBurst: e.SEND_RATE_BURST,
     sendRatePerSec: e.SEND_RATE_PER_SEC,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     scryptLogN: e.SCRYPT_LOG_N,
-    clientDist: e.CLIENT_DIST ? (isAbsolute(e.CLIENT_DIST) ? e.CLIENT_DIST : resolve(e.CLIENT_DIST)) : resolve(REPO_ROOT, "client/dist"),
+    clientDist: e.CLIENT_DIST
+      ? isAbsolute(e.CLIENT_DIST)
+        ? e.CLIENT_DIST
+        : resolve(e.CLIENT_DIST)
+      : resolve(REPO_ROOT, "client/dist"),
     nodeEnv: e.NODE_ENV,
   };
 }

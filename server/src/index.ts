@@ -9,7 +9,8 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config);
-  if (config.redisUrl) throw new StartupError(["REDIS_URL: the Redis adapter is not available yet; unset REDIS_URL to run a single node"]);
+  if (config.redisUrl)
+    throw new StartupError(["REDIS_URL: the Redis adapter is not available yet; unset REDIS_URL to run a single node"]);
   const store = await createStore(config);
   const app = createApp({ config, store, logger });
 
@@ -19,7 +20,10 @@ async function main(): Promise<void> {
   });
   const { port } = app.httpServer.address() as AddressInfo;
   const host = config.host && config.host !== "0.0.0.0" && config.host !== "::" ? config.host : "localhost";
-  logger.info({ dataDir: config.dataDir }, `Parley listening on http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+  logger.info(
+    { dataDir: config.dataDir },
+    `Parley listening on http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+  );
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -15,7 +15,13 @@ describe("register", () => {
       body: { username: "  Alice.Smith ", password: "password-123", displayName: " Alice " },
     });
     expect(res.status).toBe(201);
-    expect(res.body.user).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), username: "alice.smith", displayName: "Alice", online: false, lastSeenAt: null });
+    expect(res.body.user).toEqual({
+      id: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+      username: "alice.smith",
+      displayName: "Alice",
+      online: false,
+      lastSeenAt: null,
+    });
     expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const me = await http<{ user: User }>(server, "GET", "/api/me", { token: res.body.token });
@@ -24,13 +30,17 @@ describe("register", () => {
   });
 
   it("defaults the display name to the username", async () => {
-    const res = await http<AuthResponse>(server, "POST", "/api/auth/register", { body: { username: "bob", password: "password-123" } });
+    const res = await http<AuthResponse>(server, "POST", "/api/auth/register", {
+      body: { username: "bob", password: "password-123" },
+    });
     expect(res.body.user.displayName).toBe("bob");
   });
 
   it("answers 409 USERNAME_TAKEN for a taken username, whatever its case", async () => {
     await http(server, "POST", "/api/auth/register", { body: { username: "carol", password: "password-123" } });
-    const res = await http(server, "POST", "/api/auth/register", { body: { username: "CAROL", password: "password-456" } });
+    const res = await http(server, "POST", "/api/auth/register", {
+      body: { username: "CAROL", password: "password-456" },
+    });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ error: { code: "USERNAME_TAKEN", message: expect.any(String) } });
   });
@@ -38,7 +48,10 @@ describe("register", () => {
   it.each([
     ["a short password", { username: "dave", password: "short" }],
     ["a bad username", { username: "no spaces", password: "password-123" }],
-    ["a control character in the display name", { username: "erin", password: "password-123", displayName: "a\u0007b" }],
+    [
+      "a control character in the display name",
+      { username: "erin", password: "password-123", displayName: "a\u0007b" },
+    ],
     ["no body", undefined],
   ])("answers 400 VALIDATION for %s", async (_case, body) => {
     const res = await http<{ error: { code: string } }>(server, "POST", "/api/auth/register", { body });
@@ -50,12 +63,16 @@ describe("register", () => {
 describe("login", () => {
   it("returns a new token for the right password and 401 otherwise", async () => {
     const user = await registerUser(server);
-    const ok = await http<AuthResponse>(server, "POST", "/api/auth/login", { body: { username: user.user.username, password: user.password } });
+    const ok = await http<AuthResponse>(server, "POST", "/api/auth/login", {
+      body: { username: user.user.username, password: user.password },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.user.id).toBe(user.user.id);
     expect(ok.body.token).not.toBe(user.token);
 
-    const wrong = await http(server, "POST", "/api/auth/login", { body: { username: user.user.username, password: "wrong-password" } });
+    const wrong = await http(server, "POST", "/api/auth/login", {
+      body: { username: user.user.username, password: "wrong-password" },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toEqual({ error: { code: "INVALID_CREDENTIALS", message: expect.any(String) } });
   });
@@ -63,7 +80,9 @@ describe("login", () => {
   it("limits failures per username (unknown names too), with Retry-After, and a success resets the count", async () => {
     const user = await registerUser(server);
     const login = (password: string, username = user.user.username) =>
-      http<{ error: { code: string; retryAfterMs?: number } }>(server, "POST", "/api/auth/login", { body: { username, password } });
+      http<{ error: { code: string; retryAfterMs?: number } }>(server, "POST", "/api/auth/login", {
+        body: { username, password },
+      });
 
     // Two failures, then a success resets the count.
     expect((await login("bad-1")).status).toBe(401);
@@ -96,7 +115,9 @@ describe("bearer tokens", () => {
 describe("logout", () => {
   it("revokes the token for HTTP and disconnects its sockets, leaving other sessions alone", async () => {
     const user = await registerUser(server);
-    const other = await http<AuthResponse>(server, "POST", "/api/auth/login", { body: { username: user.user.username, password: user.password } });
+    const other = await http<AuthResponse>(server, "POST", "/api/auth/login", {
+      body: { username: user.user.username, password: user.password },
+    });
     const revoked = await connectClient(server, user.token);
     const kept = await connectClient(server, other.body.token);
     const disconnected = new Promise((resolve) => revoked.once("disconnect", resolve));

@@ -21,7 +21,15 @@ afterAll(async () => {
 /** Starts `server/src/index.ts` as its own process and resolves with its URL from the start-up log. */
 function startProcess(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", ENTRY], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", SCRYPT_LOG_N: "10", NODE_ENV: "test" },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      SCRYPT_LOG_N: "10",
+      NODE_ENV: "test",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.add(child);
@@ -37,7 +45,11 @@ function startProcess(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 async function post<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as T;
 }
 
@@ -45,13 +57,25 @@ describe("the server process", () => {
   it("loses no acked message to kill -9, and exits 0 on SIGTERM", async () => {
     dataDir = await mkdtemp(join(tmpdir(), "parley-crash-"));
     const first = await startProcess();
-    const alice = await post<AuthResponse>(`${first.url}/api/auth/register`, { username: "alice", password: "password-123" });
-    const bob = await post<AuthResponse>(`${first.url}/api/auth/register`, { username: "bob", password: "password-123" });
-    const socket: ClientSocket = connect(first.url, { auth: { token: alice.token }, transports: ["websocket"], reconnection: false });
+    const alice = await post<AuthResponse>(`${first.url}/api/auth/register`, {
+      username: "alice",
+      password: "password-123",
+    });
+    const bob = await post<AuthResponse>(`${first.url}/api/auth/register`, {
+      username: "bob",
+      password: "password-123",
+    });
+    const socket: ClientSocket = connect(first.url, {
+      auth: { token: alice.token },
+      transports: ["websocket"],
+      reconnection: false,
+    });
 
     const acked: Message[] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await socket.timeout(5000).emitWithAck("message:send", { peerId: bob.user.id, clientId: `crash-test-${i}`, body: `m${i}` });
+      const res = await socket
+        .timeout(5000)
+        .emitWithAck("message:send", { peerId: bob.user.id, clientId: `crash-test-${i}`, body: `m${i}` });
       if (res.ok) acked.push(res.message);
     }
     first.child.kill("SIGKILL");
@@ -59,7 +83,9 @@ describe("the server process", () => {
     socket.disconnect();
 
     const second = await startProcess();
-    const res = await fetch(`${second.url}/api/conversations/${alice.user.id}/messages?afterSeq=0`, { headers: { authorization: `Bearer ${bob.token}` } });
+    const res = await fetch(`${second.url}/api/conversations/${alice.user.id}/messages?afterSeq=0`, {
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
     const history = (await res.json()) as HistoryResponse;
     expect(acked).toHaveLength(20);
     expect(history.messages).toEqual(acked);

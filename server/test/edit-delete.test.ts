@@ -14,7 +14,11 @@ let c: ClientSocket;
 beforeAll(async () => {
   server = await startServer({ SEND_RATE_BURST: "1000" });
   [alice, bob, carol] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
-  [a, b, c] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token), connectClient(server, carol.token)]);
+  [a, b, c] = await Promise.all([
+    connectClient(server, alice.token),
+    connectClient(server, bob.token),
+    connectClient(server, carol.token),
+  ]);
 });
 afterAll(() => server.close());
 
@@ -24,25 +28,48 @@ describe("message:edit", () => {
     const updated = waitFor(b, "message:updated");
     const res = await emitAck(a, "message:edit", { messageId: original.id, body: "  typo fixed " });
     if (!res.ok) throw new Error(res.error.message);
-    expect(res.message).toMatchObject({ id: original.id, seq: original.seq, body: "typo fixed", editedAt: expect.any(String), deletedAt: null });
+    expect(res.message).toMatchObject({
+      id: original.id,
+      seq: original.seq,
+      body: "typo fixed",
+      editedAt: expect.any(String),
+      deletedAt: null,
+    });
     expect(await updated).toEqual(res.message);
-    const history = await http<HistoryResponse>(server, "GET", `/api/conversations/${alice.user.id}/messages`, { token: bob.token });
+    const history = await http<HistoryResponse>(server, "GET", `/api/conversations/${alice.user.id}/messages`, {
+      token: bob.token,
+    });
     expect(history.body.messages.find((m) => m.id === original.id)?.body).toBe("typo fixed");
   });
 
   it("is FORBIDDEN for the peer and NOT_FOUND for anyone else", async () => {
     const message = await sendMessage(a, bob.user.id, "mine");
-    expect(await emitAck(b, "message:edit", { messageId: message.id, body: "hijack" })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
-    expect(await emitAck(c, "message:edit", { messageId: message.id, body: "hijack" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    expect(await emitAck(c, "message:delete", { messageId: message.id })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    expect(await emitAck(a, "message:edit", { messageId: "no-such-message", body: "x" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    expect(await emitAck(b, "message:edit", { messageId: message.id, body: "hijack" })).toMatchObject({
+      ok: false,
+      error: { code: "FORBIDDEN" },
+    });
+    expect(await emitAck(c, "message:edit", { messageId: message.id, body: "hijack" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
+    expect(await emitAck(c, "message:delete", { messageId: message.id })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
+    expect(await emitAck(a, "message:edit", { messageId: "no-such-message", body: "x" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
   });
 });
 
 describe("message:delete", () => {
   it("leaves a tombstone, returns the same one when repeated, and refuses later edits", async () => {
     const message = await sendMessage(a, bob.user.id, "regret");
-    expect(await emitAck(b, "message:delete", { messageId: message.id })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    expect(await emitAck(b, "message:delete", { messageId: message.id })).toMatchObject({
+      ok: false,
+      error: { code: "FORBIDDEN" },
+    });
 
     const updated = waitFor(b, "message:updated");
     const first = await emitAck(a, "message:delete", { messageId: message.id });
@@ -51,8 +78,13 @@ describe("message:delete", () => {
     expect(await updated).toEqual(first.message);
 
     expect(await emitAck(a, "message:delete", { messageId: message.id })).toEqual(first);
-    expect(await emitAck(a, "message:edit", { messageId: message.id, body: "undo" })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
-    const history = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages`, { token: alice.token });
+    expect(await emitAck(a, "message:edit", { messageId: message.id, body: "undo" })).toMatchObject({
+      ok: false,
+      error: { code: "VALIDATION" },
+    });
+    const history = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages`, {
+      token: alice.token,
+    });
     expect(history.body.messages.find((m) => m.id === message.id)).toEqual(first.message);
   });
 });

@@ -181,7 +181,12 @@ export function newClientId(): string {
 }
 
 /** Sends a message and returns the stored one, failing the test on a Fail ack. */
-export async function sendMessage(socket: ClientSocket, peerId: string, body: string, clientId = newClientId()): Promise<Message> {
+export async function sendMessage(
+  socket: ClientSocket,
+  peerId: string,
+  body: string,
+  clientId = newClientId(),
+): Promise<Message> {
   const res = await emitAck(socket, "message:send", { peerId, clientId, body });
   if (!res.ok) throw new Error(`send failed: ${res.error.code} ${res.error.message}`);
   return res.message;
@@ -210,7 +215,11 @@ export async function seedMessages(server: TestServer, sender: User, recipient: 
  * socket got its broadcast. Events sent to them before it have arrived by
  * then, so absence can be asserted without sleeping.
  */
-export async function messageBarrier(sender: ClientSocket, peerId: string, receivers: ClientSocket[]): Promise<Message> {
+export async function messageBarrier(
+  sender: ClientSocket,
+  peerId: string,
+  receivers: ClientSocket[],
+): Promise<Message> {
   const clientId = newClientId();
   const arrivals = receivers.map((socket) => waitFor(socket, "message:new", (m) => m.clientId === clientId));
   const message = await sendMessage(sender, peerId, "barrier", clientId);

@@ -15,7 +15,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function page(query: string, token = alice.token, peerId = bob.user.id) {
-  return http<HistoryResponse & { error: { code: string } }>(server, "GET", `/api/conversations/${peerId}/messages${query}`, { token });
+  return http<HistoryResponse & { error: { code: string } }>(
+    server,
+    "GET",
+    `/api/conversations/${peerId}/messages${query}`,
+    { token },
+  );
 }
 const seqs = (res: { body: HistoryResponse }) => res.body.messages.map((m) => m.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -51,11 +56,14 @@ describe("GET /api/conversations/:peerId/messages", () => {
     expect(seqs(await page("?afterSeq=595", bob.token, alice.user.id))).toEqual(range(596, 600));
   });
 
-  it.each(["?beforeSeq=5&afterSeq=1", "?limit=0", "?beforeSeq=-1", "?afterSeq=abc", "?limit=2.5"])("answers 400 VALIDATION for %s", async (query) => {
-    const res = await page(query);
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe("VALIDATION");
-  });
+  it.each(["?beforeSeq=5&afterSeq=1", "?limit=0", "?beforeSeq=-1", "?afterSeq=abc", "?limit=2.5"])(
+    "answers 400 VALIDATION for %s",
+    async (query) => {
+      const res = await page(query);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("VALIDATION");
+    },
+  );
 
   it.each(["nobody", "not%20an%20id", "dm:a:b"])("answers 404 NOT_FOUND for the unknown peer %s", async (peerId) => {
     const res = await page("", alice.token, peerId);
@@ -91,16 +99,33 @@ describe("conversation:join", () => {
     const dave = await registerUser(server);
     const socket = await connectClient(server, dave.token);
     const join = await emitAck(socket, "conversation:join", { peerId: alice.user.id });
-    expect(join.ok && join).toMatchObject({ messages: [], hasMore: false, readSeq: 0, peerReadSeq: 0, peerDeliveredSeq: 0 });
-    const list = await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", { token: dave.token });
+    expect(join.ok && join).toMatchObject({
+      messages: [],
+      hasMore: false,
+      readSeq: 0,
+      peerReadSeq: 0,
+      peerDeliveredSeq: 0,
+    });
+    const list = await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", {
+      token: dave.token,
+    });
     expect(list.body.conversations).toEqual([]);
   });
 
   it("answers NOT_FOUND for an unknown peer and VALIDATION for a malformed one", async () => {
     const socket = await connectClient(server, bob.token);
-    expect(await emitAck(socket, "conversation:join", { peerId: "nobody" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    expect(await emitAck(socket, "conversation:join", { peerId: "a:b" })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
-    expect(await emitAck(socket, "conversation:join", { peerId: alice.user.id, afterSeq: -1 })).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+    expect(await emitAck(socket, "conversation:join", { peerId: "nobody" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
+    expect(await emitAck(socket, "conversation:join", { peerId: "a:b" })).toMatchObject({
+      ok: false,
+      error: { code: "VALIDATION" },
+    });
+    expect(await emitAck(socket, "conversation:join", { peerId: alice.user.id, afterSeq: -1 })).toMatchObject({
+      ok: false,
+      error: { code: "VALIDATION" },
+    });
   });
 
   it("conversation:leave leaves the conversation room but keeps the user room", async () => {
@@ -116,27 +141,58 @@ describe("conversation:join", () => {
 
 describe("GET /api/conversations", () => {
   it("lists conversations with messages, newest activity first, with unread counts from the read watermark", async () => {
-    const [me, p1, p2] = await Promise.all([registerUser(server, "Me"), registerUser(server, "Peer One"), registerUser(server, "Peer Two")]);
-    const [s, s1, s2] = await Promise.all([connectClient(server, me.token), connectClient(server, p1.token), connectClient(server, p2.token)]);
+    const [me, p1, p2] = await Promise.all([
+      registerUser(server, "Me"),
+      registerUser(server, "Peer One"),
+      registerUser(server, "Peer Two"),
+    ]);
+    const [s, s1, s2] = await Promise.all([
+      connectClient(server, me.token),
+      connectClient(server, p1.token),
+      connectClient(server, p2.token),
+    ]);
 
     await sendMessage(s1, me.user.id, "one");
     await sendMessage(s1, me.user.id, "two");
     await sendMessage(s, p1.user.id, "mine does not count");
     await sendMessage(s2, me.user.id, "latest");
 
-    const list = async () => (await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", { token: me.token })).body.conversations;
+    const list = async () =>
+      (await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", { token: me.token }))
+        .body.conversations;
     let conversations = await list();
     expect(conversations.map((c) => c.peer.displayName)).toEqual(["Peer Two", "Peer One"]);
-    expect(conversations[0]).toMatchObject({ unreadCount: 1, readSeq: 0, peerReadSeq: 0, lastMessage: { body: "latest", seq: 1 } });
-    expect(conversations[1]).toMatchObject({ unreadCount: 2, lastMessage: { body: "mine does not count", seq: 3 }, peer: { id: p1.user.id, online: true } });
+    expect(conversations[0]).toMatchObject({
+      unreadCount: 1,
+      readSeq: 0,
+      peerReadSeq: 0,
+      lastMessage: { body: "latest", seq: 1 },
+    });
+    expect(conversations[1]).toMatchObject({
+      unreadCount: 2,
+      lastMessage: { body: "mine does not count", seq: 3 },
+      peer: { id: p1.user.id, online: true },
+    });
 
     expect(await emitAck(s, "conversation:receipt", { peerId: p1.user.id, readSeq: 1 })).toEqual({ ok: true });
     await sendMessage(s1, me.user.id, "newest again");
     conversations = await list();
     expect(conversations.map((c) => c.peer.displayName)).toEqual(["Peer One", "Peer Two"]);
-    expect(conversations[0]).toMatchObject({ unreadCount: 2, readSeq: 1, conversationId: expect.stringMatching(/^dm:/) });
+    expect(conversations[0]).toMatchObject({
+      unreadCount: 2,
+      readSeq: 1,
+      conversationId: expect.stringMatching(/^dm:/),
+    });
 
-    const peerView = (await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", { token: p1.token })).body.conversations;
-    expect(peerView[0]).toMatchObject({ peer: { id: me.user.id }, unreadCount: 1, readSeq: 0, peerReadSeq: 1, peerDeliveredSeq: 1 });
+    const peerView = (
+      await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", { token: p1.token })
+    ).body.conversations;
+    expect(peerView[0]).toMatchObject({
+      peer: { id: me.user.id },
+      unreadCount: 1,
+      readSeq: 0,
+      peerReadSeq: 1,
+      peerDeliveredSeq: 1,
+    });
   });
 });

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationIdFor } from "../../shared/protocol";
 import type { HistoryResponse, Message } from "../../shared/protocol";
-import { collect, connectClient, emitAck, http, messageBarrier, newClientId, registerUser, sendMessage, startServer, waitFor } from "./helpers";
+import {
+  collect,
+  connectClient,
+  emitAck,
+  http,
+  messageBarrier,
+  newClientId,
+  registerUser,
+  sendMessage,
+  startServer,
+  waitFor,
+} from "./helpers";
 import type { TestServer, TestUser } from "./helpers";
 
 let server: TestServer;
@@ -23,7 +34,11 @@ async function history(token: string, peerId: string, query = ""): Promise<Histo
 describe("rooms by sorted ids", () => {
   it("gives both sides the same dm:<min>:<max> conversation, and strangers see nothing", async () => {
     const carol = await registerUser(server, "Carol");
-    const [a, b, c] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token), connectClient(server, carol.token)]);
+    const [a, b, c] = await Promise.all([
+      connectClient(server, alice.token),
+      connectClient(server, bob.token),
+      connectClient(server, carol.token),
+    ]);
     const expected = `dm:${[alice.user.id, bob.user.id].sort().join(":")}`;
 
     const joinA = await emitAck(a, "conversation:join", { peerId: bob.user.id });
@@ -35,7 +50,13 @@ describe("rooms by sorted ids", () => {
     const carolSaw = collect(c, "message:new");
     const received = waitFor(b, "message:new");
     const sent = await sendMessage(a, bob.user.id, "hello Bob");
-    expect(sent).toMatchObject({ conversationId: expected, senderId: alice.user.id, recipientId: bob.user.id, seq: 1, body: "hello Bob" });
+    expect(sent).toMatchObject({
+      conversationId: expected,
+      senderId: alice.user.id,
+      recipientId: bob.user.id,
+      seq: 1,
+      body: "hello Bob",
+    });
     expect(await received).toEqual(sent);
 
     await messageBarrier(c, carol.user.id, [c]);
@@ -43,7 +64,11 @@ describe("rooms by sorted ids", () => {
   });
 
   it("reaches the recipient's other tabs through the user room, once per socket", async () => {
-    const [sender, tab1, tab2] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token), connectClient(server, bob.token)]);
+    const [sender, tab1, tab2] = await Promise.all([
+      connectClient(server, alice.token),
+      connectClient(server, bob.token),
+      connectClient(server, bob.token),
+    ]);
     await emitAck(tab1, "conversation:join", { peerId: alice.user.id });
     const tab1Saw = collect(tab1, "message:new");
     const tab2Saw = collect(tab2, "message:new");
@@ -54,7 +79,10 @@ describe("rooms by sorted ids", () => {
   });
 
   it("works over HTTP long-polling as well as websocket", async () => {
-    const [a, b] = await Promise.all([connectClient(server, alice.token, ["polling"]), connectClient(server, bob.token, ["polling", "websocket"])]);
+    const [a, b] = await Promise.all([
+      connectClient(server, alice.token, ["polling"]),
+      connectClient(server, bob.token, ["polling", "websocket"]),
+    ]);
     expect(a.io.engine.transport.name).toBe("polling");
     const received = waitFor(b, "message:new", (m) => m.body === "over polling");
     const sent = await sendMessage(a, bob.user.id, "over polling");
@@ -96,14 +124,20 @@ describe("message:send", () => {
 
     const barrier = await messageBarrier(a, erin.user.id, [e]);
     expect(erinSaw.map((m) => m.seq)).toEqual([1, 2]);
-    expect((await history(alice.token, erin.user.id)).messages.map((m) => m.clientId)).toEqual([clientId, barrier.clientId]);
+    expect((await history(alice.token, erin.user.id)).messages.map((m) => m.clientId)).toEqual([
+      clientId,
+      barrier.clientId,
+    ]);
   });
 
   it("stores one message when the same clientId arrives twice concurrently", async () => {
     const fred = await registerUser(server);
     const [a1, a2] = await Promise.all([connectClient(server, alice.token), connectClient(server, alice.token)]);
     const clientId = newClientId();
-    const [x, y] = await Promise.all([sendMessage(a1, fred.user.id, "race", clientId), sendMessage(a2, fred.user.id, "race", clientId)]);
+    const [x, y] = await Promise.all([
+      sendMessage(a1, fred.user.id, "race", clientId),
+      sendMessage(a2, fred.user.id, "race", clientId),
+    ]);
     expect(x).toEqual(y);
     expect((await history(alice.token, fred.user.id)).messages).toHaveLength(1);
   });
@@ -121,7 +155,12 @@ describe("message:send", () => {
     } as Parameters<typeof emitAck<"message:send">>[2]);
     expect(res.ok).toBe(true);
     const stored = (await history(gina.token, alice.user.id)).messages[0];
-    expect(stored).toMatchObject({ senderId: alice.user.id, recipientId: gina.user.id, seq: 1, conversationId: conversationIdFor(alice.user.id, gina.user.id) });
+    expect(stored).toMatchObject({
+      senderId: alice.user.id,
+      recipientId: gina.user.id,
+      seq: 1,
+      conversationId: conversationIdFor(alice.user.id, gina.user.id),
+    });
   });
 
   it("trims the body and counts emoji as one character", async () => {
@@ -145,11 +184,15 @@ describe("message:send", () => {
     const perSocket = [...senders, watcher].map((s) => collect(s, "message:new"));
     const perSender = 50;
     const total = senders.length * perSender;
-    const allArrived = Promise.all([...senders, watcher].map((s) => waitFor(s, "message:new", (m) => m.seq === total, 10_000)));
+    const allArrived = Promise.all(
+      [...senders, watcher].map((s) => waitFor(s, "message:new", (m) => m.seq === total, 10_000)),
+    );
 
     const acks = await Promise.all(
       senders.flatMap((socket, i) =>
-        Array.from({ length: perSender }, (_, k) => sendMessage(socket, i < 2 ? ivan.user.id : alice.user.id, `s${i} m${k}`)),
+        Array.from({ length: perSender }, (_, k) =>
+          sendMessage(socket, i < 2 ? ivan.user.id : alice.user.id, `s${i} m${k}`),
+        ),
       ),
     );
     expect(acks.map((m) => m.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: total }, (_, k) => k + 1));
@@ -159,6 +202,7 @@ describe("message:send", () => {
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     }
     await allArrived;
-    for (const seen of perSocket) expect(seen.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, k) => k + 1));
+    for (const seen of perSocket)
+      expect(seen.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, k) => k + 1));
   });
 });

@@ -37,7 +37,12 @@ describe("/metrics", () => {
     const res = await http<string>(server, "GET", "/metrics");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    for (const name of ["process_cpu_user_seconds_total", "parley_sockets_connected", "parley_messages_sent_total", "# TYPE parley_ack_latency_seconds histogram"]) {
+    for (const name of [
+      "process_cpu_user_seconds_total",
+      "parley_sockets_connected",
+      "parley_messages_sent_total",
+      "# TYPE parley_ack_latency_seconds histogram",
+    ]) {
       expect(res.body).toContain(name);
     }
   });

@@ -31,18 +31,26 @@ describe("message:send rate limit", () => {
 
     // The limit is per user: another sender is unaffected, also from a fresh socket.
     const bobSocket = await connectClient(server, bob.token);
-    expect((await emitAck(bobSocket, "message:send", { peerId: alice.user.id, clientId: newClientId(), body: "hey" })).ok).toBe(true);
+    expect(
+      (await emitAck(bobSocket, "message:send", { peerId: alice.user.id, clientId: newClientId(), body: "hey" })).ok,
+    ).toBe(true);
   });
 
   it("charges malformed attempts too", async () => {
     const [carol, dave] = await Promise.all([registerUser(server), registerUser(server)]);
     const socket = await connectClient(server, carol.token);
     for (let i = 0; i < 3; i++) {
-      expect(await rawEmitAck(socket, "message:send", { peerId: dave.user.id, clientId: newClientId(), body: "" })).toMatchObject({
+      expect(
+        await rawEmitAck(socket, "message:send", { peerId: dave.user.id, clientId: newClientId(), body: "" }),
+      ).toMatchObject({
         error: { code: "VALIDATION" },
       });
     }
-    const next = await emitAck(socket, "message:send", { peerId: dave.user.id, clientId: newClientId(), body: "valid" });
+    const next = await emitAck(socket, "message:send", {
+      peerId: dave.user.id,
+      clientId: newClientId(),
+      body: "valid",
+    });
     expect(next).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
   });
 });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceiptEvent } from "../../shared/protocol";
-import { collect, connectClient, emitAck, messageBarrier, registerUser, sendMessage, startServer, waitFor } from "./helpers";
+import {
+  collect,
+  connectClient,
+  emitAck,
+  messageBarrier,
+  registerUser,
+  sendMessage,
+  startServer,
+  waitFor,
+} from "./helpers";
 import type { TestServer } from "./helpers";
 
 let server: TestServer;
@@ -12,13 +21,21 @@ afterAll(() => server.close());
 describe("conversation:receipt", () => {
   it("moves watermarks forward only, clamps them to the last seq, and announces only real moves", async () => {
     const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
-    const [a, b, bobTab2] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token), connectClient(server, bob.token)]);
+    const [a, b, bobTab2] = await Promise.all([
+      connectClient(server, alice.token),
+      connectClient(server, bob.token),
+      connectClient(server, bob.token),
+    ]);
     const aliceSaw = collect(a, "receipt");
-    const receipt = (payload: { deliveredSeq?: number; readSeq?: number }) => emitAck(b, "conversation:receipt", { peerId: alice.user.id, ...payload });
+    const receipt = (payload: { deliveredSeq?: number; readSeq?: number }) =>
+      emitAck(b, "conversation:receipt", { peerId: alice.user.id, ...payload });
 
     // Before any message every watermark stays 0.
     expect(await receipt({ readSeq: 5 })).toEqual({ ok: true });
-    expect(await emitAck(b, "conversation:join", { peerId: alice.user.id })).toMatchObject({ readSeq: 0, peerReadSeq: 0 });
+    expect(await emitAck(b, "conversation:join", { peerId: alice.user.id })).toMatchObject({
+      readSeq: 0,
+      peerReadSeq: 0,
+    });
 
     for (let i = 0; i < 3; i++) await sendMessage(a, bob.user.id, `m${i}`);
     const conversationId = `dm:${[alice.user.id, bob.user.id].sort().join(":")}`;
@@ -44,6 +61,9 @@ describe("conversation:receipt", () => {
   it("answers NOT_FOUND for an unknown peer", async () => {
     const alice = await registerUser(server);
     const socket = await connectClient(server, alice.token);
-    expect(await emitAck(socket, "conversation:receipt", { peerId: "nobody", readSeq: 1 })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    expect(await emitAck(socket, "conversation:receipt", { peerId: "nobody", readSeq: 1 })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
   });
 });

@@ -18,11 +18,16 @@ describe("a restart on the same data directory", () => {
     server = await startServer({}, first.dataDir);
     const again = await connectClient(server, alice.token);
     // The retry of a message acked before the restart is still recognised.
-    expect(await emitAck(again, "message:send", { peerId: bob.user.id, clientId, body: "before restart" })).toEqual({ ok: true, message: acked });
+    expect(await emitAck(again, "message:send", { peerId: bob.user.id, clientId, body: "before restart" })).toEqual({
+      ok: true,
+      message: acked,
+    });
     const next = await sendMessage(again, bob.user.id, "after restart");
     expect(next.seq).toBe(2);
 
-    const history = await http<HistoryResponse>(server, "GET", `/api/conversations/${alice.user.id}/messages`, { token: bob.token });
+    const history = await http<HistoryResponse>(server, "GET", `/api/conversations/${alice.user.id}/messages`, {
+      token: bob.token,
+    });
     expect(history.body.messages.map((m) => m.body)).toEqual(["before restart", "after restart"]);
   });
 });

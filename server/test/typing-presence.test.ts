@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../shared/protocol";
-import { collect, connectClient, emitAck, http, messageBarrier, rawEmit, registerUser, sendMessage, startServer, waitFor } from "./helpers";
+import {
+  collect,
+  connectClient,
+  emitAck,
+  http,
+  messageBarrier,
+  rawEmit,
+  registerUser,
+  sendMessage,
+  startServer,
+  waitFor,
+} from "./helpers";
 import type { ClientSocket, TestServer } from "./helpers";
 
 let server: TestServer;
@@ -18,7 +29,11 @@ function closed(socket: ClientSocket): Promise<void> {
 describe("typing", () => {
   it("relays to the other participant only, at most one typing:true per second, typing:false always", async () => {
     const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
-    const [a, aliceTab2, b] = await Promise.all([connectClient(server, alice.token), connectClient(server, alice.token), connectClient(server, bob.token)]);
+    const [a, aliceTab2, b] = await Promise.all([
+      connectClient(server, alice.token),
+      connectClient(server, alice.token),
+      connectClient(server, bob.token),
+    ]);
     const bobSaw = collect(b, "typing");
     const aliceTabSaw = collect(aliceTab2, "typing");
 

@@ -51,8 +51,16 @@ describe("GET /api/users/:id and /api/me", () => {
   it("returns the user JSON", async () => {
     const other = await registerUser(server, "Other");
     const res = await http<{ user: User }>(server, "GET", `/api/users/${other.user.id}`, { token: me.token });
-    expect(res.body.user).toEqual({ id: other.user.id, username: other.user.username, displayName: "Other", online: false, lastSeenAt: null });
-    expect((await http<{ user: User }>(server, "GET", "/api/me", { token: me.token })).body.user.displayName).toBe("Searcher");
+    expect(res.body.user).toEqual({
+      id: other.user.id,
+      username: other.user.username,
+      displayName: "Other",
+      online: false,
+      lastSeenAt: null,
+    });
+    expect((await http<{ user: User }>(server, "GET", "/api/me", { token: me.token })).body.user.displayName).toBe(
+      "Searcher",
+    );
   });
 
   it.each(["unknown", "has%20space", "dm%3Aa%3Ab", "x".repeat(300)])("answers 404 NOT_FOUND for %s", async (id) => {

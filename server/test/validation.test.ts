@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryResponse } from "../../shared/protocol";
-import { connectClient, emitAck, http, messageBarrier, newClientId, rawEmit, rawEmitAck, registerUser, startServer } from "./helpers";
+import {
+  connectClient,
+  emitAck,
+  http,
+  messageBarrier,
+  newClientId,
+  rawEmit,
+  rawEmitAck,
+  registerUser,
+  startServer,
+} from "./helpers";
 import type { ClientSocket, TestServer, TestUser } from "./helpers";
 
 let server: TestServer;
@@ -16,7 +26,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function storedCount(): Promise<number> {
-  const res = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages?afterSeq=0`, { token: alice.token });
+  const res = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages?afterSeq=0`, {
+    token: alice.token,
+  });
   return res.body.messages.length;
 }
 
@@ -46,7 +58,10 @@ describe("malformed socket payloads get VALIDATION and change nothing", () => {
     ["an array", [1, 2]],
     ["a number", 7],
   ])("message:send with %s as payload", async (_case, payload) => {
-    expect(await rawEmitAck(socket, "message:send", payload)).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+    expect(await rawEmitAck(socket, "message:send", payload)).toMatchObject({
+      ok: false,
+      error: { code: "VALIDATION" },
+    });
   });
 
   it("answers an ack-only emit (no payload) with VALIDATION", async () => {
@@ -54,7 +69,9 @@ describe("malformed socket payloads get VALIDATION and change nothing", () => {
   });
 
   it("answers NOT_FOUND for an unknown peer, storing nothing", async () => {
-    expect(await emitAck(socket, "message:send", { peerId: "nobody", clientId: newClientId(), body: "hi" })).toMatchObject({
+    expect(
+      await emitAck(socket, "message:send", { peerId: "nobody", clientId: newClientId(), body: "hi" }),
+    ).toMatchObject({
       ok: false,
       error: { code: "NOT_FOUND" },
     });
@@ -77,7 +94,10 @@ describe("malformed socket payloads get VALIDATION and change nothing", () => {
       ["conversation:receipt", { peerId: bob.user.id }],
       ["conversation:receipt", { peerId: bob.user.id, readSeq: 1.5 }],
     ] as const) {
-      expect(await rawEmitAck(socket, event, payload), event).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+      expect(await rawEmitAck(socket, event, payload), event).toMatchObject({
+        ok: false,
+        error: { code: "VALIDATION" },
+      });
     }
   });
 });
@@ -90,14 +110,18 @@ describe("socket payload size", () => {
     rawEmit(big, "message:send", { peerId: bob.user.id, clientId, body: "x".repeat(70 * 1024) }, () => undefined);
     expect(await closed).toMatch(/close/);
     await messageBarrier(socket, bob.user.id, [socket]);
-    const res = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages?afterSeq=0`, { token: alice.token });
+    const res = await http<HistoryResponse>(server, "GET", `/api/conversations/${bob.user.id}/messages?afterSeq=0`, {
+      token: alice.token,
+    });
     expect(res.body.messages.map((m) => m.clientId)).not.toContain(clientId);
   });
 });
 
 describe("HTTP bodies", () => {
   it("answers 413 VALIDATION for a body over 64 KiB", async () => {
-    const res = await http(server, "POST", "/api/auth/register", { rawBody: JSON.stringify({ username: "x".repeat(70 * 1024) }) });
+    const res = await http(server, "POST", "/api/auth/register", {
+      rawBody: JSON.stringify({ username: "x".repeat(70 * 1024) }),
+    });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ error: { code: "VALIDATION", message: expect.any(String) } });
   });

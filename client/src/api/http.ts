@@ -65,7 +65,11 @@ export function createHttpClient({ token, onUnauthorized }: HttpClientOptions): 
 async function readError(response: Response): Promise<HttpError> {
   const parsed = errorResponseSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) {
-    return new HttpError(response.status, "BAD_RESPONSE", `The server answered ${response.status} ${response.statusText}.`.trim());
+    return new HttpError(
+      response.status,
+      "BAD_RESPONSE",
+      `The server answered ${response.status} ${response.statusText}.`.trim(),
+    );
   }
   const { code, message, retryAfterMs } = parsed.data.error;
   return new HttpError(response.status, code, message, retryAfterMs);

@@ -1,10 +1,7 @@
 import { useEffect, useState } from "react";
 import { useHttp } from "./useHttp";
 
-export type ApiGetState<T> =
-  | { status: "loading" }
-  | { status: "success"; data: T }
-  | { status: "error"; error: Error };
+export type ApiGetState<T> = { status: "loading" } | { status: "success"; data: T } | { status: "error"; error: Error };
 
 type Settled<T> = { path: string } & ({ status: "success"; data: T } | { status: "error"; error: Error });
 

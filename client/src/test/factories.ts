@@ -2,7 +2,14 @@ import { conversationIdFor, type Message, type User } from "../../../shared/prot
 
 export function makeUser(overrides: Partial<User> = {}): User {
   const id = overrides.id ?? "alice";
-  return { id, username: id, displayName: id[0]?.toUpperCase() + id.slice(1), online: false, lastSeenAt: null, ...overrides };
+  return {
+    id,
+    username: id,
+    displayName: id[0]?.toUpperCase() + id.slice(1),
+    online: false,
+    lastSeenAt: null,
+    ...overrides,
+  };
 }
 
 export function makeMessage(overrides: Partial<Message> & Pick<Message, "seq">): Message {

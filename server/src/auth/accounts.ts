@@ -57,7 +57,8 @@ export function createAccounts(deps: Deps) {
     async login(body: unknown): Promise<AuthResponse> {
       const { username, password } = parseInput(loginSchema, body);
       const retryAfterMs = loginLimiter.retryAfterMs(username);
-      if (retryAfterMs > 0) throw new AppError("RATE_LIMITED", "too many failed sign-in attempts; try again later", 429, retryAfterMs);
+      if (retryAfterMs > 0)
+        throw new AppError("RATE_LIMITED", "too many failed sign-in attempts; try again later", 429, retryAfterMs);
 
       const credentials = await store.findCredentials(username);
       decoyHash ??= hashPassword("decoy password", scryptLogN);

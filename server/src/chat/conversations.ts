@@ -13,7 +13,11 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       await users.require(peerId);
       const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
       const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
-      return store.listMessages(conversationIdFor(selfId, peerId), { beforeSeq, afterSeq, limit: Math.min(limit, max) });
+      return store.listMessages(conversationIdFor(selfId, peerId), {
+        beforeSeq,
+        afterSeq,
+        limit: Math.min(limit, max),
+      });
     },
 
     /**
@@ -21,7 +25,11 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
      * read, so a message committed meanwhile reaches the socket by broadcast
      * if it is not in the page (the client dedupes by id).
      */
-    async join(selfId: string, payload: unknown, enterRoom: (conversationId: string, peerId: string) => Promise<void>): Promise<JoinResult> {
+    async join(
+      selfId: string,
+      payload: unknown,
+      enterRoom: (conversationId: string, peerId: string) => Promise<void>,
+    ): Promise<JoinResult> {
       const { peerId, afterSeq } = parseInput(joinSchema, payload);
       const peer = await users.require(peerId);
       const conversationId = conversationIdFor(selfId, peerId);
@@ -46,7 +54,10 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
     async list(selfId: string): Promise<ConversationSummary[]> {
       const summaries = await store.listConversations(selfId);
       return Promise.all(
-        summaries.map(async ({ peerId, ...summary }) => ({ ...summary, peer: users.present(await users.require(peerId)) })),
+        summaries.map(async ({ peerId, ...summary }) => ({
+          ...summary,
+          peer: users.present(await users.require(peerId)),
+        })),
       );
     },
   };

@@ -26,7 +26,11 @@ export function createMessages(deps: Deps) {
   const takeSendToken = createTokenBuckets(deps.sendRate);
 
   /** Loads a message the caller may change: NOT_FOUND outside the conversation, FORBIDDEN for the peer. */
-  async function changeOwnMessage(selfId: string, messageId: string, change: (message: Message) => Promise<Message | null>) {
+  async function changeOwnMessage(
+    selfId: string,
+    messageId: string,
+    change: (message: Message) => Promise<Message | null>,
+  ) {
     const found = await store.findMessageById(messageId);
     if (!found || !isParticipant(found.conversationId, selfId)) throw notFound("message");
     return conversationQueue(found.conversationId, async () => {

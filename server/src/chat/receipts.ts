@@ -22,7 +22,12 @@ export function createReceipts(deps: {
       await conversationQueue(conversationId, async () => {
         const result = await store.advanceWatermarks(conversationId, selfId, { deliveredSeq, readSeq });
         if (result.changed) {
-          broadcaster.receipt({ conversationId, userId: selfId, deliveredSeq: result.deliveredSeq, readSeq: result.readSeq });
+          broadcaster.receipt({
+            conversationId,
+            userId: selfId,
+            deliveredSeq: result.deliveredSeq,
+            readSeq: result.readSeq,
+          });
         }
       });
     },

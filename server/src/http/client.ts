@@ -11,7 +11,10 @@ export function clientRoutes(clientDist: string): Router {
   const indexHtml = join(clientDist, "index.html");
 
   // Vite names assets by content hash, so they can be cached for good.
-  router.use("/assets", express.static(join(clientDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: true }));
+  router.use(
+    "/assets",
+    express.static(join(clientDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: true }),
+  );
   router.use(express.static(clientDist, { index: false }));
 
   router.get(/.*/, (req, res, next) => {

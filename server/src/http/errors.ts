@@ -11,7 +11,8 @@ export const notFound: RequestHandler = (req) => {
 function bodyParserError(error: unknown): AppError | undefined {
   if (typeof error !== "object" || error === null || !("type" in error) || !("status" in error)) return undefined;
   if (typeof error.status !== "number") return undefined;
-  const message = error.type === "entity.too.large" ? "request body must be at most 64 KiB" : "request body must be valid JSON";
+  const message =
+    error.type === "entity.too.large" ? "request body must be at most 64 KiB" : "request body must be valid JSON";
   return new AppError("VALIDATION", message, error.status);
 }
 

@@ -10,7 +10,8 @@ const SWEEP_ABOVE = 10_000;
 export function createTokenBuckets(options: { burst: number; perSecond: number; now?: () => number }) {
   const { burst, perSecond, now = Date.now } = options;
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const refilled = (bucket: { tokens: number; at: number }, t: number) => Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
+  const refilled = (bucket: { tokens: number; at: number }, t: number) =>
+    Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
 
   return function take(key: string): TakeResult {
     const t = now();

@@ -23,7 +23,12 @@ function toWatermarks(row: { delivered_seq: number; read_seq: number } | undefin
  */
 export function createKyselyStore(db: Kysely<Database>): Store {
   async function findMessageByClientId(senderId: string, clientId: string, q: Kysely<Database> = db) {
-    const row = await q.selectFrom("messages").selectAll().where("sender_id", "=", senderId).where("client_id", "=", clientId).executeTakeFirst();
+    const row = await q
+      .selectFrom("messages")
+      .selectAll()
+      .where("sender_id", "=", senderId)
+      .where("client_id", "=", clientId)
+      .executeTakeFirst();
     return row && toMessage(row);
   }
 
@@ -38,7 +43,9 @@ export function createKyselyStore(db: Kysely<Database>): Store {
         .insertInto("conversations")
         .values({ id: m.conversationId, user_a: m.userA, user_b: m.userB, last_seq: 1, last_message_at: m.createdAt })
         .onConflict((oc) =>
-          oc.column("id").doUpdateSet({ last_seq: sql<number>`conversations.last_seq + 1`, last_message_at: m.createdAt }),
+          oc
+            .column("id")
+            .doUpdateSet({ last_seq: sql<number>`conversations.last_seq + 1`, last_message_at: m.createdAt }),
         )
         .returning("last_seq")
         .executeTakeFirstOrThrow();
@@ -57,7 +64,14 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       await trx.insertInto("messages").values(row).execute();
       await trx
         .insertInto("conversation_members")
-        .values([...new Set([m.userA, m.userB])].map((user_id) => ({ conversation_id: m.conversationId, user_id, delivered_seq: 0, read_seq: 0 })))
+        .values(
+          [...new Set([m.userA, m.userB])].map((user_id) => ({
+            conversation_id: m.conversationId,
+            user_id,
+            delivered_seq: 0,
+            read_seq: 0,
+          })),
+        )
         .onConflict((oc) => oc.columns(["conversation_id", "user_id"]).doNothing())
         .execute();
       return { message: toMessage(row), created: true };
@@ -90,7 +104,13 @@ export function createKyselyStore(db: Kysely<Database>): Store {
         if (isUniqueViolation(error)) return null;
         throw error;
       }
-      return { id: user.id, username: user.username, displayName: user.displayName, createdAt: user.createdAt, lastSeenAt: user.lastSeenAt };
+      return {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        createdAt: user.createdAt,
+        lastSeenAt: user.lastSeenAt,
+      };
     },
 
     async findUserById(id) {
@@ -99,7 +119,11 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     },
 
     async findCredentials(username) {
-      const row = await db.selectFrom("users").select([...USER_COLUMNS, "password_hash"]).where("username", "=", username).executeTakeFirst();
+      const row = await db
+        .selectFrom("users")
+        .select([...USER_COLUMNS, "password_hash"])
+        .where("username", "=", username)
+        .executeTakeFirst();
       return row && { user: toUserRecord(row), passwordHash: row.password_hash };
     },
 
@@ -125,7 +149,12 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     async createSession(session) {
       await db
         .insertInto("sessions")
-        .values({ token_hash: session.tokenHash, user_id: session.userId, created_at: session.createdAt, expires_at: session.expiresAt })
+        .values({
+          token_hash: session.tokenHash,
+          user_id: session.userId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+        })
         .execute();
     },
 
@@ -147,8 +176,12 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     async listConversations(userId) {
       const rows = await db
         .selectFrom("conversations as c")
-        .innerJoin("conversation_members as mine", (join) => join.onRef("mine.conversation_id", "=", "c.id").on("mine.user_id", "=", userId))
-        .innerJoin("messages as last", (join) => join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"))
+        .innerJoin("conversation_members as mine", (join) =>
+          join.onRef("mine.conversation_id", "=", "c.id").on("mine.user_id", "=", userId),
+        )
+        .innerJoin("messages as last", (join) =>
+          join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
+        )
         .selectAll("last")
         .select(["c.user_a", "c.user_b", "mine.read_seq as my_read_seq"])
         .select((eb) =>
@@ -168,12 +201,18 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       const peerMembers = await db
         .selectFrom("conversation_members")
         .selectAll()
-        .where("conversation_id", "in", rows.map((r) => r.conversation_id))
+        .where(
+          "conversation_id",
+          "in",
+          rows.map((r) => r.conversation_id),
+        )
         .execute();
 
       return rows.map((row) => {
         const peerId = row.user_a === userId ? row.user_b : row.user_a;
-        const peer = toWatermarks(peerMembers.find((m) => m.conversation_id === row.conversation_id && m.user_id === peerId));
+        const peer = toWatermarks(
+          peerMembers.find((m) => m.conversation_id === row.conversation_id && m.user_id === peerId),
+        );
         return {
           conversationId: row.conversation_id,
           peerId,
@@ -196,8 +235,16 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     },
 
     async getConversationState(conversationId, userId, peerId) {
-      const conversation = await db.selectFrom("conversations").select("last_seq").where("id", "=", conversationId).executeTakeFirst();
-      const members = await db.selectFrom("conversation_members").selectAll().where("conversation_id", "=", conversationId).execute();
+      const conversation = await db
+        .selectFrom("conversations")
+        .select("last_seq")
+        .where("id", "=", conversationId)
+        .executeTakeFirst();
+      const members = await db
+        .selectFrom("conversation_members")
+        .selectAll()
+        .where("conversation_id", "=", conversationId)
+        .execute();
       return {
         lastSeq: Number(conversation?.last_seq ?? 0),
         mine: toWatermarks(members.find((m) => m.user_id === userId)),
@@ -209,11 +256,18 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       let query = db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
       // One row past the page tells whether more exist.
       if (afterSeq !== undefined) {
-        const rows = await query.where("seq", ">", afterSeq).orderBy("seq", "asc").limit(limit + 1).execute();
+        const rows = await query
+          .where("seq", ">", afterSeq)
+          .orderBy("seq", "asc")
+          .limit(limit + 1)
+          .execute();
         return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
       }
       if (beforeSeq !== undefined) query = query.where("seq", "<", beforeSeq);
-      const rows = await query.orderBy("seq", "desc").limit(limit + 1).execute();
+      const rows = await query
+        .orderBy("seq", "desc")
+        .limit(limit + 1)
+        .execute();
       return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore: rows.length > limit };
     },
 
@@ -239,7 +293,11 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     async updateMessage(id, changes) {
       const row = await db
         .updateTable("messages")
-        .set({ body: changes.body, ...(changes.editedAt && { edited_at: changes.editedAt }), ...(changes.deletedAt && { deleted_at: changes.deletedAt }) })
+        .set({
+          body: changes.body,
+          ...(changes.editedAt && { edited_at: changes.editedAt }),
+          ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
+        })
         .where("id", "=", id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -248,7 +306,11 @@ export function createKyselyStore(db: Kysely<Database>): Store {
 
     async advanceWatermarks(conversationId, userId, requested) {
       return db.transaction().execute(async (trx) => {
-        const conversation = await trx.selectFrom("conversations").select("last_seq").where("id", "=", conversationId).executeTakeFirst();
+        const conversation = await trx
+          .selectFrom("conversations")
+          .select("last_seq")
+          .where("id", "=", conversationId)
+          .executeTakeFirst();
         const member = await trx
           .selectFrom("conversation_members")
           .select(["delivered_seq", "read_seq"])

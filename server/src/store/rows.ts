@@ -5,7 +5,9 @@ import type { MessagesTable, UsersTable } from "./schema";
 import type { UserRecord } from "./types";
 
 /** The one place a stored user row becomes a domain record. */
-export function toUserRecord(row: Pick<Selectable<UsersTable>, "id" | "username" | "display_name" | "created_at" | "last_seen_at">): UserRecord {
+export function toUserRecord(
+  row: Pick<Selectable<UsersTable>, "id" | "username" | "display_name" | "created_at" | "last_seen_at">,
+): UserRecord {
   return {
     id: row.id,
     username: row.username,
@@ -34,5 +36,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
 /** A unique-constraint violation in SQLite or PostgreSQL (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;
-  return error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || error.code === "23505";
+  return (
+    error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || error.code === "23505"
+  );
 }

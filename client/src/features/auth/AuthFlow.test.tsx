@@ -66,7 +66,9 @@ describe("signing in", () => {
   });
 
   it("registers, and keeps the token in localStorage when asked to", async () => {
-    const fetchMock = stubFetch([{ method: "POST", path: "/api/auth/register", status: 201, body: { token: "t-new", user: alice } }]);
+    const fetchMock = stubFetch([
+      { method: "POST", path: "/api/auth/register", status: 201, body: { token: "t-new", user: alice } },
+    ]);
     const { user } = renderApp("/register");
 
     await user.type(screen.getByLabelText("Username"), "Alice");
@@ -111,7 +113,9 @@ describe("restoring a session", () => {
   it("signs out and forgets a token the server no longer accepts", async () => {
     sessionStorage.setItem(TOKEN_STORAGE_KEY, "t-revoked");
     localStorage.setItem(TOKEN_STORAGE_KEY, "t-revoked");
-    stubFetch([{ path: "/api/me", status: 401, body: { error: { code: "UNAUTHORIZED", message: "Session expired" } } }]);
+    stubFetch([
+      { path: "/api/me", status: 401, body: { error: { code: "UNAUTHORIZED", message: "Session expired" } } },
+    ]);
     const { store } = renderApp("/secret", "t-revoked");
 
     expect(await screen.findByRole("button", { name: "Sign in" })).toBeInTheDocument();

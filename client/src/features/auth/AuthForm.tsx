@@ -113,7 +113,14 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
           <label className="flex flex-col gap-1">
             <span className="label-text font-medium">Username</span>
-            <input name="username" className="input w-full" autoComplete="username" autoCapitalize="none" spellCheck={false} required />
+            <input
+              name="username"
+              className="input w-full"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+            />
           </label>
 
           {mode === "register" && (

@@ -29,6 +29,9 @@ describe("tokenStorage", () => {
     localStorage.setItem(TOKEN_STORAGE_KEY, "someone else");
     saveToken("mine", false);
     forgetToken("mine");
-    expect([sessionStorage.getItem(TOKEN_STORAGE_KEY), localStorage.getItem(TOKEN_STORAGE_KEY)]).toEqual([null, "someone else"]);
+    expect([sessionStorage.getItem(TOKEN_STORAGE_KEY), localStorage.getItem(TOKEN_STORAGE_KEY)]).toEqual([
+      null,
+      "someone else",
+    ]);
   });
 });

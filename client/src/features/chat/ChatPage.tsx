@@ -19,7 +19,11 @@ import { useOlderMessages } from "./useOlderMessages";
 /** /chat/:userId — an id that cannot exist never opens a socket. */
 export function ChatRoute() {
   const { userId = "" } = useParams();
-  return ID_PATTERN.test(userId) ? <ChatPage peerId={userId} /> : <ChatShell title="User not found" body={<UserNotFound />} />;
+  return ID_PATTERN.test(userId) ? (
+    <ChatPage peerId={userId} />
+  ) : (
+    <ChatShell title="User not found" body={<UserNotFound />} />
+  );
 }
 
 function ChatPage({ peerId }: { peerId: string }) {
@@ -72,7 +76,12 @@ function ChatPage({ peerId }: { peerId: string }) {
             onLoadOlder={() => void older.loadOlder()}
           />
           <TypingIndicator conversationId={conversationId} peerName={peerName} />
-          <Composer key={`composer:${conversationId}`} onSend={send} onTyping={notifyTyping} disabled={joinError !== null} />
+          <Composer
+            key={`composer:${conversationId}`}
+            onSend={send}
+            onTyping={notifyTyping}
+            disabled={joinError !== null}
+          />
         </>
       }
     />

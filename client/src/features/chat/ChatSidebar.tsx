@@ -32,7 +32,9 @@ function PeopleGroup({ title, people }: { title: string; people: User[] }) {
   if (people.length === 0) return null;
   return (
     <div className="flex gap-1 md:flex-col">
-      <h2 className="text-base-content/60 hidden px-2 text-xs font-semibold tracking-wide uppercase md:block">{title}</h2>
+      <h2 className="text-base-content/60 hidden px-2 text-xs font-semibold tracking-wide uppercase md:block">
+        {title}
+      </h2>
       <ul className="flex gap-1 md:flex-col">
         {people.map((person) => (
           <li key={person.id}>

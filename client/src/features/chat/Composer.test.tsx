@@ -10,7 +10,12 @@ function renderComposer(connection: ConnectionStatus = "connected") {
   const rendered = renderWithProviders(<Composer onSend={onSend} />, {
     preloadedState: { chat: { ...chatSlice.getInitialState(), connection } },
   });
-  return { ...rendered, onSend, textbox: screen.getByLabelText("Message"), sendButton: screen.getByRole("button", { name: "Send" }) };
+  return {
+    ...rendered,
+    onSend,
+    textbox: screen.getByLabelText("Message"),
+    sendButton: screen.getByRole("button", { name: "Send" }),
+  };
 }
 
 describe("Composer", () => {
@@ -39,12 +44,15 @@ describe("Composer", () => {
     expect(sendButton).toBeDisabled();
   });
 
-  it.each<ConnectionStatus>(["connecting", "reconnecting", "disconnected"])("keeps the draft and does not send while %s", async (status) => {
-    const { user, onSend, textbox, sendButton } = renderComposer(status);
-    await user.type(textbox, "wait for me{Enter}");
-    expect(sendButton).toBeDisabled();
-    expect(onSend).not.toHaveBeenCalled();
-    expect(textbox).toHaveValue("wait for me");
-    expect(screen.getByText("Sending is paused until the connection is back.")).toBeInTheDocument();
-  });
+  it.each<ConnectionStatus>(["connecting", "reconnecting", "disconnected"])(
+    "keeps the draft and does not send while %s",
+    async (status) => {
+      const { user, onSend, textbox, sendButton } = renderComposer(status);
+      await user.type(textbox, "wait for me{Enter}");
+      expect(sendButton).toBeDisabled();
+      expect(onSend).not.toHaveBeenCalled();
+      expect(textbox).toHaveValue("wait for me");
+      expect(screen.getByText("Sending is paused until the connection is back.")).toBeInTheDocument();
+    },
+  );
 });

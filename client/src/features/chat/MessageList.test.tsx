@@ -5,7 +5,13 @@ import { conversationIdFor } from "../../../../shared/protocol";
 import { makeStore } from "../../app/store";
 import { makeMessage } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
-import { connectionStatusChanged, conversationOpened, messageReceived, messageSendFailed, messageSendRequested } from "./chatSlice";
+import {
+  connectionStatusChanged,
+  conversationOpened,
+  messageReceived,
+  messageSendFailed,
+  messageSendRequested,
+} from "./chatSlice";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
 
@@ -15,17 +21,32 @@ const CONVERSATION = conversationIdFor(ME, PEER);
 
 function renderList(actions: UnknownAction[]) {
   const store = makeStore();
-  for (const action of [conversationOpened({ conversationId: CONVERSATION, peerId: PEER }), ...actions]) store.dispatch(action);
+  for (const action of [conversationOpened({ conversationId: CONVERSATION, peerId: PEER }), ...actions])
+    store.dispatch(action);
   const onRetry = vi.fn();
   const rendered = renderWithProviders(
-    <MessageList conversationId={CONVERSATION} selfId={ME} onRetry={onRetry} hasOlder={false} loadingOlder={false} onLoadOlder={() => {}} />,
+    <MessageList
+      conversationId={CONVERSATION}
+      selfId={ME}
+      onRetry={onRetry}
+      hasOlder={false}
+      loadingOlder={false}
+      onLoadOlder={() => {}}
+    />,
     { store },
   );
   return { ...rendered, onRetry };
 }
 
 function requestSend(clientId: string, body: string) {
-  return messageSendRequested({ clientId, conversationId: CONVERSATION, senderId: ME, recipientId: PEER, body, createdAt: "2025-01-01T12:00:00.000Z" });
+  return messageSendRequested({
+    clientId,
+    conversationId: CONVERSATION,
+    senderId: ME,
+    recipientId: PEER,
+    body,
+    createdAt: "2025-01-01T12:00:00.000Z",
+  });
 }
 
 describe("MessageList", () => {
@@ -43,7 +64,10 @@ describe("MessageList", () => {
       ["pending", undefined, "chat chat-end"],
     ]);
     expect(rows[0]).toHaveTextContent("theirs");
-    expect(within(rows[0]!).getByText(/\d/, { selector: "time" })).toHaveAttribute("dateTime", "2025-01-01T12:00:01.000Z");
+    expect(within(rows[0]!).getByText(/\d/, { selector: "time" })).toHaveAttribute(
+      "dateTime",
+      "2025-01-01T12:00:01.000Z",
+    );
   });
 
   it("renders bodies as text, keeping newlines", () => {
@@ -58,7 +82,11 @@ describe("MessageList", () => {
   it("offers a retry for a failed send", async () => {
     const { user, onRetry } = renderList([
       requestSend("c-failed", "try me"),
-      messageSendFailed({ conversationId: CONVERSATION, clientId: "c-failed", failure: { code: "RATE_LIMITED", message: "Slow down" } }),
+      messageSendFailed({
+        conversationId: CONVERSATION,
+        clientId: "c-failed",
+        failure: { code: "RATE_LIMITED", message: "Slow down" },
+      }),
     ]);
 
     expect(screen.getByTestId("message")).toHaveAttribute("data-status", "failed");

@@ -16,11 +16,21 @@ type MessageListProps = {
   onLoadOlder: () => void;
 };
 
-export function MessageList({ conversationId, selfId, onRetry, hasOlder, loadingOlder, onLoadOlder }: MessageListProps) {
+export function MessageList({
+  conversationId,
+  selfId,
+  onRetry,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+}: MessageListProps) {
   const timeline = useAppSelector((state) => selectTimeline(state, conversationId));
   const scrollerRef = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
-  const previousRef = useRef<{ firstKey: string | undefined; scrollHeight: number }>({ firstKey: undefined, scrollHeight: 0 });
+  const previousRef = useRef<{ firstKey: string | undefined; scrollHeight: number }>({
+    firstKey: undefined,
+    scrollHeight: 0,
+  });
 
   const firstKey = timeline[0] && itemKey(timeline[0]);
   const last = timeline.at(-1);
@@ -48,7 +58,13 @@ export function MessageList({ conversationId, selfId, onRetry, hasOlder, loading
   }
 
   return (
-    <div ref={scrollerRef} role="log" aria-label="Messages" className="flex-1 overflow-y-auto px-2 py-4 sm:px-4" onScroll={handleScroll}>
+    <div
+      ref={scrollerRef}
+      role="log"
+      aria-label="Messages"
+      className="flex-1 overflow-y-auto px-2 py-4 sm:px-4"
+      onScroll={handleScroll}
+    >
       {hasOlder && (
         <div className="mb-2 flex justify-center">
           <button type="button" className="btn btn-ghost btn-sm" onClick={onLoadOlder} disabled={loadingOlder}>
@@ -62,7 +78,13 @@ export function MessageList({ conversationId, selfId, onRetry, hasOlder, loading
       ) : (
         <ol className="flex flex-col gap-1">
           {timeline.map((item) => (
-            <MessageRow key={itemKey(item)} item={item} mine={item.message.senderId === selfId} conversationId={conversationId} onRetry={onRetry} />
+            <MessageRow
+              key={itemKey(item)}
+              item={item}
+              mine={item.message.senderId === selfId}
+              conversationId={conversationId}
+              onRetry={onRetry}
+            />
           ))}
         </ol>
       )}
@@ -75,7 +97,12 @@ function itemKey(item: TimelineItem): string {
   return item.kind === "confirmed" ? `id:${item.message.id}` : `client:${item.message.clientId}`;
 }
 
-type MessageRowProps = { item: TimelineItem; mine: boolean; conversationId: string; onRetry: (clientId: string) => void };
+type MessageRowProps = {
+  item: TimelineItem;
+  mine: boolean;
+  conversationId: string;
+  onRetry: (clientId: string) => void;
+};
 
 function MessageRow({ item, mine, conversationId, onRetry }: MessageRowProps) {
   const { message } = item;
@@ -109,7 +136,15 @@ function MessageRow({ item, mine, conversationId, onRetry }: MessageRowProps) {
   );
 }
 
-function RowStatus({ item, conversationId, onRetry }: { item: TimelineItem; conversationId: string; onRetry: (clientId: string) => void }) {
+function RowStatus({
+  item,
+  conversationId,
+  onRetry,
+}: {
+  item: TimelineItem;
+  conversationId: string;
+  onRetry: (clientId: string) => void;
+}) {
   switch (item.kind) {
     case "confirmed":
       return <DeliveryStatus conversationId={conversationId} seq={item.message.seq} />;

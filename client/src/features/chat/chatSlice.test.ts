@@ -88,7 +88,9 @@ function timeline(actions: UnknownAction[], conversationId = CONVERSATION): stri
 }
 
 function describeItem(item: TimelineItem): string {
-  return item.kind === "confirmed" ? `${item.message.seq}:${item.message.clientId}` : `${item.message.status}:${item.message.clientId}`;
+  return item.kind === "confirmed"
+    ? `${item.message.seq}:${item.message.clientId}`
+    : `${item.message.status}:${item.message.clientId}`;
 }
 
 /** Every ordering of `items`, to run arrival-order cases in each order. */
@@ -128,7 +130,11 @@ describe("chatSlice: sending", () => {
 
   it("marks a rejected send failed with its reason, and a resend makes it pending again", () => {
     const failure = { code: "RATE_LIMITED" as const, message: "Slow down" };
-    const failed = reduce([opened, sendRequested("c1"), messageSendFailed({ conversationId: CONVERSATION, clientId: "c1", failure })]);
+    const failed = reduce([
+      opened,
+      sendRequested("c1"),
+      messageSendFailed({ conversationId: CONVERSATION, clientId: "c1", failure }),
+    ]);
     expect(failed.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "failed", failure });
 
     const resent = chatSlice.reducer(failed, messageResendRequested({ conversationId: CONVERSATION, clientId: "c1" }));
@@ -153,7 +159,11 @@ describe("chatSlice: sending", () => {
 });
 
 function timedOut(clientId: string) {
-  return messageSendFailed({ conversationId: CONVERSATION, clientId, failure: { code: "TIMEOUT", message: "No answer" } });
+  return messageSendFailed({
+    conversationId: CONVERSATION,
+    clientId,
+    failure: { code: "TIMEOUT", message: "No answer" },
+  });
 }
 
 describe("chatSlice: receiving", () => {
@@ -163,16 +173,22 @@ describe("chatSlice: receiving", () => {
     { name: "join catch-up, then broadcast", arrivals: [joined([fromPeer(1)]), messageReceived(fromPeer(1))] },
     {
       name: "broadcast, then in a missed page",
-      arrivals: [messageReceived(fromPeer(1)), missedMessagesLoaded({ conversationId: CONVERSATION, messages: [fromPeer(1)] })],
+      arrivals: [
+        messageReceived(fromPeer(1)),
+        missedMessagesLoaded({ conversationId: CONVERSATION, messages: [fromPeer(1)] }),
+      ],
     },
   ])("keeps a duplicate once: $name", ({ arrivals }) => {
     expect(timeline([opened, ...arrivals])).toEqual(["1:client-1-bob"]);
   });
 
-  it.each(permutations([1, 2, 3]).map((order) => ({ order })))("sorts by seq whatever the arrival order: $order", ({ order }) => {
-    const arrivals = order.map((seq) => messageReceived(fromPeer(seq)));
-    expect(timeline([opened, ...arrivals])).toEqual(["1:client-1-bob", "2:client-2-bob", "3:client-3-bob"]);
-  });
+  it.each(permutations([1, 2, 3]).map((order) => ({ order })))(
+    "sorts by seq whatever the arrival order: $order",
+    ({ order }) => {
+      const arrivals = order.map((seq) => messageReceived(fromPeer(seq)));
+      expect(timeline([opened, ...arrivals])).toEqual(["1:client-1-bob", "2:client-2-bob", "3:client-3-bob"]);
+    },
+  );
 
   it.each([
     { held: [] as number[], expected: undefined },
@@ -210,7 +226,10 @@ describe("chatSlice: receiving", () => {
 
   it.each([
     { name: "update after ack", arrivals: [messageAcked(stored("c1", 1)), messageUpdated(editedCopy())] },
-    { name: "stale ack after the update", arrivals: [messageReceived(stored("c1", 1)), messageUpdated(editedCopy()), messageAcked(stored("c1", 1))] },
+    {
+      name: "stale ack after the update",
+      arrivals: [messageReceived(stored("c1", 1)), messageUpdated(editedCopy()), messageAcked(stored("c1", 1))],
+    },
   ])("keeps the edited copy: $name", ({ arrivals }) => {
     const state = reduce([opened, sendRequested("c1"), ...arrivals]);
     expect(state.conversations[CONVERSATION]?.messages.entities.m1?.body).toBe("edited");
@@ -228,7 +247,13 @@ function editedCopy(): Message {
 describe("chatSlice: switching conversations", () => {
   it("keeps each conversation's messages apart, even when they arrive while the other is open", () => {
     const fromOther = makeMessage({ seq: 1, senderId: OTHER, recipientId: ME });
-    const actions = [opened, messageReceived(fromPeer(1)), openedOther, messageReceived(fromOther), messageReceived(fromPeer(2))];
+    const actions = [
+      opened,
+      messageReceived(fromPeer(1)),
+      openedOther,
+      messageReceived(fromOther),
+      messageReceived(fromPeer(2)),
+    ];
     expect(timeline(actions, OTHER_CONVERSATION)).toEqual(["1:client-1-carol"]);
     expect(timeline(actions, CONVERSATION)).toEqual(["1:client-1-bob", "2:client-2-bob"]);
   });
@@ -262,7 +287,10 @@ describe("chatSlice: receipts and typing", () => {
   });
 
   it("applies my own receipts (from any tab) to my read watermark", () => {
-    const state = reduce([opened, receiptReceived({ conversationId: CONVERSATION, userId: ME, deliveredSeq: 4, readSeq: 4 })]);
+    const state = reduce([
+      opened,
+      receiptReceived({ conversationId: CONVERSATION, userId: ME, deliveredSeq: 4, readSeq: 4 }),
+    ]);
     expect(state.conversations[CONVERSATION]).toMatchObject({ readSeq: 4, peerReadSeq: 0 });
   });
 
@@ -270,16 +298,21 @@ describe("chatSlice: receipts and typing", () => {
     { peerDeliveredSeq: 0, peerReadSeq: 0, expected: "sent" },
     { peerDeliveredSeq: 2, peerReadSeq: 0, expected: "delivered" },
     { peerDeliveredSeq: 2, peerReadSeq: 2, expected: "read" },
-  ])("delivery of seq 2 with delivered $peerDeliveredSeq, read $peerReadSeq → $expected", ({ expected, ...watermarks }) => {
-    const state = reduce([opened, joined([], watermarks)]);
-    expect(selectDeliveryState(rootState(state), CONVERSATION, 2)).toBe(expected);
-  });
+  ])(
+    "delivery of seq 2 with delivered $peerDeliveredSeq, read $peerReadSeq → $expected",
+    ({ expected, ...watermarks }) => {
+      const state = reduce([opened, joined([], watermarks)]);
+      expect(selectDeliveryState(rootState(state), CONVERSATION, 2)).toBe(expected);
+    },
+  );
 
   it("expires the peer's typing after the protocol delay and clears it on their message", () => {
     const typing = typingReceived({ conversationId: CONVERSATION, userId: PEER, typing: true });
     const state = reduce([opened, typing]);
     expect(state.conversations[CONVERSATION]?.peerTypingUntil).toBe(typing.payload.receivedAt + LIMITS.typingExpiryMs);
-    expect(chatSlice.reducer(state, messageReceived(fromPeer(1))).conversations[CONVERSATION]?.peerTypingUntil).toBeNull();
+    expect(
+      chatSlice.reducer(state, messageReceived(fromPeer(1))).conversations[CONVERSATION]?.peerTypingUntil,
+    ).toBeNull();
   });
 });
 
@@ -299,7 +332,14 @@ describe("selectors", () => {
       clientId: "c3",
       failure: { code: "VALIDATION", message: "Too long" },
     });
-    const state = reduce([opened, sendRequested("c1"), sendRequested("c2"), sendRequested("c3"), timedOut("c2"), rejected]);
+    const state = reduce([
+      opened,
+      sendRequested("c1"),
+      sendRequested("c2"),
+      sendRequested("c3"),
+      timedOut("c2"),
+      rejected,
+    ]);
     expect(selectSendsToRetry(rootState(state), CONVERSATION).map((message) => message.clientId)).toEqual(["c1", "c2"]);
   });
 });

@@ -124,7 +124,11 @@ export const chatSlice = createSlice({
     messageSendRequested: (state, action: PayloadAction<Omit<PendingMessage, "status" | "failure">>) => {
       const { conversationId, recipientId } = action.payload;
       const conversation = ensureConversation(state, conversationId, recipientId);
-      conversation.pending = pendingAdapter.addOne(conversation.pending, { ...action.payload, status: "pending", failure: null });
+      conversation.pending = pendingAdapter.addOne(conversation.pending, {
+        ...action.payload,
+        status: "pending",
+        failure: null,
+      });
     },
     messageResendRequested: (state, action: PayloadAction<{ conversationId: string; clientId: string }>) => {
       const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
@@ -137,7 +141,10 @@ export const chatSlice = createSlice({
       const conversation = state.conversations[action.payload.conversationId];
       if (conversation) storeConfirmed(conversation, [action.payload]);
     },
-    messageSendFailed: (state, action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>) => {
+    messageSendFailed: (
+      state,
+      action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>,
+    ) => {
       // Already gone when the broadcast confirmed it before the ack timed out: the failure is moot.
       const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
       if (pending) {
@@ -158,7 +165,10 @@ export const chatSlice = createSlice({
       // Only messages already held are updated, so an edit far up the history leaves no hole behind it.
       if (conversation?.messages.entities[action.payload.id]) storeConfirmed(conversation, [action.payload]);
     },
-    olderMessagesLoaded: (state, action: PayloadAction<{ conversationId: string; messages: Message[]; hasMore: boolean }>) => {
+    olderMessagesLoaded: (
+      state,
+      action: PayloadAction<{ conversationId: string; messages: Message[]; hasMore: boolean }>,
+    ) => {
       const conversation = state.conversations[action.payload.conversationId];
       if (!conversation) return;
       storeConfirmed(conversation, action.payload.messages);

@@ -23,7 +23,12 @@ describe("laterVersion", () => {
 
   it.each([
     { name: "nothing held takes the incoming copy", held: undefined, incoming: original, expected: original },
-    { name: "an identical duplicate keeps the held copy", held: original, incoming: { ...original }, expected: original },
+    {
+      name: "an identical duplicate keeps the held copy",
+      held: original,
+      incoming: { ...original },
+      expected: original,
+    },
     { name: "an edit replaces the original", held: original, incoming: edited, expected: edited },
     { name: "a stale original does not undo an edit", held: edited, incoming: original, expected: edited },
     { name: "the later edit wins", held: edited, incoming: editedAgain, expected: editedAgain },

@@ -13,7 +13,8 @@ const NO_PENDING: PendingMessage[] = [];
 
 export const selectConnectionStatus = (state: RootState) => state.chat.connection;
 
-export const selectConversation = (state: RootState, conversationId: string) => state.chat.conversations[conversationId];
+export const selectConversation = (state: RootState, conversationId: string) =>
+  state.chat.conversations[conversationId];
 
 export const selectConfirmedMessages = createSelector([selectConversation], (conversation) =>
   conversation ? confirmedSelectors.selectAll(conversation.messages) : NO_MESSAGES,

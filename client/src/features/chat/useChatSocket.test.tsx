@@ -112,7 +112,16 @@ function liveSocket(): FakeSocket {
 }
 
 function joinResult(messages: Message[]) {
-  return { ok: true, conversationId: CONVERSATION, peer: PEER, messages, hasMore: false, readSeq: 0, peerReadSeq: 0, peerDeliveredSeq: 0 };
+  return {
+    ok: true,
+    conversationId: CONVERSATION,
+    peer: PEER,
+    messages,
+    hasMore: false,
+    readSeq: 0,
+    peerReadSeq: 0,
+    peerDeliveredSeq: 0,
+  };
 }
 
 beforeEach(() => {
@@ -163,7 +172,10 @@ describe("useChatSocket", () => {
     const { user } = renderChat();
     const socket = liveSocket();
     socket.connectNow();
-    socket.answer(socket.last("conversation:join"), joinResult([1, 2].map((seq) => makeMessage({ seq, senderId: PEER.id, recipientId: ME.id }))));
+    socket.answer(
+      socket.last("conversation:join"),
+      joinResult([1, 2].map((seq) => makeMessage({ seq, senderId: PEER.id, recipientId: ME.id }))),
+    );
     await user.type(screen.getByLabelText("Message"), "during the drop{Enter}");
     const firstAttempt = socket.last("message:send");
 

@@ -265,7 +265,8 @@ function useReadReceipts(socketRef: { readonly current: ChatSocket | null }, pee
     const socket = socketRef.current;
     if (socket === null || !connected || newestSeq <= readSeq) return;
     function markRead() {
-      if (document.visibilityState === "visible") socket?.emit(EVENTS.receipt, { peerId, readSeq: newestSeq }, ignoreAck);
+      if (document.visibilityState === "visible")
+        socket?.emit(EVENTS.receipt, { peerId, readSeq: newestSeq }, ignoreAck);
     }
     markRead();
     document.addEventListener("visibilitychange", markRead);

@@ -3,7 +3,10 @@ import type { User } from "../../../../shared/protocol";
 
 export function PersonLink({ user }: { user: User }) {
   return (
-    <Link to={`/chat/${user.id}`} className="flex items-center gap-3 rounded-box px-3 py-2 hover:bg-base-200 focus-visible:outline-2">
+    <Link
+      to={`/chat/${user.id}`}
+      className="flex items-center gap-3 rounded-box px-3 py-2 hover:bg-base-200 focus-visible:outline-2"
+    >
       <Avatar user={user} />
       <span className="flex min-w-0 flex-col">
         <span className="truncate font-medium">{user.displayName}</span>
