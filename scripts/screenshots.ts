@@ -62,7 +62,7 @@ try {
   const grace = await register("grace", "Grace Hopper");
   await say(ada, grace, "Hi Grace! Did the new build pass?");
   await say(grace, ada, "All green. Messages arrive exactly once now, even after a reconnect.");
-  await say(ada, grace, "Lovely. Shipping it 🚀");
+  await say(ada, grace, "Lovely. Shipping it!");
 
   const browser = await chromium.launch({
     executablePath: findChromium(),
