@@ -1,29 +1,14 @@
 // Regenerates the README screenshots: starts the built app on a temp database,
 // seeds a short conversation through the public API, and photographs the chat
 // in the light and dark themes.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
 import type { AuthResponse, ClientToServerEvents, ServerToClientEvents } from "../shared/protocol";
 import { findChromium } from "../e2e/browser";
+import { startServerProcess } from "./server-process";
 
-const port = 3299;
-const baseURL = `http://127.0.0.1:${port}`;
-
-async function waitForHealth(): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(`${baseURL}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error("the server did not become healthy");
-}
+const server = await startServerProcess();
+const { baseURL } = server;
 
 async function register(username: string, displayName: string): Promise<AuthResponse> {
   const response = await fetch(`${baseURL}/api/auth/register`, {
@@ -45,19 +30,7 @@ async function say(from: AuthResponse, to: AuthResponse, body: string): Promise<
   if (!ack.ok) throw new Error(ack.error.message);
 }
 
-const server = spawn("node", ["--import", "tsx", "server/src/index.ts"], {
-  env: {
-    ...process.env,
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "parley-shots-")),
-    LOG_LEVEL: "warn",
-  },
-  stdio: "inherit",
-});
 try {
-  await waitForHealth();
   const ada = await register("ada", "Ada Lovelace");
   const grace = await register("grace", "Grace Hopper");
   await say(ada, grace, "Hi Grace! Did the new build pass?");
@@ -80,5 +53,5 @@ try {
   await browser.close();
   console.log("Wrote docs/screenshots/chat-light.png and docs/screenshots/chat-dark.png");
 } finally {
-  server.kill("SIGTERM");
+  await server.stop();
 }
