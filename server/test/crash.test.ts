@@ -1,48 +1,18 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { io as connect } from "socket.io-client";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AuthResponse, HistoryResponse, Message } from "../../shared/protocol";
+import { killServerProcesses, startServerProcess } from "./helpers";
 import type { ClientSocket } from "./helpers";
 
-const ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
-const children = new Set<ChildProcess>();
 let dataDir = "";
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  await killServerProcesses();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-/** Starts `server/src/index.ts` as its own process and resolves with its URL from the start-up log. */
-function startProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "info",
-      SCRYPT_LOG_N: "10",
-      NODE_ENV: "test",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
 
 async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, {
@@ -56,7 +26,7 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 describe("the server process", () => {
   it("loses no acked message to kill -9, and exits 0 on SIGTERM", async () => {
     dataDir = await mkdtemp(join(tmpdir(), "parley-crash-"));
-    const first = await startProcess();
+    const first = await startServerProcess(dataDir);
     const alice = await post<AuthResponse>(`${first.url}/api/auth/register`, {
       username: "alice",
       password: "password-123",
@@ -79,10 +49,10 @@ describe("the server process", () => {
       if (res.ok) acked.push(res.message);
     }
     first.child.kill("SIGKILL");
-    await new Promise((resolve) => first.child.once("exit", resolve));
+    await first.exited;
     socket.disconnect();
 
-    const second = await startProcess();
+    const second = await startServerProcess(dataDir);
     const res = await fetch(`${second.url}/api/conversations/${alice.user.id}/messages?afterSeq=0`, {
       headers: { authorization: `Bearer ${bob.token}` },
     });
@@ -91,6 +61,6 @@ describe("the server process", () => {
     expect(history.messages).toEqual(acked);
     // SIGTERM shuts down gracefully.
     second.child.kill("SIGTERM");
-    expect(await new Promise((resolve) => second.child.once("exit", resolve))).toBe(0);
+    expect(await second.exited).toBe(0);
   });
 });

@@ -1,12 +1,23 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { io as connect } from "socket.io-client";
 import type { Socket } from "socket.io-client";
 import { conversationIdFor } from "../../shared/protocol";
-import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents, User } from "../../shared/protocol";
+import type {
+  AuthResponse,
+  ClientToServerEvents,
+  HistoryResponse,
+  Message,
+  ServerToClientEvents,
+  User,
+} from "../../shared/protocol";
 import { createApp } from "../src/app";
 import type { App } from "../src/app";
 import { loadConfig } from "../src/config";
@@ -73,7 +84,7 @@ export type HttpResult<T = unknown> = { status: number; body: T; headers: Header
 
 /** JSON over fetch; `token` becomes the bearer. The body is parsed when there is one. */
 export async function http<T = unknown>(
-  server: TestServer,
+  server: Pick<TestServer, "url">,
   method: string,
   path: string,
   options: { token?: string; body?: unknown; rawBody?: string } = {},
@@ -96,7 +107,7 @@ let userCounter = 0;
 export type TestUser = AuthResponse & { password: string };
 
 /** Registers a fresh user with a unique username. */
-export async function registerUser(server: TestServer, displayName?: string): Promise<TestUser> {
+export async function registerUser(server: Pick<TestServer, "url">, displayName?: string): Promise<TestUser> {
   const username = `user${++userCounter}_${randomUUID().slice(0, 8)}`;
   const password = "password-123";
   const res = await http<AuthResponse>(server, "POST", "/api/auth/register", {
@@ -227,7 +238,105 @@ export async function messageBarrier(
   return message;
 }
 
+/** A conversation's whole history as `token`'s owner sees it over HTTP, paged with afterSeq. */
+export async function fetchAllMessages(url: string, token: string, peerId: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const res = await fetch(
+      `${url}/api/conversations/${peerId}/messages?afterSeq=${messages.at(-1)?.seq ?? 0}&limit=500`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    if (!res.ok) throw new Error(`history failed: ${res.status}`);
+    const page = (await res.json()) as HistoryResponse;
+    messages.push(...page.messages);
+    if (!page.hasMore) return messages;
+  }
+}
+
 /** Emits anything without an ack callback. */
 export function rawEmit(socket: ClientSocket, event: string, ...args: unknown[]): void {
   (socket as unknown as Socket).emit(event, ...args);
+}
+
+// ---------------------------------------------------------------- the server as its own process
+
+const SERVER_ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const serverProcesses = new Set<ChildProcess>();
+
+export type ServerProcess = {
+  child: ChildProcess;
+  url: string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+};
+
+/** A port that was free a moment ago, so a restarted server can listen where its clients reconnect. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `server/src/index.ts` as its own process on `dataDir` and resolves
+ * with its URL from the start-up log. `port` 0 picks a free one.
+ */
+export function startServerProcess(
+  dataDir: string,
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", SERVER_ENTRY], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      SCRYPT_LOG_N: "10",
+      NODE_ENV: "test",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  serverProcesses.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      serverProcesses.delete(child);
+      resolve(code);
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+      if (!match?.[1]) return;
+      child.stdout?.off("data", onData);
+      // Keep draining the log so a full pipe never blocks the server.
+      child.stdout?.resume();
+      resolve({ child, url: match[1], exited });
+    };
+    child.stdout?.on("data", onData);
+    void exited.then((code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+/** SIGKILLs every server process still running and waits for each to exit (for afterAll, even on failure). */
+export async function killServerProcesses(): Promise<void> {
+  const running = [...serverProcesses];
+  await Promise.all(
+    running.map((child) => {
+      const exit = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      return exit;
+    }),
+  );
 }
