@@ -132,6 +132,7 @@ describe("kill -9 during a send storm", () => {
       }
       expect(client.stats.connects).toBeGreaterThanOrEqual(2);
       expect(client.stats.outOfOrder).toBe(0);
+      expect(client.stats.repeatedBroadcasts).toBe(0);
       expect(client.stats.seqConflicts).toBe(0);
     }
 

@@ -111,6 +111,7 @@ describe("delivery across forced disconnects", () => {
       expect((client.stats.disconnects[SERVER_SIDE] ?? 0) + (client.stats.disconnects[TRANSPORT_CLOSED] ?? 0)).toBe(5);
       expect(client.stats.connects).toBe(6);
       expect(client.stats.outOfOrder).toBe(0);
+      expect(client.stats.repeatedBroadcasts).toBe(0);
       expect(client.stats.seqConflicts).toBe(0);
       expect(client.outbox.size).toBe(0);
     }

@@ -17,6 +17,8 @@ export type ReliableStats = {
   duplicatesDropped: number;
   /** A broadcast with a seq not above the previous broadcast's in the same conversation and connection. */
   outOfOrder: number;
+  /** A message:new for an id already broadcast to this client (on any connection): the server broadcasts each once. */
+  repeatedBroadcasts: number;
   /** A different message id arriving with a seq already held. */
   seqConflicts: number;
   connects: number;
@@ -60,6 +62,7 @@ export function createReliableClient(options: ReliableClientOptions) {
   const views = new Map<string, Map<number, Message>>(peerIds.map((p) => [conversationIdFor(selfId, p), new Map()]));
   const ids = new Set<string>();
   const delivered = new Set<string>();
+  const broadcast = new Set<string>();
   const outbox = new Map<string, Pending>();
   const settle = new Map<string, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
   const acked = new Map<string, Message>();
@@ -69,6 +72,7 @@ export function createReliableClient(options: ReliableClientOptions) {
     retries: 0,
     duplicatesDropped: 0,
     outOfOrder: 0,
+    repeatedBroadcasts: 0,
     seqConflicts: 0,
     connects: 0,
     disconnects: {},
@@ -206,6 +210,8 @@ export function createReliableClient(options: ReliableClientOptions) {
     const previous = lastBroadcastSeq.get(message.conversationId) ?? 0;
     if (message.seq <= previous) stats.outOfOrder++;
     lastBroadcastSeq.set(message.conversationId, message.seq);
+    if (broadcast.has(message.id)) stats.repeatedBroadcasts++;
+    broadcast.add(message.id);
     receive(message);
   });
 
