@@ -59,8 +59,14 @@ describe("the server process", () => {
     const history = (await res.json()) as HistoryResponse;
     expect(acked).toHaveLength(20);
     expect(history.messages).toEqual(acked);
-    // SIGTERM shuts down gracefully.
+    // SIGTERM shuts down gracefully, closing connections without a Socket.IO disconnect packet:
+    // after "io server disconnect" socket.io-client would not reconnect to the next server by itself.
+    const open: ClientSocket = connect(second.url, { auth: { token: bob.token }, transports: ["websocket"] });
+    await new Promise((resolve) => open.once("connect", resolve));
+    const reason = new Promise((resolve) => open.once("disconnect", resolve));
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
+    expect(await reason).toBe("transport close");
+    open.disconnect();
   });
 });
