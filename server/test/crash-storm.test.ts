@@ -44,6 +44,8 @@ describe("kill -9 during a send storm", () => {
           token: user.token,
           selfId: user.user.id,
           peerIds: peersOf(i).map((p) => p.user.id),
+          // Half connect as the browser does (long-polling, then the upgrade), half over WebSocket only.
+          transports: i % 2 === 0 ? ["polling", "websocket"] : ["websocket"],
         }),
       );
     }

@@ -36,11 +36,13 @@ describe("delivery across forced disconnects", () => {
     const startedAt = Date.now();
     const running = server;
     const [alice, bob] = await Promise.all([registerUser(running), registerUser(running)]);
+    // Alice connects as the browser does (long-polling, then the upgrade), Bob over WebSocket only.
     const a = createReliableClient({
       url: running.url,
       token: alice.token,
       selfId: alice.user.id,
       peerIds: [bob.user.id],
+      transports: ["polling", "websocket"],
     });
     const b = createReliableClient({
       url: running.url,

@@ -37,6 +37,8 @@ export type ReliableClientOptions = {
   /** The conversations this client keeps in sync (joined on every connect). */
   peerIds: string[];
   ackTimeoutMs?: number;
+  /** socket.io-client's transports; the browser client uses the default (long-polling, then an upgrade). */
+  transports?: ("polling" | "websocket")[];
 };
 
 /**
@@ -57,7 +59,7 @@ export function catchUpCursor(seqs: readonly number[]): number {
  * server-side disconnect it does not, so this client reconnects explicitly.
  */
 export function createReliableClient(options: ReliableClientOptions) {
-  const { url, token, selfId, peerIds, ackTimeoutMs = 3000 } = options;
+  const { url, token, selfId, peerIds, ackTimeoutMs = 3000, transports = ["websocket"] } = options;
   const changes = new EventEmitter();
   const views = new Map<string, Map<number, Message>>(peerIds.map((p) => [conversationIdFor(selfId, p), new Map()]));
   const ids = new Set<string>();
@@ -86,7 +88,7 @@ export function createReliableClient(options: ReliableClientOptions) {
 
   const socket: ClientSocket = connect(url, {
     auth: { token },
-    transports: ["websocket"],
+    transports,
     forceNew: true,
     reconnectionDelay: 50,
     reconnectionDelayMax: 300,
