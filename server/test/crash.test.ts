@@ -62,7 +62,7 @@ describe("the server process", () => {
     // SIGTERM shuts down gracefully, closing connections without a Socket.IO disconnect packet:
     // after "io server disconnect" socket.io-client would not reconnect to the next server by itself.
     const open: ClientSocket = connect(second.url, { auth: { token: bob.token }, transports: ["websocket"] });
-    await new Promise((resolve) => open.once("connect", resolve));
+    await new Promise<void>((resolve) => open.once("connect", () => resolve()));
     const reason = new Promise((resolve) => open.once("disconnect", resolve));
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
