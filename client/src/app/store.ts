@@ -2,8 +2,10 @@ import { combineSlices, configureStore, createListenerMiddleware } from "@reduxj
 import { authSlice, signedIn, signedOut } from "../features/auth/authSlice";
 import { forgetToken, saveToken } from "../features/auth/tokenStorage";
 import { chatSlice } from "../features/chat/chatSlice";
+import { forgetOutbox, saveOutbox, type StoredOutbox } from "../features/chat/outbox";
+import { conversationsSlice } from "../features/conversations/conversationsSlice";
 
-const rootReducer = combineSlices(authSlice, chatSlice);
+const rootReducer = combineSlices(authSlice, chatSlice, conversationsSlice);
 
 export type RootState = ReturnType<typeof rootReducer>;
 
@@ -16,7 +18,20 @@ export function makeStore(preloadedState?: Partial<RootState>) {
   });
   sessionPersistence.startListening({
     actionCreator: signedOut,
-    effect: (_action, api) => forgetToken(api.getOriginalState().auth.token),
+    effect: (_action, api) => {
+      const { token, user } = api.getOriginalState().auth;
+      forgetToken(token);
+      if (user) forgetOutbox(user.id);
+    },
+  });
+  // The outbox follows every change of unsettled sends, so a reload of the tab finds them again.
+  sessionPersistence.startListening({
+    predicate: (_action, current, previous) => changedOutbox(current, previous) !== null,
+    effect: (_action, api) => {
+      const state = api.getState();
+      const changed = changedOutbox(state, api.getOriginalState());
+      if (state.auth.user && changed) saveOutbox(state.auth.user.id, changed);
+    },
   });
 
   return configureStore({
@@ -24,6 +39,19 @@ export function makeStore(preloadedState?: Partial<RootState>) {
     preloadedState,
     middleware: (getDefaultMiddleware) => getDefaultMiddleware().prepend(sessionPersistence.middleware),
   });
+}
+
+/** The unsettled sends of every conversation whose outbox changed; null when none did. */
+function changedOutbox(current: RootState, previous: RootState): StoredOutbox | null {
+  if (current.chat.conversations === previous.chat.conversations) return null;
+  let changed: StoredOutbox | null = null;
+  for (const conversation of Object.values(current.chat.conversations)) {
+    if (conversation.pending === previous.chat.conversations[conversation.conversationId]?.pending) continue;
+    changed ??= {};
+    const { ids, entities } = conversation.pending;
+    changed[conversation.conversationId] = ids.map((clientId) => entities[clientId]).filter((m) => m !== undefined);
+  }
+  return changed;
 }
 
 export type AppStore = ReturnType<typeof makeStore>;

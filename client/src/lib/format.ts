@@ -1,10 +1,12 @@
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const shortDateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
 export function formatTime(iso: string): string {
   return timeFormat.format(new Date(iso));
 }
 
-export function formatDateTime(iso: string): string {
-  return dateTimeFormat.format(new Date(iso));
+/** The time for today's messages, the date for older ones: what a conversation list has room for. */
+export function formatShortTime(iso: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  return date.toDateString() === now.toDateString() ? timeFormat.format(date) : shortDateFormat.format(date);
 }

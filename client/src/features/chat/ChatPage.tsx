@@ -7,9 +7,10 @@ import { useAppSelector } from "../../app/hooks";
 import { TopBar } from "../../components/TopBar";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { UserMenu } from "../auth/UserMenu";
+import { useUnreadTitle } from "../conversations/useUnreadTitle";
 import { ChatSidebar } from "./ChatSidebar";
 import { Composer } from "./Composer";
-import { ConnectionStatus } from "./ConnectionStatus";
+import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
 import { selectHasOlder, selectJoinError, selectPresence } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
@@ -30,7 +31,8 @@ function ChatPage({ peerId }: { peerId: string }) {
   const me = useSignedInUser();
   const peerResult = useApiGet<{ user: User }>(`/api/users/${encodeURIComponent(peerId)}`);
   const conversationId = conversationIdFor(me.id, peerId);
-  const { send, retry, notifyTyping } = useChatSocket(peerId, me.id);
+  const { send, retry, discard, notifyTyping } = useChatSocket(peerId, me.id);
+  useUnreadTitle();
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
   const older = useOlderMessages(peerId, conversationId);
@@ -50,6 +52,7 @@ function ChatPage({ peerId }: { peerId: string }) {
       subtitle={peer && <PeerPresence peer={peer} />}
       body={
         <>
+          <ConnectionBanner />
           {peerResult.status === "error" && (
             <div role="alert" className="alert alert-error alert-soft m-2">
               {peerResult.error.message}
@@ -71,6 +74,7 @@ function ChatPage({ peerId }: { peerId: string }) {
             conversationId={conversationId}
             selfId={me.id}
             onRetry={retry}
+            onDiscard={discard}
             hasOlder={hasOlder}
             loadingOlder={older.loading}
             onLoadOlder={() => void older.loadOlder()}

@@ -44,15 +44,18 @@ describe("Composer", () => {
     expect(sendButton).toBeDisabled();
   });
 
-  it.each<ConnectionStatus>(["connecting", "reconnecting", "disconnected"])(
-    "keeps the draft and does not send while %s",
+  it.each<ConnectionStatus>(["connecting", "reconnecting", "offline", "disconnected"])(
+    "still accepts a message while %s, to be queued as pending",
     async (status) => {
       const { user, onSend, textbox, sendButton } = renderComposer(status);
-      await user.type(textbox, "wait for me{Enter}");
-      expect(sendButton).toBeDisabled();
-      expect(onSend).not.toHaveBeenCalled();
-      expect(textbox).toHaveValue("wait for me");
-      expect(screen.getByText("Sending is paused until the connection is back.")).toBeInTheDocument();
+      expect(
+        screen.getByText("Not connected: messages are kept and sent when the connection is back."),
+      ).toBeInTheDocument();
+      await user.type(textbox, "wait for me");
+      expect(sendButton).toBeEnabled();
+      await user.keyboard("{Enter}");
+      expect(onSend).toHaveBeenCalledExactlyOnceWith("wait for me");
+      expect(textbox).toHaveValue("");
     },
   );
 });

@@ -16,7 +16,8 @@ export function Composer({ onSend, onTyping, disabled = false }: ComposerProps) 
   const body = draft.trim();
   const length = codePointLength(body);
   const tooLong = length > LIMITS.bodyMaxCodePoints;
-  const canSend = connected && !disabled && length > 0 && !tooLong;
+  // Disconnected is no reason to refuse: the message waits in the outbox as pending.
+  const canSend = !disabled && length > 0 && !tooLong;
 
   function submit() {
     if (!canSend) return;
@@ -36,7 +37,7 @@ export function Composer({ onSend, onTyping, disabled = false }: ComposerProps) 
     ? `Too long: ${length} of ${LIMITS.bodyMaxCodePoints} characters.`
     : connected
       ? null
-      : "Sending is paused until the connection is back.";
+      : "Not connected: messages are kept and sent when the connection is back.";
 
   return (
     <form

@@ -24,18 +24,20 @@ function renderList(actions: UnknownAction[]) {
   for (const action of [conversationOpened({ conversationId: CONVERSATION, peerId: PEER }), ...actions])
     store.dispatch(action);
   const onRetry = vi.fn();
+  const onDiscard = vi.fn();
   const rendered = renderWithProviders(
     <MessageList
       conversationId={CONVERSATION}
       selfId={ME}
       onRetry={onRetry}
+      onDiscard={onDiscard}
       hasOlder={false}
       loadingOlder={false}
       onLoadOlder={() => {}}
     />,
     { store },
   );
-  return { ...rendered, onRetry };
+  return { ...rendered, onRetry, onDiscard };
 }
 
 function requestSend(clientId: string, body: string) {

@@ -2,7 +2,8 @@ import { useLayoutEffect, useRef } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
 import { formatTime } from "../../lib/format";
-import { selectDeliveryState, selectTimeline, type TimelineItem } from "./selectors";
+import type { PendingMessage } from "./chatSlice";
+import { selectMessageDelivery, selectTimeline, type MessageDelivery, type TimelineItem } from "./selectors";
 
 /** How close to the bottom (px) still counts as "reading the newest", so new messages keep it in view. */
 const STICK_TO_BOTTOM_PX = 64;
@@ -11,6 +12,7 @@ type MessageListProps = {
   conversationId: string;
   selfId: string;
   onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
   hasOlder: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
@@ -20,6 +22,7 @@ export function MessageList({
   conversationId,
   selfId,
   onRetry,
+  onDiscard,
   hasOlder,
   loadingOlder,
   onLoadOlder,
@@ -84,6 +87,7 @@ export function MessageList({
               mine={item.message.senderId === selfId}
               conversationId={conversationId}
               onRetry={onRetry}
+              onDiscard={onDiscard}
             />
           ))}
         </ol>
@@ -102,17 +106,20 @@ type MessageRowProps = {
   mine: boolean;
   conversationId: string;
   onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
 };
 
-function MessageRow({ item, mine, conversationId, onRetry }: MessageRowProps) {
+function MessageRow({ item, mine, conversationId, onRetry, onDiscard }: MessageRowProps) {
   const { message } = item;
   const status = item.kind === "confirmed" ? "sent" : item.message.status;
   const deleted = item.kind === "confirmed" && item.message.deletedAt !== null;
+  const delivery = useAppSelector((state) => selectMessageDelivery(state, conversationId, item));
 
   return (
     <li
       data-testid="message"
       data-status={status}
+      data-delivery={mine ? delivery : undefined}
       data-seq={item.kind === "confirmed" ? item.message.seq : undefined}
       className={`chat ${mine ? "chat-end" : "chat-start"}`}
     >
@@ -129,50 +136,63 @@ function MessageRow({ item, mine, conversationId, onRetry }: MessageRowProps) {
       </div>
       {mine && (
         <div className="chat-footer text-base-content/60 text-xs">
-          <RowStatus item={item} conversationId={conversationId} onRetry={onRetry} />
+          {item.kind === "pending" && item.message.status === "failed" ? (
+            <FailedSend message={item.message} onRetry={onRetry} onDiscard={onDiscard} />
+          ) : (
+            <DeliveryTicks delivery={delivery} />
+          )}
         </div>
       )}
     </li>
   );
 }
 
-function RowStatus({
-  item,
-  conversationId,
+function FailedSend({
+  message,
   onRetry,
+  onDiscard,
 }: {
-  item: TimelineItem;
-  conversationId: string;
+  message: PendingMessage;
   onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
 }) {
-  switch (item.kind) {
-    case "confirmed":
-      return <DeliveryStatus conversationId={conversationId} seq={item.message.seq} />;
-    case "pending":
-      if (item.message.status === "pending") return <span>Sending…</span>;
-      return (
-        <span className="text-error flex items-center gap-1">
-          Not sent{item.message.failure ? `: ${item.message.failure.message}` : ""}
-          <button type="button" className="btn btn-link btn-xs" onClick={() => onRetry(item.message.clientId)}>
-            Retry
-          </button>
-        </span>
-      );
-    default:
-      return assertNever(item);
-  }
+  return (
+    <span className="text-error flex items-center gap-1">
+      Not sent{message.failure ? `: ${message.failure.message}` : ""}
+      <button type="button" className="btn btn-link btn-xs" onClick={() => onRetry(message.clientId)}>
+        Retry
+      </button>
+      <button type="button" className="btn btn-link btn-xs text-error" onClick={() => onDiscard(message.clientId)}>
+        Discard
+      </button>
+    </span>
+  );
 }
 
-function DeliveryStatus({ conversationId, seq }: { conversationId: string; seq: number }) {
-  const delivery = useAppSelector((state) => selectDeliveryState(state, conversationId, seq));
+/** Clock, ✓, ✓✓, highlighted ✓✓: the glyphs are decoration, the label is what assistive technology reads. */
+function tick(delivery: MessageDelivery): { glyph: string; label: string; className: string } {
   switch (delivery) {
+    case "pending":
+      return { glyph: "🕓", label: "Sending…", className: "" };
     case "sent":
-      return <span>Sent</span>;
+      return { glyph: "✓", label: "Sent", className: "" };
     case "delivered":
-      return <span>Delivered</span>;
+      return { glyph: "✓✓", label: "Delivered", className: "" };
     case "read":
-      return <span>Seen</span>;
+      return { glyph: "✓✓", label: "Read", className: "text-info font-semibold" };
+    case "failed":
+      return { glyph: "!", label: "Not sent", className: "text-error" };
     default:
       return assertNever(delivery);
   }
+}
+
+function DeliveryTicks({ delivery }: { delivery: MessageDelivery }) {
+  const { glyph, label, className } = tick(delivery);
+  return (
+    <span className={`inline-flex items-center gap-1 ${className}`} title={label}>
+      <span aria-hidden="true">{glyph}</span>
+      <span className="sr-only">{label}</span>
+    </span>
+  );
 }

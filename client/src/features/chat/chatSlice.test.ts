@@ -24,7 +24,7 @@ import {
   selectDeliveryState,
   selectHasOlder,
   selectHighestContiguousSeq,
-  selectSendsToRetry,
+  selectSendQueue,
   selectTimeline,
   type TimelineItem,
 } from "./selectors";
@@ -326,7 +326,7 @@ describe("selectors", () => {
     expect(timeline([], "dm:x:y")).toEqual([]);
   });
 
-  it("retries pending and timed-out sends, not rejected ones", () => {
+  it("queues pending sends in send order; failed ones wait until the user retries them", () => {
     const rejected = messageSendFailed({
       conversationId: CONVERSATION,
       clientId: "c3",
@@ -340,6 +340,8 @@ describe("selectors", () => {
       timedOut("c2"),
       rejected,
     ]);
-    expect(selectSendsToRetry(rootState(state), CONVERSATION).map((message) => message.clientId)).toEqual(["c1", "c2"]);
+    expect(selectSendQueue(rootState(state), CONVERSATION).map((message) => message.clientId)).toEqual(["c1"]);
+    const retried = chatSlice.reducer(state, messageResendRequested({ conversationId: CONVERSATION, clientId: "c2" }));
+    expect(selectSendQueue(rootState(retried), CONVERSATION).map((message) => message.clientId)).toEqual(["c1", "c2"]);
   });
 });

@@ -13,7 +13,7 @@ import { signedOut } from "../auth/authSlice";
 import { laterVersion } from "./reconcile";
 
 /** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */
-export type SendFailure = { code: ErrorCode | "TIMEOUT"; message: string };
+export type SendFailure = { code: ErrorCode | "TIMEOUT"; message: string; retryAfterMs?: number };
 
 /** A message shown before the server confirmed it, keyed by the clientId it is sent with. */
 export type PendingMessage = {
@@ -43,10 +43,13 @@ export type ConversationState = {
   peerTypingUntil: number | null;
 };
 
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
+/** "offline" is the browser's own verdict (`offline` event); the socket is closed until it is back. */
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "disconnected";
 
 export type ChatState = {
   connection: ConnectionStatus;
+  /** The Manager's reconnection attempt while reconnecting; 0 otherwise. */
+  reconnectAttempt: number;
   conversations: Record<string, ConversationState>;
   presence: Record<string, PresenceEvent>;
 };
@@ -54,7 +57,7 @@ export type ChatState = {
 export const messagesAdapter = createEntityAdapter<Message>({ sortComparer: (a, b) => a.seq - b.seq });
 export const pendingAdapter = createEntityAdapter({ selectId: (message: PendingMessage) => message.clientId });
 
-const initialState: ChatState = { connection: "disconnected", conversations: {}, presence: {} };
+const initialState: ChatState = { connection: "disconnected", reconnectAttempt: 0, conversations: {}, presence: {} };
 
 function emptyConversation(conversationId: string, peerId: string): ConversationState {
   return {
@@ -130,6 +133,15 @@ export const chatSlice = createSlice({
         failure: null,
       });
     },
+    /** Sends of this tab that were still unsettled when it was reloaded; kept in their send order. */
+    outboxRestored: (state, action: PayloadAction<{ conversationId: string; messages: PendingMessage[] }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) conversation.pending = pendingAdapter.addMany(conversation.pending, action.payload.messages);
+    },
+    messageDiscarded: (state, action: PayloadAction<{ conversationId: string; clientId: string }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) conversation.pending = pendingAdapter.removeOne(conversation.pending, action.payload.clientId);
+    },
     messageResendRequested: (state, action: PayloadAction<{ conversationId: string; clientId: string }>) => {
       const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
       if (pending) {
@@ -181,6 +193,11 @@ export const chatSlice = createSlice({
     },
     connectionStatusChanged: (state, action: PayloadAction<ConnectionStatus>) => {
       state.connection = action.payload;
+      state.reconnectAttempt = 0;
+    },
+    reconnectAttempted: (state, action: PayloadAction<number>) => {
+      state.connection = "reconnecting";
+      state.reconnectAttempt = action.payload;
     },
     receiptReceived: (state, action: PayloadAction<ReceiptEvent>) => {
       const { conversationId, userId, deliveredSeq, readSeq } = action.payload;
@@ -229,6 +246,8 @@ export const {
   conversationJoined,
   conversationJoinFailed,
   messageSendRequested,
+  outboxRestored,
+  messageDiscarded,
   messageResendRequested,
   messageAcked,
   messageSendFailed,
@@ -237,6 +256,7 @@ export const {
   olderMessagesLoaded,
   missedMessagesLoaded,
   connectionStatusChanged,
+  reconnectAttempted,
   receiptReceived,
   typingReceived,
   typingExpired,

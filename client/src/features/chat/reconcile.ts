@@ -28,3 +28,14 @@ export function highestContiguousSeq(seqs: readonly number[]): number | undefine
   }
   return highest;
 }
+
+/**
+ * Where a hole in the held seqs starts (a `message:new` arrived more than one
+ * past the last one without a gap), so the client fetches after it over HTTP;
+ * undefined when the run is unbroken. `seqs` must be ascending.
+ */
+export function gapStart(seqs: readonly number[]): number | undefined {
+  const contiguous = highestContiguousSeq(seqs);
+  const newest = seqs.at(-1);
+  return contiguous !== undefined && newest !== undefined && newest > contiguous ? contiguous : undefined;
+}

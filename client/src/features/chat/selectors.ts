@@ -2,7 +2,7 @@ import { createSelector } from "@reduxjs/toolkit";
 import type { Message } from "../../../../shared/protocol";
 import type { RootState } from "../../app/store";
 import { messagesAdapter, pendingAdapter, type PendingMessage } from "./chatSlice";
-import { highestContiguousSeq } from "./reconcile";
+import { gapStart, highestContiguousSeq } from "./reconcile";
 
 export type TimelineItem = { kind: "confirmed"; message: Message } | { kind: "pending"; message: PendingMessage };
 
@@ -12,6 +12,8 @@ const NO_MESSAGES: Message[] = [];
 const NO_PENDING: PendingMessage[] = [];
 
 export const selectConnectionStatus = (state: RootState) => state.chat.connection;
+
+export const selectReconnectAttempt = (state: RootState) => state.chat.reconnectAttempt;
 
 export const selectConversation = (state: RootState, conversationId: string) =>
   state.chat.conversations[conversationId];
@@ -38,6 +40,11 @@ export const selectHighestContiguousSeq = createSelector([selectConfirmedMessage
   highestContiguousSeq(messages.map((message) => message.seq)),
 );
 
+/** The seq to fetch after when a live message skipped some; undefined when nothing is missing. */
+export const selectGapStart = createSelector([selectConfirmedMessages], (messages) =>
+  gapStart(messages.map((message) => message.seq)),
+);
+
 export const selectNewestSeq = createSelector([selectConfirmedMessages], (messages) => messages.at(-1)?.seq ?? 0);
 
 export const selectOldestSeq = createSelector([selectConfirmedMessages], (messages) => messages[0]?.seq);
@@ -51,9 +58,9 @@ export const selectJoinError = (state: RootState, conversationId: string) =>
 export const selectReadSeq = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.readSeq ?? 0;
 
-/** Unsettled sends to retry on (re)connect: still pending, or timed out and so of unknown fate. */
-export const selectSendsToRetry = createSelector([selectPendingMessages], (pending) =>
-  pending.filter((message) => message.status === "pending" || message.failure?.code === "TIMEOUT"),
+/** The outbox: sends still to be made, in send order; failed ones wait for the user's Retry. */
+export const selectSendQueue = createSelector([selectPendingMessages], (pending) =>
+  pending.filter((message) => message.status === "pending"),
 );
 
 export type DeliveryState = "sent" | "delivered" | "read";
@@ -71,3 +78,9 @@ export const selectPeerTypingUntil = (state: RootState, conversationId: string) 
   selectConversation(state, conversationId)?.peerTypingUntil ?? null;
 
 export const selectPresence = (state: RootState, userId: string) => state.chat.presence[userId];
+
+/** The ticks on one of my messages: its outbox state until stored, then how far the peer got. */
+export type MessageDelivery = PendingMessage["status"] | DeliveryState;
+
+export const selectMessageDelivery = (state: RootState, conversationId: string, item: TimelineItem): MessageDelivery =>
+  item.kind === "pending" ? item.message.status : selectDeliveryState(state, conversationId, item.message.seq);

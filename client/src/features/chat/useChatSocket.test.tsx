@@ -3,23 +3,42 @@ import { StrictMode } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { conversationIdFor, type Message } from "../../../../shared/protocol";
 import { makeMessage, makeUser } from "../../test/factories";
+import { stubFetch } from "../../test/fetchStub";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import { Composer } from "./Composer";
-import { ConnectionStatus } from "./ConnectionStatus";
+import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
 import { useChatSocket } from "./useChatSocket";
 
 type Handler = (...args: never[]) => void;
 type Emitted = { event: string; payload: unknown; ack?: (...args: unknown[]) => void };
 
+/** Stands in for the Manager (`socket.io`): only its listeners matter here. */
+class FakeManager {
+  readonly listeners = new Map<string, Set<Handler>>();
+
+  on(event: string, handler: Handler) {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event)?.add(handler);
+    return this;
+  }
+  off(event: string, handler: Handler) {
+    this.listeners.get(event)?.delete(handler);
+    return this;
+  }
+}
+
 /** Stands in for a Socket.IO client socket: records listeners and emits, lets the test play the server. */
 class FakeSocket {
   readonly listeners = new Map<string, Set<Handler>>();
+  readonly io = new FakeManager();
   readonly emitted: Emitted[] = [];
   connected = false;
-  active = true;
+  active: boolean;
 
-  constructor(readonly options: unknown) {}
+  constructor(readonly options: { autoConnect?: boolean }) {
+    this.active = options.autoConnect ?? true;
+  }
 
   on(event: string, handler: Handler) {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());
@@ -37,14 +56,25 @@ class FakeSocket {
     this.emitted.push({ event, payload, ack });
     return this;
   }
+  connect() {
+    this.active = true;
+    return this;
+  }
   disconnect() {
+    const wasConnected = this.connected;
     this.connected = false;
     this.active = false;
+    if (wasConnected) this.serve("disconnect", "io client disconnect");
     return this;
   }
 
   listenerCount(): number {
-    return [...this.listeners.values()].reduce((sum, set) => sum + set.size, 0);
+    return [...this.listeners.values(), ...this.io.listeners.values()].reduce((sum, set) => sum + set.size, 0);
+  }
+  serveManager(event: string, ...args: unknown[]) {
+    act(() => {
+      for (const handler of this.io.listeners.get(event) ?? []) (handler as (...a: unknown[]) => void)(...args);
+    });
   }
   serve(event: string, ...args: unknown[]) {
     act(() => {
@@ -67,7 +97,7 @@ class FakeSocket {
 
 const sockets = vi.hoisted(() => [] as FakeSocket[]);
 vi.mock("socket.io-client", () => ({
-  io: (options: unknown) => {
+  io: (options: { autoConnect?: boolean }) => {
     const socket = new FakeSocket(options);
     sockets.push(socket);
     return socket;
@@ -79,14 +109,16 @@ const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry } = useChatSocket(peerId, ME.id);
+  const { send, retry, discard } = useChatSocket(peerId, ME.id);
   return (
     <>
       <ConnectionStatus />
+      <ConnectionBanner />
       <MessageList
         conversationId={conversationIdFor(ME.id, peerId)}
         selfId={ME.id}
         onRetry={retry}
+        onDiscard={discard}
         hasOlder={false}
         loadingOlder={false}
         onLoadOlder={() => {}}
@@ -126,6 +158,7 @@ function joinResult(messages: Message[]) {
 
 beforeEach(() => {
   sockets.length = 0;
+  stubFetch([{ path: "/api/conversations", body: { conversations: [] } }]);
 });
 
 describe("useChatSocket", () => {
@@ -182,14 +215,52 @@ describe("useChatSocket", () => {
     socket.connected = false;
     socket.serve("disconnect", "transport close");
     expect(screen.getByTestId("connection-status")).toHaveTextContent("Reconnecting…");
-    expect(screen.getByRole("button", { name: "Send" })).toBeDisabled();
+    socket.serveManager("reconnect_attempt", 2);
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Reconnecting… (attempt 2)");
+    expect(screen.getByText(/Connection lost, reconnecting/)).toBeInTheDocument();
+
+    await user.type(screen.getByLabelText("Message"), "queued meanwhile");
+    expect(screen.getByRole("button", { name: "Send" })).toBeEnabled();
+    await user.keyboard("{Enter}");
+    expect(socket.emitted.filter((e) => e.event === "message:send")).toHaveLength(1);
+    expect(screen.getAllByTestId("message").map((row) => row.dataset.delivery)).toEqual([
+      undefined,
+      undefined,
+      "pending",
+      "pending",
+    ]);
 
     socket.connectNow();
     const rejoin = socket.last("conversation:join");
     expect(rejoin.payload).toEqual({ peerId: PEER.id, afterSeq: 2 });
     socket.answer(rejoin, joinResult([]));
-    expect(socket.last("message:send")).not.toBe(firstAttempt);
-    expect(socket.last("message:send").payload).toEqual(firstAttempt.payload);
+    // One at a time, oldest first: the resend of the first, and only once it is acked the queued one.
+    const resend = socket.last("message:send");
+    expect(resend).not.toBe(firstAttempt);
+    expect(resend.payload).toEqual(firstAttempt.payload);
+    const { clientId } = resend.payload as { clientId: string };
+    socket.answer(resend, {
+      ok: true,
+      message: makeMessage({ seq: 3, clientId, senderId: ME.id, recipientId: PEER.id, body: "during the drop" }),
+    });
+    expect(socket.last("message:send").payload).toMatchObject({ body: "queued meanwhile" });
+  });
+
+  it("goes offline with the browser, closing the socket, and reconnects when the browser is back online", () => {
+    renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    act(() => {
+      window.dispatchEvent(new Event("offline"));
+    });
+    expect(socket.connected).toBe(false);
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Offline");
+    act(() => {
+      window.dispatchEvent(new Event("online"));
+    });
+    expect(socket.active).toBe(true);
+    socket.connectNow();
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Connected");
   });
 
   it("signs out when the server refuses the token", () => {

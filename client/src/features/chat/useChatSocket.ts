@@ -11,41 +11,45 @@ import {
   type ReceiptEvent,
   type ServerToClientEvents,
   type TypingEvent,
+  type User,
 } from "../../../../shared/protocol";
 import { useHttp } from "../../api/useHttp";
 import { useAppDispatch, useAppSelector, useAppStore } from "../../app/hooks";
 import { selectToken, signedOut } from "../auth/authSlice";
+import { fetchConversations, peerLoaded, readReceiptSent } from "../conversations/conversationsSlice";
+import { selectConversationEntry } from "../conversations/selectors";
 import {
   connectionStatusChanged,
   conversationJoined,
   conversationJoinFailed,
   conversationOpened,
   messageAcked,
+  messageDiscarded,
   messageReceived,
   messageResendRequested,
   messageSendFailed,
   messageSendRequested,
   messageUpdated,
   missedMessagesLoaded,
+  outboxRestored,
   presenceReceived,
   receiptReceived,
+  reconnectAttempted,
   typingExpired,
   typingReceived,
-  type PendingMessage,
 } from "./chatSlice";
+import { loadOutbox, SEND_POLICY } from "./outbox";
+import { createOutboxSender, type OutboxSender } from "./outboxSender";
 import {
   selectConnectionStatus,
-  selectConversation,
+  selectGapStart,
   selectHighestContiguousSeq,
   selectNewestSeq,
   selectReadSeq,
-  selectSendsToRetry,
+  selectSendQueue,
 } from "./selectors";
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type Outgoing = Pick<PendingMessage, "conversationId" | "clientId" | "recipientId" | "body">;
-
-export const ACK_TIMEOUT_MS = 10_000;
 
 /** The server answers every event; for leave and receipts there is nothing to do with the answer. */
 const ignoreAck = () => {};
@@ -58,9 +62,9 @@ function createClientId(): string {
 
 /**
  * The one bridge between Socket.IO and the store for the chat route: one
- * socket per mounted peer, every server event mapped to a slice action, and
- * `send`/`retry`/`notifyTyping` for the components. Nothing else imports
- * socket.io-client.
+ * socket per mounted peer, every server event mapped to a slice action, the
+ * outbox sender, catch-up and receipts, and `send`/`retry`/`discard`/
+ * `notifyTyping` for the components. Nothing else imports socket.io-client.
  */
 export function useChatSocket(peerId: string, selfId: string) {
   const dispatch = useAppDispatch();
@@ -68,41 +72,45 @@ export function useChatSocket(peerId: string, selfId: string) {
   const http = useHttp();
   const token = useAppSelector(selectToken);
   const socketRef = useRef<ChatSocket | null>(null);
+  const senderRef = useRef<OutboxSender | null>(null);
   const lastTypingSentAtRef = useRef(0);
   const conversationId = conversationIdFor(selfId, peerId);
-
-  const emitSend = useCallback(
-    (socket: ChatSocket, message: Outgoing) => {
-      const { conversationId: sentIn, clientId, recipientId, body } = message;
-      socket.timeout(ACK_TIMEOUT_MS).emit(EVENTS.send, { peerId: recipientId, clientId, body }, (error, response) => {
-        // A closed route's socket stays silent; its pending sends are retried by the next join.
-        if (socketRef.current !== socket) return;
-        if (error) {
-          const failure = { code: "TIMEOUT" as const, message: "No answer from the server; it will be retried." };
-          dispatch(messageSendFailed({ conversationId: sentIn, clientId, failure }));
-        } else if (response.ok) {
-          dispatch(messageAcked(response.message));
-        } else {
-          dispatch(messageSendFailed({ conversationId: sentIn, clientId, failure: response.error }));
-        }
-      });
-    },
-    [dispatch],
-  );
 
   useEffect(() => {
     if (token === null) return;
     // Cleared by the cleanup: a stale effect (StrictMode remount, fast switch) never dispatches.
     let active = true;
     let everConnected = false;
+    let fillingGap = false;
     const typingTimers = new Set<ReturnType<typeof setTimeout>>();
+    /** Highest deliveredSeq told to the server per peer on this connection, so receipts only go out when it moves. */
+    const deliveredSent = new Map<string, number>();
+    const peersLoading = new Set<string>();
 
     // forceNew: io() otherwise hands back the cached Manager's socket for "/", so two
     // effects (StrictMode, A → B) would share one socket and each other's listeners.
-    const socket: ChatSocket = io({ auth: { token }, forceNew: true });
+    const socket: ChatSocket = io({ auth: { token }, forceNew: true, autoConnect: navigator.onLine });
     socketRef.current = socket;
     dispatch(conversationOpened({ conversationId, peerId }));
-    dispatch(connectionStatusChanged("connecting"));
+    dispatch(outboxRestored({ conversationId, messages: loadOutbox(selfId)[conversationId] ?? [] }));
+    dispatch(connectionStatusChanged(navigator.onLine ? "connecting" : "offline"));
+
+    const sender = createOutboxSender({
+      nextInQueue: () => selectSendQueue(store.getState(), conversationId)[0],
+      emit: (message, onResult) => {
+        const payload = { peerId: message.recipientId, clientId: message.clientId, body: message.body };
+        socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.send, payload, (error, response) => {
+          // A drop is no failure: the message stays pending and goes out again after the rejoin.
+          if (!active || (error && !socket.connected)) return;
+          if (error) onResult({ ok: false, failure: { code: "TIMEOUT", message: "No answer from the server." } });
+          else if (response.ok) onResult({ ok: true, message: response.message });
+          else onResult({ ok: false, failure: response.error });
+        });
+      },
+      acked: (message) => dispatch(messageAcked(message)),
+      failed: (clientId, failure) => dispatch(messageSendFailed({ conversationId, clientId, failure })),
+    });
+    senderRef.current = sender;
 
     async function fetchMissed(afterSeq: number) {
       let cursor = afterSeq;
@@ -118,11 +126,60 @@ export function useChatSocket(peerId: string, selfId: string) {
       }
     }
 
+    /** A live message skipped some seqs (a drop the socket did not notice): fetch the hole over HTTP. */
+    function fillGap() {
+      const afterSeq = selectGapStart(store.getState(), conversationId);
+      if (afterSeq === undefined || fillingGap) return;
+      fillingGap = true;
+      fetchMissed(afterSeq).then(
+        () => {
+          fillingGap = false;
+          if (active) fillGap();
+        },
+        // The next (re)join catches up from the same point.
+        () => {
+          fillingGap = false;
+        },
+      );
+    }
+
+    /** Delivered = a client of mine holds it; the server keeps the watermark monotonic. */
+    function confirmDelivery(from: string, seq: number) {
+      if (from === selfId || !socket.connected || seq <= (deliveredSent.get(from) ?? 0)) return;
+      deliveredSent.set(from, seq);
+      socket.emit(EVENTS.receipt, { peerId: from, deliveredSeq: seq }, ignoreAck);
+    }
+
+    /** A conversation first seen through a live message: fetch who it is with. */
+    function loadUnknownPeer(ofConversation: string) {
+      const entry = selectConversationEntry(store.getState(), ofConversation);
+      if (!entry || entry.peer !== null || peersLoading.has(entry.peerId)) return;
+      const unknownId = entry.peerId;
+      peersLoading.add(unknownId);
+      http.get<{ user: User }>(`/api/users/${encodeURIComponent(unknownId)}`).then(
+        ({ user }) => {
+          peersLoading.delete(unknownId);
+          if (active) dispatch(peerLoaded(user));
+        },
+        () => peersLoading.delete(unknownId),
+      );
+    }
+
+    /** The conversation list, refreshed on every connect; it also marks what it shows as delivered. */
+    function refreshConversations() {
+      void dispatch(fetchConversations(http)).then((action) => {
+        if (!active || !fetchConversations.fulfilled.match(action)) return;
+        for (const { peer, lastMessage, unreadCount } of action.payload) {
+          if (lastMessage !== null && unreadCount > 0) confirmDelivery(peer.id, lastMessage.seq);
+        }
+      });
+    }
+
     function join() {
       // Rejoin after the last seq held without a hole, so the server fills any gap a drop left.
       const afterSeq = selectHighestContiguousSeq(store.getState(), conversationId);
       const payload = afterSeq === undefined ? { peerId } : { peerId, afterSeq };
-      socket.timeout(ACK_TIMEOUT_MS).emit(EVENTS.join, payload, (error, response) => {
+      socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.join, payload, (error, response) => {
         if (!active) return;
         if (error) {
           if (socket.connected) join();
@@ -133,37 +190,58 @@ export function useChatSocket(peerId: string, selfId: string) {
           return;
         }
         dispatch(conversationJoined({ result: response, afterSeq }));
+        confirmDelivery(peerId, selectNewestSeq(store.getState(), conversationId));
         if (afterSeq !== undefined && response.hasMore) {
           const caughtUpTo = response.messages.at(-1)?.seq ?? afterSeq;
           // On failure the next connect catches up again from the same point.
           fetchMissed(caughtUpTo).catch(() => {});
         }
-        // Same clientId again: the server stores a message at most once, so a retry never duplicates.
-        for (const message of selectSendsToRetry(store.getState(), conversationId)) {
-          dispatch(messageResendRequested({ conversationId, clientId: message.clientId }));
-          emitSend(socket, message);
-        }
+        // Same clientIds again: the server stores a message at most once, so a resend never duplicates.
+        sender.resume();
       });
+    }
+
+    function statusWhileDown() {
+      if (!navigator.onLine) return "offline";
+      if (!socket.active) return "disconnected";
+      return everConnected ? "reconnecting" : "connecting";
     }
 
     function onConnect() {
       everConnected = true;
+      deliveredSent.clear();
       dispatch(connectionStatusChanged("connected"));
       join();
+      refreshConversations();
     }
     function onDisconnect() {
-      dispatch(connectionStatusChanged(socket.active ? "reconnecting" : "disconnected"));
+      sender.pause();
+      dispatch(connectionStatusChanged(statusWhileDown()));
     }
     function onConnectError(error: Error) {
       if (error.message === "UNAUTHORIZED") {
         dispatch(signedOut());
         return;
       }
-      if (!socket.active) dispatch(connectionStatusChanged("disconnected"));
-      else dispatch(connectionStatusChanged(everConnected ? "reconnecting" : "connecting"));
+      dispatch(connectionStatusChanged(statusWhileDown()));
+    }
+    function onReconnectAttempt(attempt: number) {
+      dispatch(reconnectAttempted(attempt));
+    }
+    // The browser knows before the socket does; emits into a dead connection would only be buffered.
+    function onOffline() {
+      socket.disconnect();
+      dispatch(connectionStatusChanged("offline"));
+    }
+    function onOnline() {
+      dispatch(connectionStatusChanged(everConnected ? "reconnecting" : "connecting"));
+      socket.connect();
     }
     function onMessageNew(message: Message) {
       dispatch(messageReceived(message));
+      confirmDelivery(message.senderId, message.seq);
+      if (message.conversationId === conversationId) fillGap();
+      else loadUnknownPeer(message.conversationId);
     }
     function onMessageUpdated(message: Message) {
       dispatch(messageUpdated(message));
@@ -189,19 +267,27 @@ export function useChatSocket(peerId: string, selfId: string) {
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     socket.on("connect_error", onConnectError);
+    socket.io.on("reconnect_attempt", onReconnectAttempt);
     socket.on(EVENTS.messageNew, onMessageNew);
     socket.on(EVENTS.messageUpdated, onMessageUpdated);
     socket.on(EVENTS.receiptUpdated, onReceipt);
     socket.on(EVENTS.typing, onTyping);
     socket.on(EVENTS.presence, onPresence);
+    window.addEventListener("offline", onOffline);
+    window.addEventListener("online", onOnline);
 
     return () => {
       active = false;
+      sender.pause();
+      if (senderRef.current === sender) senderRef.current = null;
       for (const timer of typingTimers) clearTimeout(timer);
       if (socket.connected) socket.emit(EVENTS.leave, { peerId }, ignoreAck);
+      window.removeEventListener("offline", onOffline);
+      window.removeEventListener("online", onOnline);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
       socket.off("connect_error", onConnectError);
+      socket.io.off("reconnect_attempt", onReconnectAttempt);
       socket.off(EVENTS.messageNew, onMessageNew);
       socket.off(EVENTS.messageUpdated, onMessageUpdated);
       socket.off(EVENTS.receiptUpdated, onReceipt);
@@ -210,37 +296,34 @@ export function useChatSocket(peerId: string, selfId: string) {
       socket.disconnect();
       if (socketRef.current === socket) socketRef.current = null;
     };
-  }, [token, peerId, conversationId, dispatch, store, http, emitSend]);
+  }, [token, peerId, selfId, conversationId, dispatch, store, http]);
 
   useReadReceipts(socketRef, peerId, conversationId);
 
+  /** Queued first, so it is shown (pending) and kept even while disconnected; the sender takes it from there. */
   const send = useCallback(
     (body: string) => {
-      const socket = socketRef.current;
-      if (socket === null) return;
-      const message = {
-        clientId: createClientId(),
-        conversationId,
-        senderId: selfId,
-        recipientId: peerId,
-        body,
-        createdAt: new Date().toISOString(),
-      };
-      dispatch(messageSendRequested(message));
-      emitSend(socket, message);
+      const createdAt = new Date().toISOString();
+      const clientId = createClientId();
+      dispatch(
+        messageSendRequested({ clientId, conversationId, senderId: selfId, recipientId: peerId, body, createdAt }),
+      );
+      senderRef.current?.flush();
     },
-    [conversationId, selfId, peerId, dispatch, emitSend],
+    [conversationId, selfId, peerId, dispatch],
   );
 
   const retry = useCallback(
     (clientId: string) => {
-      const socket = socketRef.current;
-      const message = selectConversation(store.getState(), conversationId)?.pending.entities[clientId];
-      if (socket === null || message === undefined) return;
       dispatch(messageResendRequested({ conversationId, clientId }));
-      emitSend(socket, message);
+      senderRef.current?.flush();
     },
-    [conversationId, store, dispatch, emitSend],
+    [conversationId, dispatch],
+  );
+
+  const discard = useCallback(
+    (clientId: string) => dispatch(messageDiscarded({ conversationId, clientId })),
+    [conversationId, dispatch],
   );
 
   /** Tells the peer "typing", at most once per throttle window (the server relays at most one per second anyway). */
@@ -252,11 +335,17 @@ export function useChatSocket(peerId: string, selfId: string) {
     socket.emit(EVENTS.typing, { peerId, typing: true });
   }, [peerId]);
 
-  return { send, retry, notifyTyping };
+  return { send, retry, discard, notifyTyping };
 }
 
-/** Moves my read watermark up to the newest message while the conversation is on screen. */
+/** Read means seen: the page is visible and has the focus (a tab behind another window reads nothing). */
+function isBeingRead(): boolean {
+  return document.visibilityState === "visible" && document.hasFocus();
+}
+
+/** Moves my read watermark up to the newest message while the conversation is on screen and focused. */
 function useReadReceipts(socketRef: { readonly current: ChatSocket | null }, peerId: string, conversationId: string) {
+  const dispatch = useAppDispatch();
   const connected = useAppSelector(selectConnectionStatus) === "connected";
   const newestSeq = useAppSelector((state) => selectNewestSeq(state, conversationId));
   const readSeq = useAppSelector((state) => selectReadSeq(state, conversationId));
@@ -265,11 +354,16 @@ function useReadReceipts(socketRef: { readonly current: ChatSocket | null }, pee
     const socket = socketRef.current;
     if (socket === null || !connected || newestSeq <= readSeq) return;
     function markRead() {
-      if (document.visibilityState === "visible")
-        socket?.emit(EVENTS.receipt, { peerId, readSeq: newestSeq }, ignoreAck);
+      if (!isBeingRead()) return;
+      socket?.emit(EVENTS.receipt, { peerId, readSeq: newestSeq }, ignoreAck);
+      dispatch(readReceiptSent({ conversationId, readSeq: newestSeq }));
     }
     markRead();
     document.addEventListener("visibilitychange", markRead);
-    return () => document.removeEventListener("visibilitychange", markRead);
-  }, [socketRef, connected, newestSeq, readSeq, peerId]);
+    window.addEventListener("focus", markRead);
+    return () => {
+      document.removeEventListener("visibilitychange", markRead);
+      window.removeEventListener("focus", markRead);
+    };
+  }, [socketRef, connected, newestSeq, readSeq, peerId, conversationId, dispatch]);
 }

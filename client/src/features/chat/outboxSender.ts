@@ -1,0 +1,82 @@
+import type { Message } from "../../../../shared/protocol";
+import { assertNever } from "../../lib/assertNever";
+import type { PendingMessage, SendFailure } from "./chatSlice";
+import { nextSendStep, type SendResult } from "./outbox";
+
+type OutboxSenderOptions = {
+  /** The oldest send still to be made, read from the store at each step. */
+  nextInQueue: () => PendingMessage | undefined;
+  emit: (message: PendingMessage, onResult: (result: SendResult) => void) => void;
+  acked: (message: Message) => void;
+  failed: (clientId: string, failure: SendFailure) => void;
+};
+
+/**
+ * Sends the outbox one message at a time, so message 3 can never overtake
+ * message 2 (a retried 2 would otherwise get the later seq). Runs only
+ * between a join and the next disconnect: sends made meanwhile wait as
+ * pending and go out after the rejoin, with the same clientId.
+ */
+export function createOutboxSender({ nextInQueue, emit, acked, failed }: OutboxSenderOptions) {
+  let running = false;
+  let inFlight = false;
+  /** Bumped on pause, so an answer or timer from before a disconnect is ignored. */
+  let epoch = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const attempts = new Map<string, number>();
+
+  function flush(): void {
+    if (!running || inFlight) return;
+    const message = nextInQueue();
+    if (message === undefined) return;
+    inFlight = true;
+    const attempt = (attempts.get(message.clientId) ?? 0) + 1;
+    attempts.set(message.clientId, attempt);
+    const startedIn = epoch;
+    emit(message, (result) => {
+      if (startedIn !== epoch) return;
+      const step = nextSendStep(result, attempt);
+      switch (step.kind) {
+        case "retry":
+          retryTimer = setTimeout(() => {
+            inFlight = false;
+            flush();
+          }, step.delayMs);
+          return;
+        case "done":
+          if (result.ok) acked(result.message);
+          break;
+        case "fail":
+          failed(message.clientId, step.failure);
+          break;
+        default:
+          assertNever(step);
+      }
+      attempts.delete(message.clientId);
+      inFlight = false;
+      flush();
+    });
+  }
+
+  function pause(): void {
+    epoch += 1;
+    running = false;
+    inFlight = false;
+    clearTimeout(retryTimer);
+  }
+
+  return {
+    /** Sends whatever is queued, if connected and joined; call after queueing a message. */
+    flush,
+    /** The conversation is joined: a fresh connection gets a fresh set of attempts. */
+    resume(): void {
+      pause();
+      attempts.clear();
+      running = true;
+      flush();
+    },
+    pause,
+  };
+}
+
+export type OutboxSender = ReturnType<typeof createOutboxSender>;

@@ -1,0 +1,50 @@
+import { NavLink } from "react-router-dom";
+import { formatShortTime } from "../../lib/format";
+import { useSignedInUser } from "../auth/SignedInUser";
+import { Avatar } from "../users/PersonLink";
+import type { ListedConversation } from "./selectors";
+
+/** A conversation in a list: peer, last message preview, its time and the unread badge (absent at 0). */
+export function ConversationLink({
+  conversation,
+  compact = false,
+}: {
+  conversation: ListedConversation;
+  compact?: boolean;
+}) {
+  const me = useSignedInUser();
+  const { peer, lastMessage, unread } = conversation;
+  return (
+    <NavLink
+      to={`/chat/${peer.id}`}
+      className={({ isActive }) =>
+        `flex items-center gap-2 rounded-box hover:bg-base-200 ${compact ? "px-2 py-1.5" : "gap-3 px-3 py-2"} ${isActive ? "bg-base-200" : ""}`
+      }
+    >
+      <Avatar user={peer} size={compact ? "w-8" : "w-10"} />
+      <span className="flex min-w-0 flex-1 flex-col">
+        <span className="flex items-baseline justify-between gap-2">
+          <span className={`truncate ${unread > 0 ? "font-semibold" : "font-medium"}`}>{peer.displayName}</span>
+          {lastMessage && (
+            <time className="text-base-content/60 flex-none text-xs" dateTime={lastMessage.createdAt}>
+              {formatShortTime(lastMessage.createdAt)}
+            </time>
+          )}
+        </span>
+        <span className="text-base-content/70 truncate text-sm">{preview(lastMessage, me.id)}</span>
+      </span>
+      {unread > 0 && (
+        <span className="badge badge-primary badge-sm">
+          <span data-testid="unread-count">{unread}</span>
+          <span className="sr-only"> unread</span>
+        </span>
+      )}
+    </NavLink>
+  );
+}
+
+function preview(message: ListedConversation["lastMessage"], myId: string): string {
+  if (message === null) return "No messages yet";
+  const text = message.deletedAt === null ? message.body : "Message deleted";
+  return message.senderId === myId ? `You: ${text}` : text;
+}

@@ -1,0 +1,135 @@
+import { createAsyncThunk, createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import { peerOf, type ConversationSummary, type Message, type User } from "../../../../shared/protocol";
+import type { HttpClient } from "../../api/http";
+import { signedIn, signedOut, sessionVerified } from "../auth/authSlice";
+import { conversationJoined, messageAcked, messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
+import { laterVersion } from "../chat/reconcile";
+
+/** One line of the conversation list, kept live by the events of the chat route's socket. */
+export type ConversationEntry = {
+  conversationId: string;
+  peerId: string;
+  /** Null while the peer of a conversation first seen through a live message is being fetched. */
+  peer: User | null;
+  lastMessage: Message | null;
+  /** My read watermark; only moves forward. */
+  readSeq: number;
+  /**
+   * Peer messages after readSeq as last counted: by the server, then one per
+   * live arrival. An upper bound that selectors clamp by the watermark, so a
+   * read anywhere (another tab included) clears it without a recount.
+   */
+  unreadCount: number;
+};
+
+export type ConversationsState = {
+  /** Who "me" is, to tell incoming from outgoing messages of conversations not yet listed. */
+  selfId: string | null;
+  entries: Record<string, ConversationEntry>;
+  loadStatus: "idle" | "loading" | "loaded" | "failed";
+};
+
+const initialState: ConversationsState = { selfId: null, entries: {}, loadStatus: "idle" };
+
+export const fetchConversations = createAsyncThunk("conversations/fetch", async (http: HttpClient) => {
+  const { conversations } = await http.get<{ conversations: ConversationSummary[] }>("/api/conversations");
+  return conversations;
+});
+
+function lastSeqOf(entry: ConversationEntry): number {
+  return entry.lastMessage?.seq ?? 0;
+}
+
+function fromSummary(summary: ConversationSummary): ConversationEntry {
+  const { conversationId, peer, lastMessage, readSeq, unreadCount } = summary;
+  return { conversationId, peerId: peer.id, peer, lastMessage, readSeq, unreadCount };
+}
+
+/** Folds one stored message into its line; older or repeated ones (catch-up, duplicates) change nothing. */
+function noteMessage(state: ConversationsState, message: Message): void {
+  const selfId = state.selfId;
+  if (selfId === null) return;
+  const entry = (state.entries[message.conversationId] ??= {
+    conversationId: message.conversationId,
+    peerId: peerOf(message.conversationId, selfId),
+    peer: null,
+    lastMessage: null,
+    readSeq: 0,
+    unreadCount: 0,
+  });
+  if (message.seq <= lastSeqOf(entry)) return;
+  entry.lastMessage = message;
+  if (message.senderId !== selfId && message.seq > entry.readSeq) entry.unreadCount += 1;
+}
+
+export const conversationsSlice = createSlice({
+  name: "conversations",
+  initialState,
+  reducers: {
+    peerLoaded: (state, action: PayloadAction<User>) => {
+      for (const entry of Object.values(state.entries)) {
+        if (entry.peerId === action.payload.id) entry.peer = action.payload;
+      }
+    },
+    /** This tab showed the conversation up to readSeq; the server's receipt confirms it later. */
+    readReceiptSent: (state, action: PayloadAction<{ conversationId: string; readSeq: number }>) => {
+      const entry = state.entries[action.payload.conversationId];
+      if (entry) entry.readSeq = Math.max(entry.readSeq, action.payload.readSeq);
+    },
+  },
+  extraReducers: (builder) => {
+    builder
+      .addCase(signedIn, (_state, action) => ({ ...initialState, selfId: action.payload.user.id }))
+      .addCase(sessionVerified, (_state, action) => ({ ...initialState, selfId: action.payload.id }))
+      .addCase(signedOut, () => initialState)
+      .addCase(fetchConversations.pending, (state) => {
+        state.loadStatus = "loading";
+      })
+      .addCase(fetchConversations.rejected, (state) => {
+        state.loadStatus = "failed";
+      })
+      .addCase(fetchConversations.fulfilled, (state, action) => {
+        state.loadStatus = "loaded";
+        for (const summary of action.payload) {
+          const held = state.entries[summary.conversationId];
+          const loaded = fromSummary(summary);
+          const heldSeq = held ? lastSeqOf(held) : 0;
+          if (!held || lastSeqOf(loaded) >= heldSeq) {
+            state.entries[summary.conversationId] = {
+              ...loaded,
+              readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
+            };
+            continue;
+          }
+          // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
+          held.peer = summary.peer;
+          held.readSeq = Math.max(held.readSeq, loaded.readSeq);
+          held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
+        }
+      })
+      .addCase(messageReceived, (state, action) => noteMessage(state, action.payload))
+      .addCase(messageAcked, (state, action) => noteMessage(state, action.payload))
+      .addCase(messageUpdated, (state, action) => {
+        const entry = state.entries[action.payload.conversationId];
+        if (entry?.lastMessage?.id === action.payload.id) {
+          entry.lastMessage = laterVersion(entry.lastMessage, action.payload);
+        }
+      })
+      .addCase(conversationJoined, (state, action) => {
+        const { result } = action.payload;
+        for (const message of result.messages) noteMessage(state, message);
+        const entry = state.entries[result.conversationId];
+        if (!entry) return;
+        entry.peer = result.peer;
+        entry.readSeq = Math.max(entry.readSeq, result.readSeq);
+      })
+      .addCase(receiptReceived, (state, action) => {
+        const { conversationId, userId, readSeq } = action.payload;
+        const entry = state.entries[conversationId];
+        // My own receipt, from this tab or another: reading anywhere clears unread everywhere.
+        if (entry && userId === state.selfId) entry.readSeq = Math.max(entry.readSeq, readSeq);
+      });
+  },
+});
+
+export const { peerLoaded, readReceiptSent } = conversationsSlice.actions;
