@@ -89,7 +89,15 @@ export function useChatSocket(peerId: string, selfId: string) {
 
     // forceNew: io() otherwise hands back the cached Manager's socket for "/", so two
     // effects (StrictMode, A → B) would share one socket and each other's listeners.
-    const socket: ChatSocket = io({ auth: { token }, forceNew: true, autoConnect: navigator.onLine });
+    // WebSocket first (polling only as a fallback): a socket still on long-polling when the browser
+    // goes offline cannot deliver its close, and the server would count it connected until its ping timeout.
+    const socket: ChatSocket = io({
+      auth: { token },
+      forceNew: true,
+      autoConnect: navigator.onLine,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
     socketRef.current = socket;
     dispatch(conversationOpened({ conversationId, peerId }));
     dispatch(outboxRestored({ conversationId, messages: loadOutbox(selfId)[conversationId] ?? [] }));
