@@ -36,7 +36,7 @@ function usePresentation(): Presentation {
 export function ConnectionStatus() {
   const { label, badge } = usePresentation();
   return (
-    <span role="status" data-testid="connection-status" className={`badge badge-soft whitespace-nowrap ${badge}`}>
+    <span role="status" data-testid="connection-status" className={`badge whitespace-nowrap ${badge}`}>
       {label}
     </span>
   );
@@ -47,7 +47,7 @@ export function ConnectionBanner() {
   const { explanation } = usePresentation();
   if (explanation === null) return null;
   return (
-    <div data-testid="connection-banner" aria-live="polite" className="alert alert-warning alert-soft m-2">
+    <div data-testid="connection-banner" aria-live="polite" className="alert alert-warning m-2">
       <span>{explanation}</span>
     </div>
   );
