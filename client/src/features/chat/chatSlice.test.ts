@@ -10,12 +10,14 @@ import {
   conversationOpened,
   messageAcked,
   messageReceived,
+  messageDiscarded,
   messageResendRequested,
   messageSendFailed,
   messageSendRequested,
   messageUpdated,
   missedMessagesLoaded,
   olderMessagesLoaded,
+  outboxRestored,
   receiptReceived,
   typingReceived,
   type ChatState,
@@ -343,5 +345,38 @@ describe("selectors", () => {
     expect(selectSendQueue(rootState(state), CONVERSATION).map((message) => message.clientId)).toEqual(["c1"]);
     const retried = chatSlice.reducer(state, messageResendRequested({ conversationId: CONVERSATION, clientId: "c2" }));
     expect(selectSendQueue(rootState(retried), CONVERSATION).map((message) => message.clientId)).toEqual(["c1", "c2"]);
+  });
+});
+
+describe("chatSlice: retry after a lost ack", () => {
+  // The first attempt was stored but its ack was lost; the retry's ack carries the same id and seq.
+  const retried = messageResendRequested({ conversationId: CONVERSATION, clientId: "c1" });
+  it.each([
+    {
+      name: "retry acked, then the broadcast",
+      arrivals: [messageAcked(stored("c1", 1)), messageReceived(stored("c1", 1))],
+    },
+    {
+      name: "broadcast, then the retry acked",
+      arrivals: [messageReceived(stored("c1", 1)), messageAcked(stored("c1", 1))],
+    },
+    {
+      name: "broadcast, retry acked, then the rejoin catch-up",
+      arrivals: [messageReceived(stored("c1", 1)), messageAcked(stored("c1", 1)), joined([stored("c1", 1)], {}, 0)],
+    },
+  ])("shows exactly one message: $name", ({ arrivals }) => {
+    expect(timeline([opened, sendRequested("c1"), timedOut("c1"), retried, ...arrivals])).toEqual(["1:c1"]);
+  });
+
+  it("keeps a discarded send out, and the outbox restored after a reload in its order", () => {
+    const asPending = (clientId: string) => ({
+      ...sendRequested(clientId).payload,
+      status: "pending" as const,
+      failure: null,
+    });
+    const restored = outboxRestored({ conversationId: CONVERSATION, messages: [asPending("c1"), asPending("c2")] });
+    const discarded = messageDiscarded({ conversationId: CONVERSATION, clientId: "c1" });
+    expect(timeline([opened, restored])).toEqual(["pending:c1", "pending:c2"]);
+    expect(timeline([opened, restored, discarded])).toEqual(["pending:c2"]);
   });
 });

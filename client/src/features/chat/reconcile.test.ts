@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeMessage } from "../../test/factories";
-import { highestContiguousSeq, laterVersion } from "./reconcile";
+import { gapStart, highestContiguousSeq, laterVersion } from "./reconcile";
 
 describe("highestContiguousSeq", () => {
   it.each([
@@ -37,5 +37,17 @@ describe("laterVersion", () => {
     { name: "a tombstone is never revived", held: deleted, incoming: editedAgain, expected: deleted },
   ])("$name", ({ held, incoming, expected }) => {
     expect(laterVersion(held, incoming)).toBe(expected);
+  });
+});
+
+describe("gapStart", () => {
+  it.each([
+    { seqs: [], expected: undefined },
+    { seqs: [1, 2, 3], expected: undefined },
+    { seqs: [1, 2, 5], expected: 2 },
+    { seqs: [1, 3, 4, 7], expected: 1 },
+    { seqs: [51, 52, 60], expected: 52 },
+  ])("$seqs → $expected", ({ seqs, expected }) => {
+    expect(gapStart(seqs)).toBe(expected);
   });
 });

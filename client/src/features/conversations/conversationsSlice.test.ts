@@ -1,0 +1,187 @@
+import type { UnknownAction } from "@reduxjs/toolkit";
+import { describe, expect, it } from "vitest";
+import { conversationIdFor, type ConversationSummary, type Message } from "../../../../shared/protocol";
+import type { HttpClient } from "../../api/http";
+import { makeStore } from "../../app/store";
+import { makeMessage, makeUser } from "../../test/factories";
+import { sessionVerified } from "../auth/authSlice";
+import { messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
+import { fetchConversations, peerLoaded, readReceiptSent } from "./conversationsSlice";
+import { selectConversationList, selectUnreadTotal, titleFor } from "./selectors";
+
+const ME = makeUser({ id: "alice" });
+const BOB = makeUser({ id: "bob" });
+const CAROL = makeUser({ id: "carol" });
+const WITH_BOB = conversationIdFor(ME.id, BOB.id);
+const WITH_CAROL = conversationIdFor(ME.id, CAROL.id);
+
+const NO_HTTP: HttpClient = {
+  get: () => Promise.reject(new Error("unused")),
+  post: () => Promise.reject(new Error("unused")),
+};
+
+const fromBob = (seq: number) => makeMessage({ seq, senderId: BOB.id, recipientId: ME.id });
+const toBob = (seq: number) => makeMessage({ seq, senderId: ME.id, recipientId: BOB.id });
+const fromCarol = (seq: number) => makeMessage({ seq, senderId: CAROL.id, recipientId: ME.id });
+
+function summary(lastMessage: Message, overrides: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    conversationId: lastMessage.conversationId,
+    peer: lastMessage.senderId === ME.id ? BOB : makeUser({ id: lastMessage.senderId }),
+    lastMessage,
+    unreadCount: 0,
+    readSeq: 0,
+    peerReadSeq: 0,
+    peerDeliveredSeq: 0,
+    ...overrides,
+  };
+}
+/** What the thunk dispatches once GET /api/conversations answered; the HTTP client argument plays no part in the reducer. */
+const fetched = (summaries: ConversationSummary[]) => fetchConversations.fulfilled(summaries, "request", NO_HTTP);
+const myReceipt = (conversationId: string, readSeq: number) =>
+  receiptReceived({ conversationId, userId: ME.id, deliveredSeq: readSeq, readSeq });
+
+function run(actions: UnknownAction[]) {
+  const store = makeStore();
+  for (const action of [sessionVerified(ME), ...actions]) store.dispatch(action);
+  const state = store.getState();
+  return {
+    list: selectConversationList(state).map((c) => `${c.peer.id}:${c.lastMessage?.seq}:${c.unread}`),
+    total: selectUnreadTotal(state),
+  };
+}
+
+describe("conversations: unread derived from the read watermark", () => {
+  it.each([
+    { name: "nothing yet", actions: [], list: [], total: 0 },
+    {
+      name: "loaded from the server",
+      actions: [fetched([summary(fromBob(3), { unreadCount: 2, readSeq: 1 })])],
+      list: ["bob:3:2"],
+      total: 2,
+    },
+    {
+      name: "live messages count up, mine do not",
+      actions: [
+        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        messageReceived(fromBob(2)),
+        messageReceived(toBob(3)),
+      ],
+      list: ["bob:3:2"],
+      total: 2,
+    },
+    {
+      name: "a duplicate or catch-up message counts once",
+      actions: [
+        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        messageReceived(fromBob(1)),
+        messageReceived(fromBob(2)),
+        messageReceived(fromBob(2)),
+      ],
+      list: ["bob:2:2"],
+      total: 2,
+    },
+    {
+      name: "my receipt from another tab clears it",
+      actions: [fetched([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 3)],
+      list: ["bob:3:0"],
+      total: 0,
+    },
+    {
+      name: "a partial read leaves the rest",
+      actions: [fetched([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 2)],
+      list: ["bob:3:1"],
+      total: 1,
+    },
+    {
+      name: "the peer's receipt changes nothing of mine",
+      actions: [
+        fetched([summary(fromBob(3), { unreadCount: 3 })]),
+        receiptReceived({ conversationId: WITH_BOB, userId: BOB.id, deliveredSeq: 3, readSeq: 3 }),
+      ],
+      list: ["bob:3:3"],
+      total: 3,
+    },
+    {
+      name: "reading in this tab clears it before the server's echo",
+      actions: [
+        fetched([summary(fromBob(2), { unreadCount: 2 })]),
+        readReceiptSent({ conversationId: WITH_BOB, readSeq: 2 }),
+      ],
+      list: ["bob:2:0"],
+      total: 0,
+    },
+    {
+      name: "a watermark never moves back",
+      actions: [
+        fetched([summary(fromBob(3), { unreadCount: 3 })]),
+        myReceipt(WITH_BOB, 3),
+        myReceipt(WITH_BOB, 1),
+        messageReceived(fromBob(4)),
+      ],
+      list: ["bob:4:1"],
+      total: 1,
+    },
+    {
+      name: "a new conversation is listed once its peer is known, newest first",
+      actions: [
+        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        messageReceived(fromCarol(1)),
+        messageReceived(fromCarol(2)),
+      ],
+      list: ["bob:1:1"],
+      total: 3,
+    },
+    {
+      name: "…and then shows",
+      actions: [
+        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        messageReceived(fromCarol(1)),
+        messageReceived(fromCarol(2)),
+        peerLoaded(CAROL),
+      ],
+      list: ["carol:2:2", "bob:1:1"],
+      total: 3,
+    },
+  ])("$name", ({ actions, list, total }) => {
+    expect(run(actions)).toEqual({ list, total });
+  });
+
+  it.each([
+    { name: "the snapshot after the live message", order: "live first" },
+    { name: "the live message after the snapshot", order: "snapshot first" },
+  ])("a snapshot older than a live message does not lose it: $name", ({ order }) => {
+    const snapshot = fetched([summary(fromBob(1), { unreadCount: 1 })]);
+    const live = messageReceived(fromBob(2));
+    const actions = order === "live first" ? [live, snapshot, peerLoaded(BOB)] : [snapshot, live];
+    expect(run(actions)).toEqual({ list: ["bob:2:2"], total: 2 });
+  });
+
+  it("previews the edited or deleted last message", () => {
+    const deleted = { ...fromBob(1), body: "", deletedAt: "2025-01-01T13:00:00.000Z" };
+    const store = makeStore();
+    for (const action of [sessionVerified(ME), fetched([summary(fromBob(1))]), messageUpdated(deleted)])
+      store.dispatch(action);
+    expect(selectConversationList(store.getState())[0]?.lastMessage).toEqual(deleted);
+  });
+
+  it.each([
+    [0, "Parley"],
+    [1, "(1) Parley"],
+    [2, "(2) Parley"],
+  ])("titles %i unread as %s", (total, title) => {
+    expect(titleFor(total)).toBe(title);
+  });
+
+  it("keeps conversations apart", () => {
+    expect(
+      run([
+        fetched([summary(fromBob(1), { unreadCount: 1 }), summary(fromCarol(5), { unreadCount: 5 })]),
+        myReceipt(WITH_CAROL, 5),
+      ]),
+    ).toEqual({
+      list: ["carol:5:0", "bob:1:1"],
+      total: 1,
+    });
+  });
+});
