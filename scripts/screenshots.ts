@@ -46,7 +46,7 @@ try {
     await context.addInitScript((token) => sessionStorage.setItem("parley.token", token), ada.token);
     const page = await context.newPage();
     await page.goto(`${baseURL}/chat/${grace.user.id}`);
-    await page.getByText("Shipping it").waitFor();
+    await page.getByTestId("message").filter({ hasText: "Shipping it" }).waitFor();
     await page.screenshot({ path: `docs/screenshots/chat-${scheme}.png` });
     await context.close();
   }
