@@ -39,6 +39,11 @@ export default defineConfig({
       PORT: String(port),
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      // Specs seed long histories through the socket API; the default 5/s limit would take minutes.
+      SEND_RATE_BURST: "5000",
+      SEND_RATE_PER_SEC: "1000",
+      // Offline shows within a second of a user's last tab closing.
+      PRESENCE_GRACE_MS: "1000",
     },
   },
 });

@@ -1,4 +1,6 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type BrowserContextOptions, type Page } from "@playwright/test";
+import { io, type Socket } from "socket.io-client";
+import type { AuthResponse, ClientToServerEvents, ServerToClientEvents } from "../shared/protocol";
 
 export type TestUser = { username: string; displayName: string; password: string };
 
@@ -31,11 +33,11 @@ export async function signUp(page: Page, user: TestUser, { keepSignedIn = false 
  * its own user); every context is closed when the test ends, which also closes
  * its sockets before the next test counts them.
  */
-export const test = base.extend<{ newUserPage: () => Promise<Page> }>({
+export const test = base.extend<{ newUserPage: (options?: BrowserContextOptions) => Promise<Page> }>({
   newUserPage: async ({ browser }, use) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
-    await use(async () => {
-      const context = await browser.newContext();
+    await use(async (options) => {
+      const context = await browser.newContext(options);
       contexts.push(context);
       return context.newPage();
     });
@@ -71,4 +73,40 @@ export function messageRows(page: Page, text: string) {
 export async function expectShownOnce(page: Page, text: string): Promise<void> {
   await expect(messageRows(page, text)).toHaveCount(1);
   await expect(messageRows(page, text)).toHaveAttribute("data-status", "sent");
+}
+
+/** Registers through the HTTP API, for tests that seed data instead of clicking. */
+export async function registerViaApi(request: APIRequestContext, user: TestUser): Promise<AuthResponse> {
+  const response = await request.post("/api/auth/register", { data: user });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as AuthResponse;
+}
+
+/** Opens pages of this context already signed in with `token`, as a tab restoring its session does. */
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.context().addInitScript((value) => sessionStorage.setItem("parley.token", value), token);
+}
+
+/** Sends `count` messages from `from` to `to` through the socket API, acked one window at a time. */
+export async function seedMessages(baseURL: string, from: AuthResponse, to: AuthResponse, count: number) {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseURL, {
+    auth: { token: from.token },
+    transports: ["websocket"],
+    forceNew: true,
+  });
+  try {
+    const window = 50;
+    for (let start = 1; start <= count; start += window) {
+      const batch = Array.from({ length: Math.min(window, count - start + 1) }, (_, i) =>
+        socket.emitWithAck("message:send", {
+          peerId: to.user.id,
+          clientId: `seed-${from.user.id}-${start + i}`,
+          body: `seeded message ${start + i}`,
+        }),
+      );
+      for (const ack of await Promise.all(batch)) if (!ack.ok) throw new Error(`seeding failed: ${ack.error.message}`);
+    }
+  } finally {
+    socket.disconnect();
+  }
 }
