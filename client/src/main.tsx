@@ -6,7 +6,12 @@ import { App } from "./app/App";
 import { makeStore } from "./app/store";
 import { authStateFromToken } from "./features/auth/authSlice";
 import { restoreToken } from "./features/auth/tokenStorage";
+import { applyTheme, followThemeChanges } from "./features/theme/theme";
 import "./index.css";
+
+// Before the first render, so the page never flashes in the other theme (the CSP forbids an inline script).
+applyTheme();
+followThemeChanges();
 
 const container = document.getElementById("root");
 if (!container) throw new Error("index.html has no #root element");

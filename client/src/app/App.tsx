@@ -4,8 +4,10 @@ import { RegisterPage } from "../features/auth/RegisterPage";
 import { RequireAuth } from "../features/auth/RequireAuth";
 import { ChatRoute } from "../features/chat/ChatPage";
 import { HomePage } from "../features/conversations/HomePage";
+import { useMessageNotifications } from "../features/notifications/useMessageNotifications";
 
 export function App() {
+  useMessageNotifications();
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />

@@ -1,15 +1,20 @@
 import { useState } from "react";
+import { NotificationsToggle } from "../notifications/NotificationsToggle";
+import { ThemeToggle } from "../theme/ThemeToggle";
 import { useSignedInUser } from "./SignedInUser";
 import { useSignOut } from "./useSignOut";
 
+/** The signed-in user's end of the top bar: who they are, their preferences, and signing out. */
 export function UserMenu() {
   const user = useSignedInUser();
   const signOut = useSignOut();
   const [busy, setBusy] = useState(false);
 
   return (
-    <div className="flex items-center gap-2">
-      <span className="hidden text-sm sm:inline">
+    <div className="flex items-center gap-1 sm:gap-2">
+      <NotificationsToggle />
+      <ThemeToggle />
+      <span className="hidden text-sm md:inline">
         Signed in as <strong>{user.displayName}</strong>
       </span>
       <button

@@ -7,12 +7,13 @@ import { useAppSelector } from "../../app/hooks";
 import { TopBar } from "../../components/TopBar";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { UserMenu } from "../auth/UserMenu";
+import { PresenceDot, PresenceText } from "../presence/PresenceDot";
 import { useUnreadTitle } from "../conversations/useUnreadTitle";
 import { ChatSidebar } from "./ChatSidebar";
 import { Composer } from "./Composer";
 import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
-import { selectHasOlder, selectJoinError, selectPresence } from "./selectors";
+import { selectHasOlder, selectJoinError } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
 import { useChatSocket } from "./useChatSocket";
 import { useOlderMessages } from "./useOlderMessages";
@@ -48,8 +49,8 @@ function ChatPage({ peerId }: { peerId: string }) {
   return (
     <ChatShell
       live
-      title={peer ? peerName : "Loading…"}
-      subtitle={peer && <PeerPresence peer={peer} />}
+      title={peer ? peerName : <PeerSkeleton />}
+      subtitle={peer ? <PeerPresence peer={peer} /> : <span className="skeleton mt-1 block h-3 w-20" />}
       body={
         <>
           <ConnectionBanner />
@@ -92,7 +93,7 @@ function ChatPage({ peerId }: { peerId: string }) {
   );
 }
 
-type ChatShellProps = { title: string; subtitle?: ReactNode; body: ReactNode; live?: boolean };
+type ChatShellProps = { title: ReactNode; subtitle?: ReactNode; body: ReactNode; live?: boolean };
 
 function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
   return (
@@ -126,9 +127,22 @@ function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
 }
 
 function PeerPresence({ peer }: { peer: User }) {
-  const live = useAppSelector((state) => selectPresence(state, peer.id));
-  const online = live?.online ?? peer.online;
-  return <span className="text-base-content/60 text-xs">{online ? "Online" : "Offline"}</span>;
+  return (
+    <span className="text-base-content/70 flex items-center gap-1.5 text-xs">
+      <PresenceDot user={peer} />
+      <PresenceText user={peer} testId="peer-presence" />
+    </span>
+  );
+}
+
+/** Stands in for the peer's name and presence until they load; the heading still names the page. */
+function PeerSkeleton() {
+  return (
+    <>
+      <span className="skeleton block h-5 w-32" aria-hidden="true" />
+      <span className="sr-only">Loading…</span>
+    </>
+  );
 }
 
 function UserNotFound() {

@@ -7,7 +7,10 @@ import { ConversationLink } from "../conversations/ConversationLink";
 import { selectConversationList, selectConversationsLoadStatus } from "../conversations/selectors";
 import { Avatar } from "../users/PersonLink";
 
-/** Everyone I can open a chat with: my conversations (newest activity first, live), then everyone else. */
+/**
+ * Everyone I can open a chat with: my conversations (newest activity first, live), then everyone else.
+ * Hidden on phones, where the list and the chat are separate views and the list is the home page.
+ */
 export function ChatSidebar() {
   const conversations = useAppSelector(selectConversationList);
   const conversationsStatus = useAppSelector(selectConversationsLoadStatus);
@@ -22,12 +25,12 @@ export function ChatSidebar() {
   return (
     <nav
       aria-label="Conversations"
-      className="border-base-300 bg-base-100 flex shrink-0 gap-4 overflow-x-auto border-b p-2 md:w-72 md:flex-col md:overflow-x-visible md:overflow-y-auto md:border-r md:border-b-0"
+      className="border-base-300 bg-base-100 hidden w-72 shrink-0 flex-col gap-4 overflow-y-auto border-r p-2 md:flex"
     >
       {conversations.length > 0 && (
         <Group title="Chats">
           {conversations.map((conversation) => (
-            <li key={conversation.conversationId} className="min-w-48 md:min-w-0">
+            <li key={conversation.conversationId}>
               <ConversationLink conversation={conversation} compact />
             </li>
           ))}
@@ -50,11 +53,9 @@ export function ChatSidebar() {
 
 function Group({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <div className="flex gap-1 md:flex-col">
-      <h2 className="text-base-content/60 hidden px-2 text-xs font-semibold tracking-wide uppercase md:block">
-        {title}
-      </h2>
-      <ul className="flex gap-1 md:flex-col">{children}</ul>
+    <div className="flex flex-col gap-1">
+      <h2 className="text-base-content/70 px-2 text-xs font-semibold tracking-wide uppercase">{title}</h2>
+      <ul className="flex flex-col gap-1">{children}</ul>
     </div>
   );
 }
@@ -64,7 +65,7 @@ function PersonNavLink({ person }: { person: User }) {
     <NavLink
       to={`/chat/${person.id}`}
       className={({ isActive }) =>
-        `flex items-center gap-2 rounded-box px-2 py-1.5 whitespace-nowrap hover:bg-base-200 ${isActive ? "bg-base-200 font-semibold" : ""}`
+        `flex items-center gap-2 rounded-box px-2 py-1.5 hover:bg-base-200 ${isActive ? "bg-base-200 font-semibold" : ""}`
       }
     >
       <Avatar user={person} size="w-8" />

@@ -1,6 +1,7 @@
 import { NavLink } from "react-router-dom";
 import { formatShortTime } from "../../lib/format";
 import { useSignedInUser } from "../auth/SignedInUser";
+import { PresenceText } from "../presence/PresenceDot";
 import { Avatar } from "../users/PersonLink";
 import type { ListedConversation } from "./selectors";
 
@@ -32,6 +33,7 @@ export function ConversationLink({
           )}
         </span>
         <span className="text-base-content/70 truncate text-sm">{preview(lastMessage, me.id)}</span>
+        {!compact && <PresenceText user={peer} className="text-base-content/70 truncate text-xs" />}
       </span>
       {unread > 0 && (
         <span className="badge badge-primary badge-sm">

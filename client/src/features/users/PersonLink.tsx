@@ -1,23 +1,23 @@
 import { Link } from "react-router-dom";
 import type { User } from "../../../../shared/protocol";
+import { PresenceDot, PresenceText } from "../presence/PresenceDot";
 
 export function PersonLink({ user }: { user: User }) {
   return (
-    <Link
-      to={`/chat/${user.id}`}
-      className="flex items-center gap-3 rounded-box px-3 py-2 hover:bg-base-200 focus-visible:outline-2"
-    >
+    <Link to={`/chat/${user.id}`} className="rounded-box hover:bg-base-200 flex items-center gap-3 px-3 py-2">
       <Avatar user={user} />
       <span className="flex min-w-0 flex-col">
         <span className="truncate font-medium">{user.displayName}</span>
-        <span className="text-base-content/60 truncate text-sm">@{user.username}</span>
+        <span className="text-base-content/70 truncate text-sm">
+          @{user.username} · <PresenceText user={user} />
+        </span>
       </span>
     </Link>
   );
 }
 
-/** Initials in a circle; the online ring is decoration, the name carries the meaning. */
-export function Avatar({ user, size = "w-10" }: { user: Pick<User, "displayName" | "online">; size?: string }) {
+/** Initials in a circle (decoration: the name carries the meaning) with the presence dot on its corner. */
+export function Avatar({ user, size = "w-10" }: { user: User; size?: string }) {
   const initials = user.displayName
     .split(/\s+/)
     .slice(0, 2)
@@ -25,10 +25,13 @@ export function Avatar({ user, size = "w-10" }: { user: Pick<User, "displayName"
     .join("")
     .toUpperCase();
   return (
-    <span className={`avatar avatar-placeholder ${user.online ? "avatar-online" : ""}`} aria-hidden="true">
-      <span className={`bg-neutral text-neutral-content rounded-full ${size}`}>
-        <span className="text-sm">{initials}</span>
+    <span className="relative inline-flex flex-none">
+      <span className="avatar avatar-placeholder" aria-hidden="true">
+        <span className={`bg-neutral text-neutral-content rounded-full ${size}`}>
+          <span className="text-sm">{initials}</span>
+        </span>
       </span>
+      <PresenceDot user={user} className="ring-base-100 absolute right-0 bottom-0 ring-2" />
     </span>
   );
 }

@@ -1,0 +1,47 @@
+import { useEffect } from "react";
+import { useNavigate } from "react-router-dom";
+import { addAppListener, useAppDispatch } from "../../app/hooks";
+import { messageReceived } from "../chat/chatSlice";
+import { currentPermission, isOptedIn, shouldNotify } from "./notificationPolicy";
+
+const PREVIEW_MAX = 120;
+
+/** Rings a browser notification for a peer's message while the tab is hidden; a click opens that chat. */
+export function useMessageNotifications(): void {
+  const dispatch = useAppDispatch();
+  const navigate = useNavigate();
+
+  useEffect(
+    () =>
+      dispatch(
+        addAppListener({
+          actionCreator: messageReceived,
+          effect: ({ payload: message }, api) => {
+            // The state before this message: whether it was already held, and who sent it.
+            const before = api.getOriginalState();
+            const entry = before.conversations.entries[message.conversationId];
+            const notify = shouldNotify({
+              message,
+              selfId: before.auth.user?.id ?? null,
+              visibility: document.visibilityState,
+              permission: currentPermission(),
+              optedIn: isOptedIn(),
+              heldSeq: entry?.lastMessage?.seq ?? 0,
+            });
+            if (!notify) return;
+            const notification = new Notification(entry?.peer?.displayName ?? "New message on Parley", {
+              body: message.body.slice(0, PREVIEW_MAX),
+              // One notification per conversation: a newer message replaces the older one.
+              tag: message.conversationId,
+            });
+            notification.onclick = () => {
+              window.focus();
+              navigate(`/chat/${message.senderId}`);
+              notification.close();
+            };
+          },
+        }),
+      ),
+    [dispatch, navigate],
+  );
+}
