@@ -150,7 +150,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
 
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy && <span className="loading loading-spinner loading-sm" aria-hidden="true" />}
-            {copy.submit}
+            {busy ? copy.busy : copy.submit}
           </button>
 
           <p className="text-center text-sm">

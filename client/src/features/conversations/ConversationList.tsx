@@ -1,6 +1,8 @@
-import { useEffect, useId } from "react";
+import { useCallback, useEffect, useId } from "react";
 import { useHttp } from "../../api/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { SkeletonRows } from "../../components/SkeletonRows";
 import { assertNever } from "../../lib/assertNever";
 import { ConversationLink } from "./ConversationLink";
 import { fetchConversations } from "./conversationsSlice";
@@ -14,9 +16,8 @@ export function ConversationList() {
   const status = useAppSelector(selectConversationsLoadStatus);
   const conversations = useAppSelector(selectConversationList);
 
-  useEffect(() => {
-    void dispatch(fetchConversations(http));
-  }, [dispatch, http]);
+  const load = useCallback(() => void dispatch(fetchConversations(http)), [dispatch, http]);
+  useEffect(load, [load]);
 
   return (
     <section className="card bg-base-100 shadow" aria-labelledby={`${id}-title`}>
@@ -33,26 +34,28 @@ export function ConversationList() {
             ))}
           </ul>
         ) : (
-          <EmptyList status={status} />
+          <EmptyList status={status} onRetry={load} />
         )}
       </div>
     </section>
   );
 }
 
-function EmptyList({ status }: { status: ReturnType<typeof selectConversationsLoadStatus> }) {
+function EmptyList({
+  status,
+  onRetry,
+}: {
+  status: ReturnType<typeof selectConversationsLoadStatus>;
+  onRetry: () => void;
+}) {
   switch (status) {
     case "idle":
     case "loading":
-      return <span className="loading loading-dots loading-md" aria-label="Loading conversations" />;
+      return <SkeletonRows label="Loading conversations" />;
     case "failed":
-      return (
-        <div role="alert" className="alert alert-error alert-soft">
-          Could not load your conversations.
-        </div>
-      );
+      return <ErrorAlert message="Could not load your conversations." onRetry={onRetry} />;
     case "loaded":
-      return <p className="text-base-content/70">No conversations yet. Find someone under People and say hello.</p>;
+      return <p className="text-base-content/70">No conversations yet — find someone below.</p>;
     default:
       return assertNever(status);
   }

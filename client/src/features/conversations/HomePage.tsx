@@ -9,7 +9,7 @@ export function HomePage() {
   return (
     <div className="min-h-dvh">
       <TopBar start={<h1 className="text-primary px-2 text-xl font-bold">Parley</h1>} end={<UserMenu />} />
-      <main className="mx-auto grid max-w-5xl gap-4 p-4 md:grid-cols-2">
+      <main className="mx-auto flex max-w-2xl flex-col gap-4 p-2 sm:p-4">
         <ConversationList />
         <PeopleSearch />
       </main>

@@ -1,6 +1,8 @@
 import { useId, useState } from "react";
 import type { User } from "../../../../shared/protocol";
-import { useApiGet, type ApiGetState } from "../../api/useApiGet";
+import { useApiGet } from "../../api/useApiGet";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { SkeletonRows } from "../../components/SkeletonRows";
 import { assertNever } from "../../lib/assertNever";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { PersonLink } from "./PersonLink";
@@ -10,9 +12,8 @@ const SEARCH_DEBOUNCE_MS = 250;
 export function PeopleSearch() {
   const id = useId();
   const [query, setQuery] = useState("");
+  const [attempt, setAttempt] = useState(0);
   const debouncedQuery = useDebouncedValue(query.trim(), SEARCH_DEBOUNCE_MS);
-  const path = debouncedQuery ? `/api/users?q=${encodeURIComponent(debouncedQuery)}` : "/api/users";
-  const result = useApiGet<{ users: User[] }>(path);
 
   return (
     <section className="card bg-base-100 shadow" aria-labelledby={`${id}-title`}>
@@ -41,24 +42,28 @@ export function PeopleSearch() {
             autoComplete="off"
           />
         </label>
-        <PeopleResults result={result} />
+        {/* A retry remounts the results, which fetches again. */}
+        <PeopleResults key={attempt} query={debouncedQuery} onRetry={() => setAttempt((n) => n + 1)} />
       </div>
     </section>
   );
 }
 
-function PeopleResults({ result }: { result: ApiGetState<{ users: User[] }> }) {
+function PeopleResults({ query, onRetry }: { query: string; onRetry: () => void }) {
+  const result = useApiGet<{ users: User[] }>(query ? `/api/users?q=${encodeURIComponent(query)}` : "/api/users");
   switch (result.status) {
     case "loading":
-      return <span className="loading loading-dots loading-md" aria-label="Searching" />;
+      return <SkeletonRows label="Loading people" />;
     case "error":
-      return (
-        <div role="alert" className="alert alert-error alert-soft">
-          {result.error.message}
-        </div>
-      );
+      return <ErrorAlert message={result.error.message} onRetry={onRetry} />;
     case "success":
-      if (result.data.users.length === 0) return <p className="text-base-content/70">Nobody matches that search.</p>;
+      if (result.data.users.length === 0) {
+        return (
+          <p className="text-base-content/70">
+            {query ? `No one matches “${query}”.` : "No one else is on Parley yet. Invite someone!"}
+          </p>
+        );
+      }
       return (
         <ul className="flex flex-col gap-1" aria-label="Search results">
           {result.data.users.map((user) => (
