@@ -32,7 +32,7 @@ function ChatPage({ peerId }: { peerId: string }) {
   const me = useSignedInUser();
   const peerResult = useApiGet<{ user: User }>(`/api/users/${encodeURIComponent(peerId)}`);
   const conversationId = conversationIdFor(me.id, peerId);
-  const { send, retry, discard, notifyTyping } = useChatSocket(peerId, me.id);
+  const { send, retry, discard, edit, remove, rejoin, notifyTyping } = useChatSocket(peerId, me.id);
   useUnreadTitle();
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
@@ -59,30 +59,26 @@ function ChatPage({ peerId }: { peerId: string }) {
               {peerResult.error.message}
             </div>
           )}
-          {joinError && (
-            <div role="alert" className="alert alert-warning alert-soft m-2">
-              {joinError.message}
-            </div>
-          )}
-          {older.error && (
-            <div role="alert" className="alert alert-warning alert-soft m-2">
-              {older.error}
-            </div>
-          )}
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
           <MessageList
             key={`messages:${conversationId}`}
             conversationId={conversationId}
             selfId={me.id}
+            peerName={peerName}
             onRetry={retry}
             onDiscard={discard}
+            onEdit={edit}
+            onDelete={remove}
+            onRetryJoin={rejoin}
             hasOlder={hasOlder}
             loadingOlder={older.loading}
+            olderError={older.error}
             onLoadOlder={() => void older.loadOlder()}
           />
           <TypingIndicator conversationId={conversationId} peerName={peerName} />
           <Composer
             key={`composer:${conversationId}`}
+            conversationId={conversationId}
             onSend={send}
             onTyping={notifyTyping}
             disabled={joinError !== null}

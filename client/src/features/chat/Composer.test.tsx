@@ -5,14 +5,21 @@ import type { ConnectionStatus } from "./chatSlice";
 import { chatSlice } from "./chatSlice";
 import { Composer } from "./Composer";
 
-function renderComposer(connection: ConnectionStatus = "connected") {
+const CONVERSATION = "dm:alice:bob";
+
+function renderComposer(connection: ConnectionStatus = "connected", conversationId = CONVERSATION) {
   const onSend = vi.fn();
-  const rendered = renderWithProviders(<Composer onSend={onSend} />, {
-    preloadedState: { chat: { ...chatSlice.getInitialState(), connection } },
-  });
+  const onTyping = vi.fn();
+  const rendered = renderWithProviders(
+    <Composer conversationId={conversationId} onSend={onSend} onTyping={onTyping} />,
+    {
+      preloadedState: { chat: { ...chatSlice.getInitialState(), connection } },
+    },
+  );
   return {
     ...rendered,
     onSend,
+    onTyping,
     textbox: screen.getByLabelText("Message"),
     sendButton: screen.getByRole("button", { name: "Send" }),
   };
@@ -58,4 +65,36 @@ describe("Composer", () => {
       expect(textbox).toHaveValue("");
     },
   );
+
+  it("reports typing while the box holds text, and stops on send, on blur and when emptied", async () => {
+    const { user, onTyping, textbox } = renderComposer();
+    await user.type(textbox, "hi");
+    expect(onTyping.mock.calls.at(-1)).toEqual([true]);
+    await user.clear(textbox);
+    expect(onTyping.mock.calls.at(-1)).toEqual([false]);
+
+    await user.type(textbox, "again");
+    await user.tab();
+    expect(onTyping.mock.calls.at(-1)).toEqual([false]);
+
+    await user.type(textbox, "{Enter}");
+    expect(onTyping.mock.calls.at(-1)).toEqual([false]);
+  });
+
+  it("keeps the draft of each conversation across remounts, and clears it after sending", async () => {
+    const first = renderComposer();
+    await first.user.type(first.textbox, "half a thought");
+    first.unmount();
+
+    const other = renderComposer("connected", "dm:alice:carol");
+    expect(other.textbox).toHaveValue("");
+    other.unmount();
+
+    const again = renderComposer();
+    expect(again.textbox).toHaveValue("half a thought");
+    expect(sessionStorage.getItem(`parley.draft.${CONVERSATION}`)).toBe("half a thought");
+    await again.user.type(again.textbox, "{Enter}");
+    expect(again.onSend).toHaveBeenCalledExactlyOnceWith("half a thought");
+    expect(sessionStorage.getItem(`parley.draft.${CONVERSATION}`)).toBeNull();
+  });
 });

@@ -1,28 +1,37 @@
 import { useId, useState, type KeyboardEvent } from "react";
 import { codePointLength, LIMITS } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
+import { loadDraft, saveDraft } from "./drafts";
 import { selectConnectionStatus } from "./selectors";
 
 type ComposerProps = {
+  conversationId: string;
   onSend: (body: string) => void;
-  onTyping?: () => void;
+  /** true while the box holds text being written; false on send, blur or when emptied. */
+  onTyping?: (typing: boolean) => void;
   disabled?: boolean;
 };
 
-export function Composer({ onSend, onTyping, disabled = false }: ComposerProps) {
+export function Composer({ conversationId, onSend, onTyping, disabled = false }: ComposerProps) {
   const id = useId();
   const connected = useAppSelector(selectConnectionStatus) === "connected";
-  const [draft, setDraft] = useState("");
+  const [draft, setDraftState] = useState(() => loadDraft(conversationId));
   const body = draft.trim();
   const length = codePointLength(body);
   const tooLong = length > LIMITS.bodyMaxCodePoints;
   // Disconnected is no reason to refuse: the message waits in the outbox as pending.
   const canSend = !disabled && length > 0 && !tooLong;
 
+  function setDraft(text: string) {
+    setDraftState(text);
+    saveDraft(conversationId, text);
+  }
+
   function submit() {
     if (!canSend) return;
     onSend(body);
     setDraft("");
+    onTyping?.(false);
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -59,8 +68,9 @@ export function Composer({ onSend, onTyping, disabled = false }: ComposerProps) 
           value={draft}
           onChange={(event) => {
             setDraft(event.target.value);
-            onTyping?.();
+            onTyping?.(event.target.value.trim() !== "");
           }}
+          onBlur={() => onTyping?.(false)}
           onKeyDown={handleKeyDown}
           aria-invalid={tooLong}
           aria-describedby={hint ? `${id}-hint` : undefined}

@@ -1,43 +1,71 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
-import { screen, within } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { conversationIdFor } from "../../../../shared/protocol";
+import { conversationIdFor, type Message } from "../../../../shared/protocol";
 import { makeStore } from "../../app/store";
 import { makeMessage } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
+import { makeUser } from "../../test/factories";
 import {
   connectionStatusChanged,
+  conversationJoined,
+  conversationJoinFailed,
   conversationOpened,
   messageReceived,
   messageSendFailed,
   messageSendRequested,
+  olderMessagesLoaded,
 } from "./chatSlice";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
+import { stubViewportForEachTest } from "./viewportStub";
 
 const ME = "alice";
 const PEER = "bob";
 const CONVERSATION = conversationIdFor(ME, PEER);
 
-function renderList(actions: UnknownAction[]) {
+type ListOverrides = { olderError?: string | null; loadingOlder?: boolean };
+
+function renderList(actions: UnknownAction[], { olderError = null, loadingOlder = false }: ListOverrides = {}) {
   const store = makeStore();
   for (const action of [conversationOpened({ conversationId: CONVERSATION, peerId: PEER }), ...actions])
     store.dispatch(action);
-  const onRetry = vi.fn();
-  const onDiscard = vi.fn();
+  const handlers = {
+    onRetry: vi.fn(),
+    onDiscard: vi.fn(),
+    onEdit: vi.fn(),
+    onDelete: vi.fn(),
+    onRetryJoin: vi.fn(),
+    onLoadOlder: vi.fn(),
+  };
   const rendered = renderWithProviders(
     <MessageList
       conversationId={CONVERSATION}
       selfId={ME}
-      onRetry={onRetry}
-      onDiscard={onDiscard}
-      hasOlder={false}
-      loadingOlder={false}
-      onLoadOlder={() => {}}
+      peerName="Bob"
+      hasOlder
+      loadingOlder={loadingOlder}
+      olderError={olderError}
+      {...handlers}
     />,
     { store },
   );
-  return { ...rendered, onRetry, onDiscard };
+  return { ...rendered, ...handlers };
+}
+
+function joined(messages: Message[]) {
+  return conversationJoined({
+    result: {
+      conversationId: CONVERSATION,
+      peer: makeUser({ id: PEER }),
+      messages,
+      hasMore: true,
+      readSeq: 0,
+      peerReadSeq: 0,
+      peerDeliveredSeq: 0,
+    },
+    afterSeq: undefined,
+  });
 }
 
 function requestSend(clientId: string, body: string) {
@@ -51,6 +79,8 @@ function requestSend(clientId: string, body: string) {
   });
 }
 
+stubViewportForEachTest();
+
 describe("MessageList", () => {
   it("puts my messages at the end and the peer's at the start, confirmed by seq then pending", () => {
     renderList([
@@ -60,16 +90,16 @@ describe("MessageList", () => {
     ]);
 
     const rows = within(screen.getByRole("log", { name: "Messages" })).getAllByTestId("message");
-    expect(rows.map((row) => [row.dataset.status, row.dataset.seq, row.className])).toEqual([
-      ["sent", "1", "chat chat-start"],
-      ["sent", "2", "chat chat-end"],
-      ["pending", undefined, "chat chat-end"],
+    expect(rows.map((row) => [row.dataset.status, row.dataset.seq, row.classList.contains("chat-end")])).toEqual([
+      ["sent", "1", false],
+      ["sent", "2", true],
+      ["pending", undefined, true],
     ]);
+    expect(rows[0]).toHaveClass("chat", "chat-start");
     expect(rows[0]).toHaveTextContent("theirs");
-    expect(within(rows[0]!).getByText(/\d/, { selector: "time" })).toHaveAttribute(
-      "dateTime",
-      "2025-01-01T12:00:01.000Z",
-    );
+    const time = rows[0]!.querySelector("time");
+    expect(time).toHaveAttribute("dateTime", "2025-01-01T12:00:01.000Z");
+    expect(time?.getAttribute("title")).toMatch(/2025/);
   });
 
   it("renders bodies as text, keeping newlines", () => {
@@ -79,6 +109,78 @@ describe("MessageList", () => {
     const row = screen.getByTestId("message");
     expect(row.querySelector("img")).toBeNull();
     expect(within(row).getByText((_, element) => element?.textContent === body)).toHaveClass("whitespace-pre-wrap");
+  });
+
+  it("shows skeleton rows until the first page of history arrives", () => {
+    renderList([]);
+    expect(screen.getByRole("status")).toHaveTextContent("Loading messages…");
+    expect(screen.queryByRole("log")).toBeNull();
+  });
+
+  it("offers Retry for a failed join and for a failed older page", async () => {
+    const failedJoin = renderList([
+      conversationJoinFailed({ conversationId: CONVERSATION, error: { code: "INTERNAL", message: "Join failed" } }),
+    ]);
+    expect(screen.getByRole("alert")).toHaveTextContent("Join failed");
+    await failedJoin.user.click(screen.getByRole("button", { name: "Retry" }));
+    expect(failedJoin.onRetryJoin).toHaveBeenCalledOnce();
+    failedJoin.unmount();
+
+    const failedPage = renderList([joined([makeMessage({ seq: 51 })])], { olderError: "Could not load" });
+    expect(screen.getByRole("alert")).toHaveTextContent("Could not load");
+    await failedPage.user.click(screen.getByRole("button", { name: "Retry" }));
+    expect(failedPage.onLoadOlder).toHaveBeenCalledOnce();
+  });
+
+  it("shows a spinner while an older page loads", () => {
+    renderList([joined([makeMessage({ seq: 51 })])], { loadingOlder: true });
+    expect(screen.getByRole("status")).toHaveTextContent("Loading older messages…");
+  });
+
+  it("separates days and turns http(s) URLs into links that open safely", () => {
+    const today = new Date();
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1, 12);
+    renderList([
+      joined([
+        makeMessage({ seq: 1, createdAt: yesterday.toISOString(), body: "javascript:alert(1)" }),
+        makeMessage({ seq: 2, createdAt: today.toISOString(), body: "look: https://example.com/a." }),
+      ]),
+    ]);
+    expect(screen.getAllByRole("separator").map((separator) => separator.textContent)).toEqual(["Yesterday", "Today"]);
+    const link = screen.getByRole("link", { name: "https://example.com/a" });
+    expect(link).toHaveAttribute("href", "https://example.com/a");
+    expect(link).toHaveAttribute("target", "_blank");
+    expect(link).toHaveAttribute("rel", "noopener noreferrer");
+    expect(screen.getAllByRole("link")).toHaveLength(1);
+    expect(screen.getAllByTestId("message")[1]).toHaveTextContent("look: https://example.com/a.");
+  });
+
+  it("announces each new message from the peer once, but not history", () => {
+    const { store } = renderList([joined([makeMessage({ seq: 10, senderId: PEER, recipientId: ME, body: "old" })])]);
+    const announcer = screen.getByTestId("new-message-announcer");
+    expect(announcer).toHaveAttribute("aria-live", "polite");
+    expect(announcer).toHaveTextContent("");
+
+    act(() => {
+      store.dispatch(
+        olderMessagesLoaded({
+          conversationId: CONVERSATION,
+          messages: [makeMessage({ seq: 9, senderId: PEER, recipientId: ME, body: "older" })],
+          hasMore: false,
+        }),
+      );
+    });
+    expect(announcer).toHaveTextContent("");
+
+    act(() => {
+      store.dispatch(messageReceived(makeMessage({ seq: 11, senderId: PEER, recipientId: ME, body: "fresh news" })));
+    });
+    expect(announcer).toHaveTextContent("New message from Bob: fresh news");
+
+    act(() => {
+      store.dispatch(messageReceived(makeMessage({ seq: 12, senderId: ME, recipientId: PEER, body: "my reply" })));
+    });
+    expect(announcer).toHaveTextContent("New message from Bob: fresh news");
   });
 
   it("offers a retry for a failed send", async () => {

@@ -1,198 +1,207 @@
-import { useLayoutEffect, useRef } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useAppSelector } from "../../app/hooks";
-import { assertNever } from "../../lib/assertNever";
-import { formatTime } from "../../lib/format";
-import type { PendingMessage } from "./chatSlice";
-import { selectMessageDelivery, selectTimeline, type MessageDelivery, type TimelineItem } from "./selectors";
+import { formatDayLabel } from "../../lib/format";
+import { useNow } from "../../lib/useNow";
+import type { ChangeOutcome } from "./chatSlice";
+import { buildListRows, type ListRow } from "./listRows";
+import { MessageRow } from "./MessageRow";
+import { NewMessageAnnouncer } from "./NewMessageAnnouncer";
+import { selectHistoryLoaded, selectJoinError, selectTimeline } from "./selectors";
 
 /** How close to the bottom (px) still counts as "reading the newest", so new messages keep it in view. */
 const STICK_TO_BOTTOM_PX = 64;
+/** How close to the top (px) the next older page is fetched, before the reader hits the end. */
+const LOAD_OLDER_PX = 600;
+const ESTIMATED_ROW_PX = 72;
+/** Rows rendered beyond the viewport on each side: smooth scrolling, yet a bounded DOM. */
+const OVERSCAN = 10;
 
 type MessageListProps = {
   conversationId: string;
   selfId: string;
+  peerName: string;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  onEdit: (messageId: string, body: string) => Promise<ChangeOutcome>;
+  onDelete: (messageId: string) => Promise<ChangeOutcome>;
+  onRetryJoin: () => void;
   hasOlder: boolean;
   loadingOlder: boolean;
+  olderError: string | null;
   onLoadOlder: () => void;
 };
 
-export function MessageList({
-  conversationId,
-  selfId,
-  onRetry,
-  onDiscard,
-  hasOlder,
-  loadingOlder,
-  onLoadOlder,
-}: MessageListProps) {
+export function MessageList(props: MessageListProps) {
+  const { conversationId, selfId, peerName, onRetryJoin } = props;
   const timeline = useAppSelector((state) => selectTimeline(state, conversationId));
-  const scrollerRef = useRef<HTMLDivElement>(null);
-  const atBottomRef = useRef(true);
-  const previousRef = useRef<{ firstKey: string | undefined; scrollHeight: number }>({
-    firstKey: undefined,
-    scrollHeight: 0,
-  });
-
-  const firstKey = timeline[0] && itemKey(timeline[0]);
-  const last = timeline.at(-1);
-  const lastKey = last && itemKey(last);
-  const lastIsMine = last?.message.senderId === selfId;
-
-  useLayoutEffect(() => {
-    const scroller = scrollerRef.current;
-    if (!scroller) return;
-    const previous = previousRef.current;
-    if (atBottomRef.current || lastIsMine) {
-      scroller.scrollTop = scroller.scrollHeight;
-    } else if (firstKey !== previous.firstKey && previous.firstKey !== undefined) {
-      // Older messages were prepended: keep what the reader was looking at in place.
-      scroller.scrollTop += scroller.scrollHeight - previous.scrollHeight;
-    }
-    previousRef.current = { firstKey, scrollHeight: scroller.scrollHeight };
-  }, [firstKey, lastKey, lastIsMine, timeline.length]);
-
-  function handleScroll() {
-    const scroller = scrollerRef.current;
-    if (!scroller) return;
-    atBottomRef.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_TO_BOTTOM_PX;
-    previousRef.current = { firstKey, scrollHeight: scroller.scrollHeight };
-  }
+  const historyLoaded = useAppSelector((state) => selectHistoryLoaded(state, conversationId));
+  const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
+  const rows = useMemo(() => buildListRows(timeline), [timeline]);
+  const loading = !historyLoaded && joinError === null && timeline.length === 0;
 
   return (
-    <div
-      ref={scrollerRef}
-      role="log"
-      aria-label="Messages"
-      className="flex-1 overflow-y-auto px-2 py-4 sm:px-4"
-      onScroll={handleScroll}
-    >
-      {hasOlder && (
-        <div className="mb-2 flex justify-center">
-          <button type="button" className="btn btn-ghost btn-sm" onClick={onLoadOlder} disabled={loadingOlder}>
-            {loadingOlder && <span className="loading loading-spinner loading-xs" aria-hidden="true" />}
-            Load older messages
-          </button>
-        </div>
-      )}
-      {timeline.length === 0 ? (
-        <p className="text-base-content/60 mt-8 text-center">No messages yet. Say hello!</p>
-      ) : (
-        <ol className="flex flex-col gap-1">
-          {timeline.map((item) => (
-            <MessageRow
-              key={itemKey(item)}
-              item={item}
-              mine={item.message.senderId === selfId}
-              conversationId={conversationId}
-              onRetry={onRetry}
-              onDiscard={onDiscard}
-            />
-          ))}
-        </ol>
-      )}
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <NewMessageAnnouncer conversationId={conversationId} selfId={selfId} peerName={peerName} />
+      {joinError !== null && <ErrorWithRetry message={joinError.message} onRetry={onRetryJoin} />}
+      {loading ? <SkeletonRows /> : <VirtualLog {...props} rows={rows} />}
     </div>
   );
 }
 
-/** Pending rows are keyed by clientId and confirmed ones by id, so a confirmed message never collides with its own echo. */
-function itemKey(item: TimelineItem): string {
-  return item.kind === "confirmed" ? `id:${item.message.id}` : `client:${item.message.clientId}`;
-}
-
-type MessageRowProps = {
-  item: TimelineItem;
-  mine: boolean;
-  conversationId: string;
-  onRetry: (clientId: string) => void;
-  onDiscard: (clientId: string) => void;
-};
-
-function MessageRow({ item, mine, conversationId, onRetry, onDiscard }: MessageRowProps) {
-  const { message } = item;
-  const status = item.kind === "confirmed" ? "sent" : item.message.status;
-  const deleted = item.kind === "confirmed" && item.message.deletedAt !== null;
-  const delivery = useAppSelector((state) => selectMessageDelivery(state, conversationId, item));
-
-  return (
-    <li
-      data-testid="message"
-      data-status={status}
-      data-delivery={mine ? delivery : undefined}
-      data-seq={item.kind === "confirmed" ? item.message.seq : undefined}
-      className={`chat ${mine ? "chat-end" : "chat-start"}`}
-    >
-      <div className="chat-header text-base-content/60 text-xs">
-        <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
-        {item.kind === "confirmed" && item.message.editedAt !== null && !deleted && <span> · edited</span>}
-      </div>
-      <div
-        className={`chat-bubble max-w-[85%] break-words whitespace-pre-wrap sm:max-w-[70%] ${
-          mine ? "chat-bubble-primary" : ""
-        } ${status === "pending" ? "opacity-70" : ""} ${status === "failed" ? "chat-bubble-error" : ""} ${deleted ? "italic opacity-60" : ""}`}
-      >
-        {deleted ? "This message was deleted" : message.body}
-      </div>
-      {mine && (
-        <div className="chat-footer text-base-content/60 text-xs">
-          {item.kind === "pending" && item.message.status === "failed" ? (
-            <FailedSend message={item.message} onRetry={onRetry} onDiscard={onDiscard} />
-          ) : (
-            <DeliveryTicks delivery={delivery} />
-          )}
-        </div>
-      )}
-    </li>
-  );
-}
-
-function FailedSend({
-  message,
+function VirtualLog({
+  conversationId,
+  selfId,
   onRetry,
   onDiscard,
-}: {
-  message: PendingMessage;
-  onRetry: (clientId: string) => void;
-  onDiscard: (clientId: string) => void;
-}) {
+  onEdit,
+  onDelete,
+  hasOlder,
+  loadingOlder,
+  olderError,
+  onLoadOlder,
+  rows,
+}: MessageListProps & { rows: ListRow[] }) {
+  const now = new Date(useNow());
+  const scrollerRef = useRef<HTMLDivElement>(null);
+  // The virtualizer re-renders this component itself on scroll and resize; nothing here is compiler-memoized.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollerRef.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    getItemKey: (index) => rows[index]?.key ?? index,
+    overscan: OVERSCAN,
+    // Chat semantics: prepended pages keep the row being read in place, appends follow only at the bottom.
+    anchorTo: "end",
+    followOnAppend: true,
+    scrollEndThreshold: STICK_TO_BOTTOM_PX,
+  });
+  const atBottom = virtualizer.isAtEnd(STICK_TO_BOTTOM_PX);
+  const last = rows.at(-1);
+  const lastKey = last?.key;
+  const lastIsMine = last?.kind === "message" && last.item.message.senderId === selfId;
+  const [seenLastKey, setSeenLastKey] = useState(lastKey);
+  if (atBottom && seenLastKey !== lastKey) setSeenLastKey(lastKey);
+  const unseen = !atBottom && seenLastKey !== lastKey;
+
+  // The conversation opens at its newest message.
+  useEffect(() => {
+    virtualizer.scrollToEnd();
+  }, [virtualizer]);
+
+  // My own message always brings me to the bottom, wherever I was reading.
+  useEffect(() => {
+    if (lastIsMine) virtualizer.scrollToEnd();
+  }, [lastKey, lastIsMine, virtualizer]);
+
+  function loadOlderWhenNearTop() {
+    const scroller = scrollerRef.current;
+    if (scroller && scroller.scrollTop < LOAD_OLDER_PX && hasOlder && !loadingOlder && olderError === null) {
+      onLoadOlder();
+    }
+  }
+
   return (
-    <span className="text-error flex items-center gap-1">
-      Not sent{message.failure ? `: ${message.failure.message}` : ""}
-      <button type="button" className="btn btn-link btn-xs" onClick={() => onRetry(message.clientId)}>
-        Retry
-      </button>
-      <button type="button" className="btn btn-link btn-xs text-error" onClick={() => onDiscard(message.clientId)}>
-        Discard
-      </button>
-    </span>
+    <>
+      {olderError !== null && <ErrorWithRetry message={olderError} onRetry={onLoadOlder} />}
+      <div
+        ref={scrollerRef}
+        role="log"
+        aria-label="Messages"
+        // Rows mount and unmount as the list scrolls: that is no news, the announcer speaks for new messages.
+        aria-live="off"
+        tabIndex={0}
+        className="focus-visible:outline-primary flex-1 overflow-y-auto px-2 py-4 focus-visible:outline-2 focus-visible:-outline-offset-2 sm:px-4"
+        onScroll={loadOlderWhenNearTop}
+      >
+        {rows.length === 0 ? (
+          <p className="text-base-content/70 mt-8 text-center">No messages yet. Say hello!</p>
+        ) : (
+          <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((virtualRow) => {
+              const row = rows[virtualRow.index];
+              if (row === undefined) return null;
+              return (
+                <div
+                  key={virtualRow.key}
+                  ref={virtualizer.measureElement}
+                  data-index={virtualRow.index}
+                  className="absolute top-0 left-0 w-full pb-1"
+                  style={{ transform: `translateY(${virtualRow.start}px)` }}
+                >
+                  {row.kind === "day" ? (
+                    <DaySeparator at={row.at} now={now} />
+                  ) : (
+                    <MessageRow
+                      item={row.item}
+                      mine={row.item.message.senderId === selfId}
+                      conversationId={conversationId}
+                      now={now}
+                      onRetry={onRetry}
+                      onDiscard={onDiscard}
+                      onEdit={onEdit}
+                      onDelete={onDelete}
+                    />
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+      {loadingOlder && (
+        <div role="status" className="absolute top-2 left-1/2 -translate-x-1/2">
+          <span className="badge badge-neutral gap-2 shadow">
+            <span className="loading loading-spinner loading-xs" aria-hidden="true" />
+            Loading older messages…
+          </span>
+        </div>
+      )}
+      {unseen && (
+        <button
+          type="button"
+          className="btn btn-primary btn-sm absolute bottom-3 left-1/2 -translate-x-1/2 shadow"
+          onClick={() => virtualizer.scrollToEnd()}
+        >
+          New messages <span aria-hidden="true">↓</span>
+        </button>
+      )}
+    </>
   );
 }
 
-/** Clock, ✓, ✓✓, highlighted ✓✓: the glyphs are decoration, the label is what assistive technology reads. */
-function tick(delivery: MessageDelivery): { glyph: string; label: string; className: string } {
-  switch (delivery) {
-    case "pending":
-      return { glyph: "🕓", label: "Sending…", className: "" };
-    case "sent":
-      return { glyph: "✓", label: "Sent", className: "" };
-    case "delivered":
-      return { glyph: "✓✓", label: "Delivered", className: "" };
-    case "read":
-      return { glyph: "✓✓", label: "Read", className: "text-info font-semibold" };
-    case "failed":
-      return { glyph: "!", label: "Not sent", className: "text-error" };
-    default:
-      return assertNever(delivery);
-  }
+function DaySeparator({ at, now }: { at: string; now: Date }) {
+  return (
+    <div className="divider text-base-content/70 my-2 text-xs" role="separator">
+      {formatDayLabel(at, now)}
+    </div>
+  );
 }
 
-function DeliveryTicks({ delivery }: { delivery: MessageDelivery }) {
-  const { glyph, label, className } = tick(delivery);
+function ErrorWithRetry({ message, onRetry }: { message: string; onRetry: () => void }) {
   return (
-    <span className={`inline-flex items-center gap-1 ${className}`} title={label}>
-      <span aria-hidden="true">{glyph}</span>
-      <span className="sr-only">{label}</span>
-    </span>
+    <div role="alert" className="alert alert-warning alert-soft m-2">
+      <span>{message}</span>
+      <button type="button" className="btn btn-sm" onClick={onRetry}>
+        Retry
+      </button>
+    </div>
+  );
+}
+
+/** Placeholder bubbles while the first page of history is on its way. */
+function SkeletonRows() {
+  return (
+    <div className="flex flex-1 flex-col justify-end gap-3 overflow-hidden px-2 py-4 sm:px-4">
+      <span role="status" className="sr-only">
+        Loading messages…
+      </span>
+      {["w-40", "w-56", "w-32", "w-64", "w-48"].map((width, index) => (
+        <div key={width} aria-hidden="true" className={`flex ${index % 2 ? "justify-end" : "justify-start"}`}>
+          <div className={`skeleton h-10 rounded-2xl ${width}`} />
+        </div>
+      ))}
+    </div>
   );
 }

@@ -15,6 +15,9 @@ import { laterVersion } from "./reconcile";
 /** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */
 export type SendFailure = { code: ErrorCode | "TIMEOUT"; message: string; retryAfterMs?: number };
 
+/** How an edit or a delete ended; on failure, the reason to show beside the message. */
+export type ChangeOutcome = { ok: true } | { ok: false; message: string };
+
 /** A message shown before the server confirmed it, keyed by the clientId it is sent with. */
 export type PendingMessage = {
   clientId: string;
@@ -35,6 +38,8 @@ export type ConversationState = {
   /** Unconfirmed sends in send order; a clientId leaves as soon as its stored message arrives. */
   pending: EntityState<PendingMessage, string>;
   hasOlder: boolean;
+  /** A join answered at least once, so what is held is the conversation's newest history, not a guess. */
+  historyLoaded: boolean;
   joinError: ApiError | null;
   readSeq: number;
   peerReadSeq: number;
@@ -66,6 +71,7 @@ function emptyConversation(conversationId: string, peerId: string): Conversation
     messages: messagesAdapter.getInitialState(),
     pending: pendingAdapter.getInitialState(),
     hasOlder: false,
+    historyLoaded: false,
     joinError: null,
     readSeq: 0,
     peerReadSeq: 0,
@@ -113,6 +119,7 @@ export const chatSlice = createSlice({
       // Without afterSeq the join answers the newest page, so hasMore means older ones exist;
       // with it, hasMore means newer ones remain (fetched over HTTP) and says nothing about older ones.
       if (afterSeq === undefined) conversation.hasOlder = result.hasMore;
+      conversation.historyLoaded = true;
       conversation.joinError = null;
       conversation.readSeq = Math.max(conversation.readSeq, result.readSeq);
       conversation.peerReadSeq = Math.max(conversation.peerReadSeq, result.peerReadSeq);
@@ -123,6 +130,11 @@ export const chatSlice = createSlice({
     conversationJoinFailed: (state, action: PayloadAction<{ conversationId: string; error: ApiError }>) => {
       const conversation = state.conversations[action.payload.conversationId];
       if (conversation) conversation.joinError = action.payload.error;
+    },
+    /** The user asked to try the failed join again. */
+    conversationRejoinRequested: (state, action: PayloadAction<{ conversationId: string }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) conversation.joinError = null;
     },
     messageSendRequested: (state, action: PayloadAction<Omit<PendingMessage, "status" | "failure">>) => {
       const { conversationId, recipientId } = action.payload;
@@ -245,6 +257,7 @@ export const {
   conversationOpened,
   conversationJoined,
   conversationJoinFailed,
+  conversationRejoinRequested,
   messageSendRequested,
   outboxRestored,
   messageDiscarded,

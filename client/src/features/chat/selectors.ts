@@ -47,10 +47,16 @@ export const selectGapStart = createSelector([selectConfirmedMessages], (message
 
 export const selectNewestSeq = createSelector([selectConfirmedMessages], (messages) => messages.at(-1)?.seq ?? 0);
 
+/** The newest stored message: what a live arrival announces. */
+export const selectNewestMessage = createSelector([selectConfirmedMessages], (messages) => messages.at(-1));
+
 export const selectOldestSeq = createSelector([selectConfirmedMessages], (messages) => messages[0]?.seq);
 
 export const selectHasOlder = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.hasOlder ?? false;
+
+export const selectHistoryLoaded = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.historyLoaded ?? false;
 
 export const selectJoinError = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.joinError ?? null;

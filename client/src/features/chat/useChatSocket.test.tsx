@@ -1,6 +1,6 @@
-import { act, screen } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import { StrictMode } from "react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { conversationIdFor, type Message } from "../../../../shared/protocol";
 import { makeMessage, makeUser } from "../../test/factories";
 import { stubFetch } from "../../test/fetchStub";
@@ -8,7 +8,9 @@ import { renderWithProviders } from "../../test/renderWithProviders";
 import { Composer } from "./Composer";
 import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
+import { TypingIndicator } from "./TypingIndicator";
 import { useChatSocket } from "./useChatSocket";
+import { stubViewportForEachTest } from "./viewportStub";
 
 type Handler = (...args: never[]) => void;
 type Emitted = { event: string; payload: unknown; ack?: (...args: unknown[]) => void };
@@ -109,21 +111,28 @@ const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry, discard } = useChatSocket(peerId, ME.id);
+  const { send, retry, discard, edit, remove, rejoin, notifyTyping } = useChatSocket(peerId, ME.id);
+  const conversationId = conversationIdFor(ME.id, peerId);
   return (
     <>
       <ConnectionStatus />
       <ConnectionBanner />
       <MessageList
-        conversationId={conversationIdFor(ME.id, peerId)}
+        conversationId={conversationId}
         selfId={ME.id}
+        peerName={PEER.displayName}
         onRetry={retry}
         onDiscard={discard}
+        onEdit={edit}
+        onDelete={remove}
+        onRetryJoin={rejoin}
         hasOlder={false}
         loadingOlder={false}
+        olderError={null}
         onLoadOlder={() => {}}
       />
-      <Composer onSend={send} />
+      <TypingIndicator conversationId={conversationId} peerName={PEER.displayName} />
+      <Composer conversationId={conversationId} onSend={send} onTyping={notifyTyping} />
     </>
   );
 }
@@ -160,6 +169,8 @@ beforeEach(() => {
   sockets.length = 0;
   stubFetch([{ path: "/api/conversations", body: { conversations: [] } }]);
 });
+
+stubViewportForEachTest();
 
 describe("useChatSocket", () => {
   it("keeps exactly one live socket under StrictMode, and closes it with its listeners on unmount", () => {
@@ -284,5 +295,83 @@ describe("useChatSocket", () => {
     expect(first.last("conversation:leave").payload).toEqual({ peerId: PEER.id });
     liveSocket().connectNow();
     expect(liveSocket().last("conversation:join").payload).toEqual({ peerId: "carol" });
+  });
+
+  it("tells the peer about typing at most once per 2 s, and that it stopped when the message is sent", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    const typingSent = () => socket.emitted.filter((e) => e.event === "typing").map((e) => e.payload);
+
+    await user.type(screen.getByLabelText("Message"), "hello");
+    expect(typingSent()).toEqual([{ peerId: PEER.id, typing: true }]);
+    await user.keyboard("{Enter}");
+    expect(typingSent()).toEqual([
+      { peerId: PEER.id, typing: true },
+      { peerId: PEER.id, typing: false },
+    ]);
+  });
+
+  it("edits and deletes my message through acks, and shows an edit refused by the server beside it", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    const mine = makeMessage({ seq: 1, senderId: ME.id, recipientId: PEER.id, body: "see you at 5" });
+    socket.answer(socket.last("conversation:join"), joinResult([mine]));
+    const row = () => screen.getByTestId("message");
+
+    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByLabelText("Edit message text"), "{Backspace}6{Enter}");
+    const edit = socket.last("message:edit");
+    expect(edit.payload).toEqual({ messageId: mine.id, body: "see you at 6" });
+    socket.answer(edit, { ok: true, message: { ...mine, body: "see you at 6", editedAt: "2025-01-01T13:00:00.000Z" } });
+    expect(await within(row()).findByTestId("edited-mark")).toBeInTheDocument();
+    expect(row()).toHaveTextContent("see you at 6");
+
+    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByLabelText("Edit message text"), "!{Enter}");
+    socket.answer(socket.last("message:edit"), { ok: false, error: { code: "FORBIDDEN", message: "Not yours" } });
+    expect(await within(row()).findByRole("alert")).toHaveTextContent("Not yours");
+    await user.keyboard("{Escape}");
+
+    await user.click(within(row()).getByRole("button", { name: "Delete message" }));
+    await user.click(within(row()).getByRole("button", { name: "Confirm delete" }));
+    const remove = socket.last("message:delete");
+    expect(remove.payload).toEqual({ messageId: mine.id });
+    socket.answer(remove, { ok: true, message: { ...mine, body: "", deletedAt: "2025-01-01T13:01:00.000Z" } });
+    expect(row()).toHaveAttribute("data-deleted", "true");
+    expect(row()).toHaveTextContent("Message deleted");
+    expect(within(row()).queryByRole("button", { name: "Edit message" })).toBeNull();
+  });
+
+  describe("with fake timers", () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ shouldAdvanceTime: false });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("shows the peer typing, expires it 6 s after the last renewal, and clears it when their message arrives", async () => {
+      renderChat();
+      const socket = liveSocket();
+      socket.connectNow();
+      socket.answer(socket.last("conversation:join"), joinResult([]));
+      const typing = { conversationId: CONVERSATION, userId: PEER.id, typing: true };
+
+      socket.serve("typing", typing);
+      expect(screen.getByTestId("typing-indicator")).toHaveTextContent("Bob is typing");
+      await act(() => vi.advanceTimersByTimeAsync(4000));
+      socket.serve("typing", typing);
+      await act(() => vi.advanceTimersByTimeAsync(5000));
+      expect(screen.getByTestId("typing-indicator")).toBeInTheDocument();
+      await act(() => vi.advanceTimersByTimeAsync(1000));
+      expect(screen.queryByTestId("typing-indicator")).toBeNull();
+
+      socket.serve("typing", typing);
+      expect(screen.getByTestId("typing-indicator")).toBeInTheDocument();
+      socket.serve("message:new", makeMessage({ seq: 1, senderId: PEER.id, recipientId: ME.id, body: "done" }));
+      expect(screen.queryByTestId("typing-indicator")).toBeNull();
+    });
   });
 });

@@ -4,6 +4,7 @@ import {
   conversationIdFor,
   EVENTS,
   LIMITS,
+  type Ack,
   type ClientToServerEvents,
   type HistoryResponse,
   type Message,
@@ -15,6 +16,7 @@ import {
 } from "../../../../shared/protocol";
 import { useHttp } from "../../api/useHttp";
 import { useAppDispatch, useAppSelector, useAppStore } from "../../app/hooks";
+import type { AppDispatch } from "../../app/store";
 import { selectToken, signedOut } from "../auth/authSlice";
 import { fetchConversations, peerLoaded, readReceiptSent } from "../conversations/conversationsSlice";
 import { selectConversationEntry } from "../conversations/selectors";
@@ -23,6 +25,7 @@ import {
   conversationJoined,
   conversationJoinFailed,
   conversationOpened,
+  conversationRejoinRequested,
   messageAcked,
   messageDiscarded,
   messageReceived,
@@ -37,6 +40,7 @@ import {
   reconnectAttempted,
   typingExpired,
   typingReceived,
+  type ChangeOutcome,
 } from "./chatSlice";
 import { loadOutbox, SEND_POLICY } from "./outbox";
 import { createOutboxSender, type OutboxSender } from "./outboxSender";
@@ -48,11 +52,27 @@ import {
   selectReadSeq,
   selectSendQueue,
 } from "./selectors";
+import { createTypingThrottle, type TypingThrottle } from "./typingThrottle";
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** The server answers every event; for leave and receipts there is nothing to do with the answer. */
 const ignoreAck = () => {};
+
+const NOT_CONNECTED: ChangeOutcome = { ok: false, message: "Not connected: try again when the connection is back." };
+
+/** Edits and deletes are not queued like sends: they need the server now, and say why when it cannot answer. */
+function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
+  return (error: Error | null, response: Ack<{ message: Message }>) => {
+    if (error) resolve({ ok: false, message: "No answer from the server." });
+    else if (!response.ok) resolve({ ok: false, message: response.error.message });
+    else {
+      // The broadcast brings the same version to every tab; whichever arrives first wins, once.
+      dispatch(messageUpdated(response.message));
+      resolve({ ok: true });
+    }
+  };
+}
 
 /** crypto.randomUUID only exists in secure contexts; plain http on a LAN address still needs ids. */
 function createClientId(): string {
@@ -63,8 +83,8 @@ function createClientId(): string {
 /**
  * The one bridge between Socket.IO and the store for the chat route: one
  * socket per mounted peer, every server event mapped to a slice action, the
- * outbox sender, catch-up and receipts, and `send`/`retry`/`discard`/
- * `notifyTyping` for the components. Nothing else imports socket.io-client.
+ * outbox sender, catch-up and receipts, and `send`/`retry`/`discard`/`edit`/
+ * `remove`/`rejoin`/`notifyTyping` for the components. Nothing else imports socket.io-client.
  */
 export function useChatSocket(peerId: string, selfId: string) {
   const dispatch = useAppDispatch();
@@ -73,7 +93,8 @@ export function useChatSocket(peerId: string, selfId: string) {
   const token = useAppSelector(selectToken);
   const socketRef = useRef<ChatSocket | null>(null);
   const senderRef = useRef<OutboxSender | null>(null);
-  const lastTypingSentAtRef = useRef(0);
+  const typingRef = useRef<TypingThrottle | null>(null);
+  const rejoinRef = useRef<(() => void) | null>(null);
   const conversationId = conversationIdFor(selfId, peerId);
 
   useEffect(() => {
@@ -119,6 +140,11 @@ export function useChatSocket(peerId: string, selfId: string) {
       failed: (clientId, failure) => dispatch(messageSendFailed({ conversationId, clientId, failure })),
     });
     senderRef.current = sender;
+    // One throttle per socket, so a new conversation starts with a fresh "typing" window.
+    const typing = createTypingThrottle((isTyping) => {
+      if (socket.connected) socket.emit(EVENTS.typing, { peerId, typing: isTyping });
+    });
+    typingRef.current = typing;
 
     async function fetchMissed(afterSeq: number) {
       let cursor = afterSeq;
@@ -208,6 +234,9 @@ export function useChatSocket(peerId: string, selfId: string) {
         sender.resume();
       });
     }
+    rejoinRef.current = () => {
+      if (socket.connected) join();
+    };
 
     function statusWhileDown() {
       if (!navigator.onLine) return "offline";
@@ -289,6 +318,10 @@ export function useChatSocket(peerId: string, selfId: string) {
       sender.pause();
       if (senderRef.current === sender) senderRef.current = null;
       for (const timer of typingTimers) clearTimeout(timer);
+      // Leaving mid-word must not leave the peer watching "typing…" for 6 s.
+      typing.stopped();
+      if (typingRef.current === typing) typingRef.current = null;
+      rejoinRef.current = null;
       if (socket.connected) socket.emit(EVENTS.leave, { peerId }, ignoreAck);
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
@@ -334,16 +367,43 @@ export function useChatSocket(peerId: string, selfId: string) {
     [conversationId, dispatch],
   );
 
-  /** Tells the peer "typing", at most once per throttle window (the server relays at most one per second anyway). */
-  const notifyTyping = useCallback(() => {
-    const socket = socketRef.current;
-    const now = Date.now();
-    if (!socket?.connected || now - lastTypingSentAtRef.current < LIMITS.typingClientThrottleMs) return;
-    lastTypingSentAtRef.current = now;
-    socket.emit(EVENTS.typing, { peerId, typing: true });
-  }, [peerId]);
+  /** The composer's typing state; the throttle decides what actually goes to the peer. */
+  const notifyTyping = useCallback((isTyping: boolean) => {
+    if (isTyping) typingRef.current?.typed();
+    else typingRef.current?.stopped();
+  }, []);
 
-  return { send, retry, discard, notifyTyping };
+  const edit = useCallback(
+    (messageId: string, body: string) =>
+      new Promise<ChangeOutcome>((resolve) => {
+        const socket = socketRef.current;
+        if (!socket?.connected) resolve(NOT_CONNECTED);
+        else
+          socket
+            .timeout(SEND_POLICY.ackTimeoutMs)
+            .emit(EVENTS.edit, { messageId, body }, settleChange(dispatch, resolve));
+      }),
+    [dispatch],
+  );
+
+  const remove = useCallback(
+    (messageId: string) =>
+      new Promise<ChangeOutcome>((resolve) => {
+        const socket = socketRef.current;
+        if (!socket?.connected) resolve(NOT_CONNECTED);
+        else
+          socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.delete, { messageId }, settleChange(dispatch, resolve));
+      }),
+    [dispatch],
+  );
+
+  /** Tries a failed join again; while disconnected the next connect joins anyway. */
+  const rejoin = useCallback(() => {
+    dispatch(conversationRejoinRequested({ conversationId }));
+    rejoinRef.current?.();
+  }, [conversationId, dispatch]);
+
+  return { send, retry, discard, edit, remove, rejoin, notifyTyping };
 }
 
 /** Read means seen: the page is visible and has the focus (a tab behind another window reads nothing). */

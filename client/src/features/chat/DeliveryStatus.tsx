@@ -1,0 +1,53 @@
+import { assertNever } from "../../lib/assertNever";
+import type { PendingMessage } from "./chatSlice";
+import type { MessageDelivery } from "./selectors";
+
+/** Clock, ✓, ✓✓, highlighted ✓✓: the glyphs are decoration, the label is what assistive technology reads. */
+function tick(delivery: MessageDelivery): { glyph: string; label: string; className: string } {
+  switch (delivery) {
+    case "pending":
+      return { glyph: "🕓", label: "Sending…", className: "" };
+    case "sent":
+      return { glyph: "✓", label: "Sent", className: "" };
+    case "delivered":
+      return { glyph: "✓✓", label: "Delivered", className: "" };
+    case "read":
+      return { glyph: "✓✓", label: "Read", className: "text-info font-semibold" };
+    case "failed":
+      return { glyph: "!", label: "Not sent", className: "text-error" };
+    default:
+      return assertNever(delivery);
+  }
+}
+
+export function DeliveryTicks({ delivery }: { delivery: MessageDelivery }) {
+  const { glyph, label, className } = tick(delivery);
+  return (
+    <span className={`inline-flex items-center gap-1 ${className}`} title={label}>
+      <span aria-hidden="true">{glyph}</span>
+      <span className="sr-only">{label}</span>
+    </span>
+  );
+}
+
+export function FailedSend({
+  message,
+  onRetry,
+  onDiscard,
+}: {
+  message: PendingMessage;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}) {
+  return (
+    <span className="text-error flex items-center gap-1">
+      Not sent{message.failure ? `: ${message.failure.message}` : ""}
+      <button type="button" className="btn btn-link btn-xs" onClick={() => onRetry(message.clientId)}>
+        Retry
+      </button>
+      <button type="button" className="btn btn-link btn-xs text-error" onClick={() => onDiscard(message.clientId)}>
+        Discard
+      </button>
+    </span>
+  );
+}

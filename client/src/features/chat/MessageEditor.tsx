@@ -1,0 +1,84 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { bodySchema } from "../../../../shared/protocol";
+
+type MessageEditorProps = {
+  initial: string;
+  busy: boolean;
+  onSave: (body: string) => void;
+  onCancel: () => void;
+};
+
+/** Inline edit of one of my messages: Enter saves, Shift+Enter is a newline, Escape cancels. */
+export function MessageEditor({ initial, busy, onSave, onCancel }: MessageEditorProps) {
+  const id = useId();
+  const [text, setText] = useState(initial);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    const textarea = textareaRef.current;
+    textarea?.focus();
+    textarea?.setSelectionRange(textarea.value.length, textarea.value.length);
+  }, []);
+
+  function save() {
+    // The same rules as the server's, so a hopeless edit never makes the round trip.
+    const parsed = bodySchema.safeParse(text);
+    if (!parsed.success) {
+      setInvalid(`The message ${parsed.error.issues[0]?.message ?? "is not valid"}.`);
+      return;
+    }
+    if (parsed.data === initial) onCancel();
+    else onSave(parsed.data);
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      onCancel();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      save();
+    }
+  }
+
+  return (
+    <form
+      className="flex w-full max-w-[85%] flex-col gap-1 sm:max-w-[70%]"
+      onSubmit={(event) => {
+        event.preventDefault();
+        save();
+      }}
+    >
+      <textarea
+        ref={textareaRef}
+        aria-label="Edit message text"
+        className="textarea w-full"
+        rows={Math.min(6, text.split("\n").length + 1)}
+        value={text}
+        disabled={busy}
+        onChange={(event) => {
+          setText(event.target.value);
+          setInvalid(null);
+        }}
+        onKeyDown={handleKeyDown}
+        aria-invalid={invalid !== null}
+        aria-describedby={invalid ? `${id}-invalid` : undefined}
+      />
+      {invalid && (
+        <p id={`${id}-invalid`} className="text-error text-xs">
+          {invalid}
+        </p>
+      )}
+      <div className="flex justify-end gap-1">
+        <button type="button" className="btn btn-ghost btn-xs" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary btn-xs" disabled={busy}>
+          {busy && <span className="loading loading-spinner loading-xs" aria-hidden="true" />}
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,132 @@
+import { screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { Message } from "../../../../shared/protocol";
+import { makeMessage } from "../../test/factories";
+import { renderWithProviders } from "../../test/renderWithProviders";
+import type { ChangeOutcome } from "./chatSlice";
+import { MessageRow } from "./MessageRow";
+import type { TimelineItem } from "./selectors";
+
+const MINE = makeMessage({ seq: 1, senderId: "alice", recipientId: "bob", body: "see you at 5" });
+const OK: ChangeOutcome = { ok: true };
+
+function renderRow(item: TimelineItem, { mine = true, outcome = OK } = {}) {
+  const onEdit = vi.fn((_id: string, _body: string) => Promise.resolve(outcome));
+  const onDelete = vi.fn((_id: string) => Promise.resolve(outcome));
+  const rendered = renderWithProviders(
+    <MessageRow
+      item={item}
+      mine={mine}
+      conversationId={MINE.conversationId}
+      now={new Date("2025-01-01T12:30:00.000Z")}
+      onRetry={vi.fn()}
+      onDiscard={vi.fn()}
+      onEdit={onEdit}
+      onDelete={onDelete}
+    />,
+  );
+  return { ...rendered, onEdit, onDelete, row: screen.getByTestId("message") };
+}
+
+const confirmed = (message: Message): TimelineItem => ({ kind: "confirmed", message });
+
+describe("MessageRow", () => {
+  it("edits inline: prefilled, Enter saves the trimmed text, and the focus returns to Edit", async () => {
+    const { user, onEdit } = renderRow(confirmed(MINE));
+    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    const editor = screen.getByRole("textbox", { name: "Edit message text" });
+    expect(editor).toHaveValue("see you at 5");
+    expect(editor).toHaveFocus();
+
+    await user.clear(editor);
+    await user.type(editor, "  see you{Shift>}{Enter}{/Shift}at 6 {Enter}");
+    expect(onEdit).toHaveBeenCalledExactlyOnceWith(MINE.id, "see you\nat 6");
+    expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Edit message" })).toHaveFocus();
+  });
+
+  it("cancels an edit with Escape or Cancel, sending nothing", async () => {
+    const { user, onEdit } = renderRow(confirmed(MINE));
+    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByRole("textbox", { name: "Edit message text" }), " changed{Escape}");
+    expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
+    expect(screen.getByTestId("message")).toHaveTextContent("see you at 5");
+
+    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
+    expect(onEdit).not.toHaveBeenCalled();
+  });
+
+  it("saves with the Save button, and treats an unchanged text as a cancel", async () => {
+    const { user, onEdit } = renderRow(confirmed(MINE));
+    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(onEdit).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByRole("textbox", { name: "Edit message text" }), "!");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(onEdit).toHaveBeenCalledExactlyOnceWith(MINE.id, "see you at 5!");
+  });
+
+  it("refuses an empty edit before sending it, and shows a refusal from the server inline", async () => {
+    const { user, onEdit } = renderRow(confirmed(MINE), { outcome: { ok: false, message: "Too fast" } });
+    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    const editor = screen.getByRole("textbox", { name: "Edit message text" });
+    await user.clear(editor);
+    await user.type(editor, "   {Enter}");
+    expect(onEdit).not.toHaveBeenCalled();
+    expect(editor).toHaveAccessibleDescription("The message must not be empty.");
+
+    await user.type(editor, "new text{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Too fast");
+    expect(screen.getByRole("textbox", { name: "Edit message text" })).toHaveValue("   new text");
+  });
+
+  it("deletes only after Confirm delete; Cancel keeps the message", async () => {
+    const { user, onDelete } = renderRow(confirmed(MINE));
+    await user.click(screen.getByRole("button", { name: "Delete message" }));
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(onDelete).not.toHaveBeenCalled();
+    expect(screen.getByRole("button", { name: "Delete message" })).toHaveFocus();
+
+    await user.click(screen.getByRole("button", { name: "Delete message" }));
+    await user.click(screen.getByRole("button", { name: "Confirm delete" }));
+    expect(onDelete).toHaveBeenCalledExactlyOnceWith(MINE.id);
+  });
+
+  it("shows a tombstone for a deleted message, with no controls", () => {
+    const { row } = renderRow(confirmed({ ...MINE, body: "", deletedAt: "2025-01-01T12:10:00.000Z" }));
+    expect(row).toHaveAttribute("data-deleted", "true");
+    expect(row).toHaveTextContent("Message deleted");
+    expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Delete message" })).toBeNull();
+  });
+
+  it("marks an edited message, with the edit time on hover", () => {
+    renderRow(confirmed({ ...MINE, editedAt: "2025-01-01T12:20:00.000Z" }));
+    const mark = screen.getByTestId("edited-mark");
+    expect(mark).toHaveTextContent("edited");
+    expect(mark.getAttribute("title")).toMatch(/^Edited .*2025/);
+  });
+
+  it("offers no edit or delete on the peer's messages or on unconfirmed sends", () => {
+    const peers = renderRow(confirmed(makeMessage({ seq: 2, senderId: "bob", recipientId: "alice" })), { mine: false });
+    expect(screen.queryByRole("button", { name: /message/ })).toBeNull();
+    peers.unmount();
+
+    renderRow({ kind: "pending", message: { ...MINE, status: "pending", failure: null } });
+    expect(screen.queryByRole("button", { name: /message/ })).toBeNull();
+  });
+
+  it.each([
+    ["2025-01-01T12:29:40.000Z", "just now"],
+    ["2025-01-01T12:25:00.000Z", "5 min"],
+  ])("shows a message sent at %s as %s", (createdAt, label) => {
+    renderRow(confirmed({ ...MINE, createdAt }));
+    const time = screen.getByText(label);
+    expect(time.tagName).toBe("TIME");
+    expect(time).toHaveAttribute("dateTime", createdAt);
+  });
+});
