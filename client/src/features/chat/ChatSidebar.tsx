@@ -68,7 +68,7 @@ function PersonNavLink({ person }: { person: User }) {
         `flex items-center gap-2 rounded-box px-2 py-1.5 hover:bg-base-200 ${isActive ? "bg-base-200 font-semibold" : ""}`
       }
     >
-      <Avatar user={person} size="w-8" />
+      <Avatar user={person} small />
       <span className="truncate">{person.displayName}</span>
     </NavLink>
   );

@@ -22,7 +22,7 @@ export function ConversationLink({
         `flex items-center gap-2 rounded-box hover:bg-base-200 ${compact ? "px-2 py-1.5" : "gap-3 px-3 py-2"} ${isActive ? "bg-base-200" : ""}`
       }
     >
-      <Avatar user={peer} size={compact ? "w-8" : "w-10"} />
+      <Avatar user={peer} small={compact} />
       <span className="flex min-w-0 flex-1 flex-col">
         <span className="flex items-baseline justify-between gap-2">
           <span className={`truncate ${unread > 0 ? "font-semibold" : "font-medium"}`}>{peer.displayName}</span>

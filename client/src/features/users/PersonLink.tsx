@@ -17,7 +17,7 @@ export function PersonLink({ user }: { user: User }) {
 }
 
 /** Initials in a circle (decoration: the name carries the meaning) with the presence dot on its corner. */
-export function Avatar({ user, size = "w-10" }: { user: User; size?: string }) {
+export function Avatar({ user, small = false }: { user: User; small?: boolean }) {
   const initials = user.displayName
     .split(/\s+/)
     .slice(0, 2)
@@ -26,10 +26,11 @@ export function Avatar({ user, size = "w-10" }: { user: User; size?: string }) {
     .toUpperCase();
   return (
     <span className="relative inline-flex flex-none">
-      <span className="avatar avatar-placeholder" aria-hidden="true">
-        <span className={`bg-neutral text-neutral-content rounded-full ${size}`}>
-          <span className="text-sm">{initials}</span>
-        </span>
+      <span
+        aria-hidden="true"
+        className={`bg-neutral text-neutral-content flex items-center justify-center rounded-full ${small ? "size-8 text-xs" : "size-10 text-sm"}`}
+      >
+        {initials}
       </span>
       <PresenceDot user={user} className="ring-base-100 absolute right-0 bottom-0 ring-2" />
     </span>
