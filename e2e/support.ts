@@ -28,6 +28,15 @@ export async function signUp(page: Page, user: TestUser, { keepSignedIn = false 
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 
+/** Signs in through the login page; lands on the home page. */
+export async function signIn(page: Page, user: TestUser): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Username", { exact: true }).fill(user.username);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
 /**
  * `newUserPage()` opens a page in a fresh browser context (its own storage, so
  * its own user); every context is closed when the test ends, which also closes
