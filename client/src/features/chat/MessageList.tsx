@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { formatDayLabel } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
@@ -70,14 +70,16 @@ function VirtualLog({
     count: rows.length,
     getScrollElement: () => scrollerRef.current,
     estimateSize: () => ESTIMATED_ROW_PX,
+    // Keys, not indexes: measured sizes stay with their rows when a page is prepended.
     getItemKey: (index) => rows[index]?.key ?? index,
     overscan: OVERSCAN,
-    // Chat semantics: prepended pages keep the row being read in place, appends follow only at the bottom.
-    anchorTo: "end",
-    followOnAppend: true,
-    scrollEndThreshold: STICK_TO_BOTTOM_PX,
   });
-  const atBottom = virtualizer.isAtEnd(STICK_TO_BOTTOM_PX);
+  const totalSize = virtualizer.getTotalSize();
+  // Opens at the bottom; the ref steers scrolling synchronously, the state shows or hides the pill.
+  const atBottomRef = useRef(true);
+  const [atBottom, setAtBottom] = useState(true);
+  const firstMessageKey = rows.find((row) => row.kind === "message")?.key;
+  const previousFirstRef = useRef<{ key: string | undefined; start: number }>({ key: undefined, start: 0 });
   const last = rows.at(-1);
   const lastKey = last?.key;
   const lastIsMine = last?.kind === "message" && last.item.message.senderId === selfId;
@@ -85,15 +87,12 @@ function VirtualLog({
   if (atBottom && seenLastKey !== lastKey) setSeenLastKey(lastKey);
   const unseen = !atBottom && seenLastKey !== lastKey;
 
-  // The conversation opens at its newest message.
-  useEffect(() => {
-    virtualizer.scrollToEnd();
-  }, [virtualizer]);
-
-  // My own message always brings me to the bottom, wherever I was reading.
-  useEffect(() => {
-    if (lastIsMine) virtualizer.scrollToEnd();
-  }, [lastKey, lastIsMine, virtualizer]);
+  function scrollToBottom() {
+    const scroller = scrollerRef.current;
+    if (!scroller) return;
+    atBottomRef.current = true;
+    scroller.scrollTop = scroller.scrollHeight;
+  }
 
   function loadOlderWhenNearTop() {
     const scroller = scrollerRef.current;
@@ -101,6 +100,42 @@ function VirtualLog({
       onLoadOlder();
     }
   }
+
+  function handleScroll() {
+    const scroller = scrollerRef.current;
+    if (!scroller) return;
+    atBottomRef.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_TO_BOTTOM_PX;
+    setAtBottom(atBottomRef.current);
+    loadOlderWhenNearTop();
+  }
+
+  // A page was prepended: move down by as much as the oldest message held before moved, so the row the reader
+  // was looking at stays in place. (The day separator above it may keep its key, so a message is the anchor.)
+  // Rows still estimated are corrected by the virtualizer when measured, since they sit above the viewport.
+  useLayoutEffect(() => {
+    const index = rows.findIndex((row) => row.key === firstMessageKey);
+    const start = virtualizer.measurementsCache[index]?.start ?? 0;
+    const previous = previousFirstRef.current;
+    previousFirstRef.current = { key: firstMessageKey, start };
+    const scroller = scrollerRef.current;
+    if (!scroller || previous.key === undefined || previous.key === firstMessageKey || atBottomRef.current) return;
+    const previousIndex = rows.findIndex((row) => row.key === previous.key);
+    const moved = (virtualizer.measurementsCache[previousIndex]?.start ?? previous.start) - previous.start;
+    virtualizer.scrollToOffset(scroller.scrollTop + moved);
+  }, [firstMessageKey, rows, virtualizer]);
+
+  // At the bottom, stay there while rows arrive or are measured taller than estimated.
+  useLayoutEffect(() => {
+    if (atBottomRef.current) scrollToBottom();
+  }, [totalSize]);
+
+  // My own message always brings me to the bottom, wherever I was reading.
+  useLayoutEffect(() => {
+    if (lastIsMine) scrollToBottom();
+  }, [lastKey, lastIsMine]);
+
+  // A scroll to the very top fires no further scroll event, so each loaded page checks again.
+  useEffect(loadOlderWhenNearTop, [rows.length, hasOlder, loadingOlder, olderError, onLoadOlder]);
 
   return (
     <>
@@ -113,7 +148,7 @@ function VirtualLog({
         aria-live="off"
         tabIndex={0}
         className="focus-visible:outline-primary flex-1 overflow-y-auto px-2 py-4 focus-visible:outline-2 focus-visible:-outline-offset-2 sm:px-4"
-        onScroll={loadOlderWhenNearTop}
+        onScroll={handleScroll}
       >
         {rows.length === 0 ? (
           <p className="text-base-content/70 mt-8 text-center">No messages yet. Say hello!</p>
@@ -162,7 +197,7 @@ function VirtualLog({
         <button
           type="button"
           className="btn btn-primary btn-sm absolute bottom-3 left-1/2 -translate-x-1/2 shadow"
-          onClick={() => virtualizer.scrollToEnd()}
+          onClick={scrollToBottom}
         >
           New messages <span aria-hidden="true">↓</span>
         </button>
