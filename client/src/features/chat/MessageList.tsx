@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useAppSelector } from "../../app/hooks";
+import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDayLabel } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import type { ChangeOutcome } from "./chatSlice";
@@ -43,8 +44,12 @@ export function MessageList(props: MessageListProps) {
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
       <NewMessageAnnouncer conversationId={conversationId} selfId={selfId} peerName={peerName} />
-      {joinError !== null && <ErrorWithRetry message={joinError.message} onRetry={onRetryJoin} />}
-      {loading ? <SkeletonRows /> : <VirtualLog {...props} rows={rows} />}
+      {joinError !== null && (
+        <div className="m-2">
+          <ErrorAlert message={joinError.message} onRetry={onRetryJoin} />
+        </div>
+      )}
+      {loading ? <SkeletonBubbles /> : <VirtualLog {...props} rows={rows} />}
     </div>
   );
 }
@@ -139,7 +144,11 @@ function VirtualLog({
 
   return (
     <>
-      {olderError !== null && <ErrorWithRetry message={olderError} onRetry={onLoadOlder} />}
+      {olderError !== null && (
+        <div className="m-2">
+          <ErrorAlert message={olderError} onRetry={onLoadOlder} />
+        </div>
+      )}
       <div
         ref={scrollerRef}
         role="log"
@@ -214,19 +223,8 @@ function DaySeparator({ at, now }: { at: string; now: Date }) {
   );
 }
 
-function ErrorWithRetry({ message, onRetry }: { message: string; onRetry: () => void }) {
-  return (
-    <div role="alert" className="alert alert-warning alert-soft m-2">
-      <span>{message}</span>
-      <button type="button" className="btn btn-sm" onClick={onRetry}>
-        Retry
-      </button>
-    </div>
-  );
-}
-
 /** Placeholder bubbles while the first page of history is on its way. */
-function SkeletonRows() {
+function SkeletonBubbles() {
   return (
     <div className="flex flex-1 flex-col justify-end gap-3 overflow-hidden px-2 py-4 sm:px-4">
       <span role="status" className="sr-only">

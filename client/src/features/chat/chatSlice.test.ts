@@ -7,7 +7,9 @@ import { signedOut } from "../auth/authSlice";
 import {
   chatSlice,
   conversationJoined,
+  conversationJoinFailed,
   conversationOpened,
+  conversationRejoinRequested,
   messageAcked,
   messageReceived,
   messageDiscarded,
@@ -268,6 +270,35 @@ describe("chatSlice: switching conversations", () => {
   it("ignores messages of a conversation that was never opened; its join loads them", () => {
     const fromOther = makeMessage({ seq: 7, senderId: OTHER, recipientId: ME });
     expect(timeline([opened, messageReceived(fromOther)], OTHER_CONVERSATION)).toEqual([]);
+  });
+
+  it.each<[string, UnknownAction[], { historyLoaded: boolean; joinError: string | null }]>([
+    ["opened, not joined yet", [opened], { historyLoaded: false, joinError: null }],
+    ["joined", [opened, joined([])], { historyLoaded: true, joinError: null }],
+    [
+      "reopened after a join: what is held is shown at once",
+      [opened, joined([]), openedOther, opened],
+      { historyLoaded: true, joinError: null },
+    ],
+    [
+      "join failed",
+      [opened, conversationJoinFailed({ conversationId: CONVERSATION, error: { code: "INTERNAL", message: "boom" } })],
+      { historyLoaded: false, joinError: "boom" },
+    ],
+    [
+      "rejoin requested after a failure",
+      [
+        opened,
+        conversationJoinFailed({ conversationId: CONVERSATION, error: { code: "INTERNAL", message: "boom" } }),
+        conversationRejoinRequested({ conversationId: CONVERSATION }),
+      ],
+      { historyLoaded: false, joinError: null },
+    ],
+  ])("history state: %s", (_, actions, expected) => {
+    const conversation = reduce(actions).conversations[CONVERSATION];
+    expect({ historyLoaded: conversation?.historyLoaded, joinError: conversation?.joinError?.message ?? null }).toEqual(
+      expected,
+    );
   });
 
   it("forgets everything on sign-out", () => {
