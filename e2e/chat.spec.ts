@@ -1,17 +1,19 @@
-import { expect, expectShownOnce, makeUser, messageRows, openChatWith, sendMessage, signUp, test } from "./support";
+import {
+  expect,
+  expectShownOnce,
+  makeUser,
+  messageRows,
+  openChatPair,
+  openChatWith,
+  sendMessage,
+  signUp,
+  test,
+} from "./support";
 
 test("two users exchange messages both ways, each shown exactly once, and a reload keeps the history", async ({
   newUserPage,
 }) => {
-  const alice = makeUser("Alice");
-  const bob = makeUser("Bob");
-  const alicePage = await newUserPage();
-  const bobPage = await newUserPage();
-  await signUp(alicePage, alice);
-  await signUp(bobPage, bob);
-
-  await openChatWith(alicePage, bob);
-  await openChatWith(bobPage, alice);
+  const { alicePage, bobPage } = await openChatPair(newUserPage);
 
   const texts: string[] = [];
   for (let i = 1; i <= 3; i++) {

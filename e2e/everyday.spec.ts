@@ -1,25 +1,7 @@
-import {
-  expect,
-  expectShownOnce,
-  makeUser,
-  messageRows,
-  openChatWith,
-  sendMessage,
-  signIn,
-  signUp,
-  test,
-} from "./support";
+import { expect, expectShownOnce, messageRows, openChatPair, openChatWith, sendMessage, signIn, test } from "./support";
 
 test("presence goes online and offline between two users", async ({ newUserPage }) => {
-  const alice = makeUser("Alice");
-  const bob = makeUser("Bob");
-  const alicePage = await newUserPage();
-  const bobPage = await newUserPage();
-  await signUp(alicePage, alice);
-  await signUp(bobPage, bob);
-
-  await openChatWith(alicePage, bob);
-  await openChatWith(bobPage, alice);
+  const { alice, bob, alicePage, bobPage } = await openChatPair(newUserPage);
   await expect(alicePage.getByTestId("peer-presence")).toHaveText("Online");
 
   // Bob's last tab goes away: after the server's grace period Alice sees him offline.
@@ -35,14 +17,7 @@ test("presence goes online and offline between two users", async ({ newUserPage 
 test("the typing indicator appears, expires without renewal, and clears when the message is sent", async ({
   newUserPage,
 }) => {
-  const alice = makeUser("Alice");
-  const bob = makeUser("Bob");
-  const alicePage = await newUserPage();
-  const bobPage = await newUserPage();
-  await signUp(alicePage, alice);
-  await signUp(bobPage, bob);
-  await openChatWith(alicePage, bob);
-  await openChatWith(bobPage, alice);
+  const { alicePage, bobPage } = await openChatPair(newUserPage);
 
   const indicator = alicePage.getByTestId("typing-indicator");
   const composer = bobPage.getByRole("textbox", { name: "Message", exact: true });
@@ -59,14 +34,7 @@ test("the typing indicator appears, expires without renewal, and clears when the
 });
 
 test("editing and deleting my message propagate to the peer", async ({ newUserPage }) => {
-  const alice = makeUser("Alice");
-  const bob = makeUser("Bob");
-  const alicePage = await newUserPage();
-  const bobPage = await newUserPage();
-  await signUp(alicePage, alice);
-  await signUp(bobPage, bob);
-  await openChatWith(alicePage, bob);
-  await openChatWith(bobPage, alice);
+  const { alicePage, bobPage } = await openChatPair(newUserPage);
 
   await sendMessage(bobPage, "see you at 5");
   await expectShownOnce(alicePage, "see you at 5");

@@ -67,6 +67,19 @@ export async function openChatWith(page: Page, peer: TestUser): Promise<void> {
   await expect(page.getByTestId("connection-status")).toHaveText("Connected");
 }
 
+/** Two new users, each in a context of their own, with the chat between them open on both sides. */
+export async function openChatPair(newUserPage: () => Promise<Page>) {
+  const alice = makeUser("Alice");
+  const bob = makeUser("Bob");
+  const alicePage = await newUserPage();
+  const bobPage = await newUserPage();
+  await signUp(alicePage, alice);
+  await signUp(bobPage, bob);
+  await openChatWith(alicePage, bob);
+  await openChatWith(bobPage, alice);
+  return { alice, bob, alicePage, bobPage };
+}
+
 export async function sendMessage(page: Page, text: string): Promise<void> {
   const composer = page.getByRole("textbox", { name: "Message", exact: true });
   await composer.fill(text);
