@@ -28,3 +28,15 @@ export function makeMessage(overrides: Partial<Message> & Pick<Message, "seq">):
     ...overrides,
   };
 }
+
+/** What the chat hands the slice when alice sends `body` to bob, before the server has it. */
+export function makeOutgoing(clientId: string, body = `body of ${clientId}`) {
+  return {
+    clientId,
+    conversationId: conversationIdFor("alice", "bob"),
+    senderId: "alice",
+    recipientId: "bob",
+    body,
+    createdAt: "2025-01-01T12:00:00.000Z",
+  };
+}

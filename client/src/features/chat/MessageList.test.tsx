@@ -3,9 +3,8 @@ import { act, screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { conversationIdFor, type Message } from "../../../../shared/protocol";
 import { makeStore } from "../../app/store";
-import { makeMessage } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
-import { makeUser } from "../../test/factories";
+import { makeMessage, makeOutgoing, makeUser } from "../../test/factories";
 import {
   connectionStatusChanged,
   conversationJoined,
@@ -68,17 +67,6 @@ function joined(messages: Message[]) {
   });
 }
 
-function requestSend(clientId: string, body: string) {
-  return messageSendRequested({
-    clientId,
-    conversationId: CONVERSATION,
-    senderId: ME,
-    recipientId: PEER,
-    body,
-    createdAt: "2025-01-01T12:00:00.000Z",
-  });
-}
-
 stubViewportForEachTest();
 
 describe("MessageList", () => {
@@ -86,7 +74,7 @@ describe("MessageList", () => {
     renderList([
       messageReceived(makeMessage({ seq: 2, senderId: ME, recipientId: PEER, body: "mine" })),
       messageReceived(makeMessage({ seq: 1, senderId: PEER, recipientId: ME, body: "theirs" })),
-      requestSend("c-pending", "on its way"),
+      messageSendRequested(makeOutgoing("c-pending", "on its way")),
     ]);
 
     const rows = within(screen.getByRole("log", { name: "Messages" })).getAllByTestId("message");
@@ -185,7 +173,7 @@ describe("MessageList", () => {
 
   it("offers a retry for a failed send", async () => {
     const { user, onRetry } = renderList([
-      requestSend("c-failed", "try me"),
+      messageSendRequested(makeOutgoing("c-failed", "try me")),
       messageSendFailed({
         conversationId: CONVERSATION,
         clientId: "c-failed",

@@ -2,7 +2,7 @@ import type { UnknownAction } from "@reduxjs/toolkit";
 import { describe, expect, it } from "vitest";
 import { conversationIdFor, LIMITS, type JoinResult, type Message } from "../../../../shared/protocol";
 import { makeStore, type RootState } from "../../app/store";
-import { makeMessage, makeUser } from "../../test/factories";
+import { makeMessage, makeOutgoing, makeUser } from "../../test/factories";
 import { signedOut } from "../auth/authSlice";
 import {
   chatSlice,
@@ -42,15 +42,8 @@ const OTHER_CONVERSATION = conversationIdFor(ME, OTHER);
 const opened = conversationOpened({ conversationId: CONVERSATION, peerId: PEER });
 const openedOther = conversationOpened({ conversationId: OTHER_CONVERSATION, peerId: OTHER });
 
-function sendRequested(clientId: string, body = `body of ${clientId}`) {
-  return messageSendRequested({
-    clientId,
-    conversationId: CONVERSATION,
-    senderId: ME,
-    recipientId: PEER,
-    body,
-    createdAt: "2025-01-01T12:00:00.000Z",
-  });
+function sendRequested(clientId: string, body?: string) {
+  return messageSendRequested(makeOutgoing(clientId, body));
 }
 
 /** The stored copy of the send `clientId`, as the server acks and broadcasts it. */

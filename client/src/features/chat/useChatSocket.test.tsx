@@ -15,8 +15,8 @@ import { stubViewportForEachTest } from "./viewportStub";
 type Handler = (...args: never[]) => void;
 type Emitted = { event: string; payload: unknown; ack?: (...args: unknown[]) => void };
 
-/** Stands in for the Manager (`socket.io`): only its listeners matter here. */
-class FakeManager {
+/** Records listeners; stands in for the Manager (`socket.io`), whose listeners are all that matter here. */
+class FakeEmitter {
   readonly listeners = new Map<string, Set<Handler>>();
 
   on(event: string, handler: Handler) {
@@ -31,26 +31,17 @@ class FakeManager {
 }
 
 /** Stands in for a Socket.IO client socket: records listeners and emits, lets the test play the server. */
-class FakeSocket {
-  readonly listeners = new Map<string, Set<Handler>>();
-  readonly io = new FakeManager();
+class FakeSocket extends FakeEmitter {
+  readonly io = new FakeEmitter();
   readonly emitted: Emitted[] = [];
   connected = false;
   active: boolean;
 
   constructor(readonly options: { autoConnect?: boolean }) {
+    super();
     this.active = options.autoConnect ?? true;
   }
 
-  on(event: string, handler: Handler) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)?.add(handler);
-    return this;
-  }
-  off(event: string, handler: Handler) {
-    this.listeners.get(event)?.delete(handler);
-    return this;
-  }
   timeout() {
     return this;
   }
