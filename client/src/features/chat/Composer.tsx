@@ -3,6 +3,7 @@ import { codePointLength, LIMITS } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { loadDraft, saveDraft } from "./drafts";
 import { selectConnectionStatus } from "./selectors";
+import { isSubmitKey } from "./submitKey";
 
 type ComposerProps = {
   conversationId: string;
@@ -35,8 +36,7 @@ export function Composer({ conversationId, onSend, onTyping, disabled = false }:
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    // Enter sends, Shift+Enter is a newline; an IME composing text keeps its Enter.
-    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (isSubmitKey(event)) {
       event.preventDefault();
       submit();
     }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { bodySchema } from "../../../../shared/protocol";
+import { isSubmitKey } from "./submitKey";
 
 type MessageEditorProps = {
   initial: string;
@@ -36,7 +37,7 @@ export function MessageEditor({ initial, busy, onSave, onCancel }: MessageEditor
     if (event.key === "Escape") {
       event.preventDefault();
       onCancel();
-    } else if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+    } else if (isSubmitKey(event)) {
       event.preventDefault();
       save();
     }
