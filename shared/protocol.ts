@@ -1,5 +1,5 @@
 /**
- * Parley wire protocol v1 — the code form of PROTOCOL.md.
+ * Parley wire protocol v1.1 — the code form of PROTOCOL.md.
  * Imported by the client (bundled by Vite) and the server, so it holds no
  * server-only code: types, zod schemas, limits and pure helpers only.
  */
@@ -17,6 +17,9 @@ export const LIMITS = {
   historyAfterMax: 500,
   joinPageSize: 50,
   joinCatchUpMax: 500,
+  /** A page of messages (join, history, changes) stops once its bodies reach this many UTF-8 bytes. */
+  pageMaxBodyBytes: 1024 * 1024,
+  changesMax: 500,
   usersSearchMax: 50,
   payloadMaxBytes: 64 * 1024,
   typingExpiryMs: 6000,
@@ -44,6 +47,8 @@ export type Message = {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /** The conversation's rev at this message's last change: of two copies, the higher rev is newer. */
+  rev: number;
 };
 
 export type ConversationSummary = {
@@ -65,6 +70,7 @@ export const ERROR_CODES = [
   "USERNAME_TAKEN",
   "INVALID_CREDENTIALS",
   "INTERNAL",
+  "TOO_MANY_CONNECTIONS",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -113,6 +119,23 @@ const FORBIDDEN_BODY_CHARS = /[\u0000-\u0008\u000b-\u001f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Bidirectional embeddings, overrides (U+202A-U+202E) and isolates (U+2066-U+2069): they let a name
+// reorder the text around it ("evil\u202Egnp.exe").
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+// Characters that render as nothing: spaces, format characters (zero-width joiners, marks), combining
+// marks on nothing, and the blank letters Hangul and Braille provide.
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cf}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]*$/u;
+
+/** False when the string holds a lone surrogate, which JSON, UTF-8 and the database would each repair differently. */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Every string the protocol accepts: well-formed Unicode, so what is acked is what is read back later. */
+export const textSchema = z.string().refine(isWellFormed, "must be well-formed Unicode (no lone surrogates)");
+
 export function codePointLength(text: string): number {
   let n = 0;
   for (const _ of text) n++;
@@ -123,8 +146,7 @@ export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of A-Z a-z 0-
 export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN, "must be 8-64 of A-Z a-z 0-9 _ -");
 
 /** The stored body: trimmed, 1..4000 code points, no C0 controls but \n and \t. */
-export const bodySchema = z
-  .string()
+export const bodySchema = textSchema
   .transform((s) => s.trim())
   .refine((s) => s.length > 0, "must not be empty")
   .refine(
@@ -133,21 +155,24 @@ export const bodySchema = z
   )
   .refine((s) => !FORBIDDEN_BODY_CHARS.test(s), "must not contain control characters");
 
-export const usernameSchema = z
-  .string()
+export const usernameSchema = textSchema
   .transform((s) => s.trim().toLowerCase())
   .pipe(z.string().regex(USERNAME_PATTERN, "must be 3-32 of a-z 0-9 _ . - and start with a letter or digit"));
 
-export const displayNameSchema = z
-  .string()
+export const displayNameSchema = textSchema
   .transform((s) => s.trim())
   .refine(
     (s) => s.length >= 1 && codePointLength(s) <= LIMITS.displayNameMax,
     `must be 1-${LIMITS.displayNameMax} characters`,
   )
-  .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters");
+  .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters")
+  .refine((s) => !BIDI_CONTROLS.test(s), "must not contain bidirectional control characters")
+  .refine((s) => !INVISIBLE_ONLY.test(s), "must contain a visible character");
 
-export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+/** Compared after NFC normalisation, so the same password typed on another keyboard or OS still matches. */
+export const passwordSchema = textSchema
+  .transform((s) => s.normalize("NFC"))
+  .pipe(z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax));
 
 // ---------------------------------------------------------------- HTTP payloads
 
@@ -159,13 +184,16 @@ export const registerSchema = z.object({
 export type RegisterRequest = z.input<typeof registerSchema>;
 
 export const loginSchema = z.object({
-  username: z
-    .string()
-    .max(64)
-    .transform((s) => s.trim().toLowerCase()),
-  password: z.string().max(LIMITS.passwordMax),
+  username: textSchema.pipe(z.string().max(64)).transform((s) => s.trim().toLowerCase()),
+  password: textSchema.pipe(z.string().max(LIMITS.passwordMax)).transform((s) => s.normalize("NFC")),
 });
 export type LoginRequest = z.input<typeof loginSchema>;
+
+export const passwordChangeSchema = z.object({
+  currentPassword: textSchema.pipe(z.string().max(LIMITS.passwordMax)).transform((s) => s.normalize("NFC")),
+  newPassword: passwordSchema,
+});
+export type PasswordChangeRequest = z.input<typeof passwordChangeSchema>;
 
 export type AuthResponse = { token: string; user: User };
 
@@ -180,11 +208,24 @@ export const historyQuerySchema = z
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 export type HistoryResponse = { messages: Message[]; hasMore: boolean };
 
-export const usersQuerySchema = z.object({ q: z.string().max(64).optional() });
+/** GET /api/conversations/:peerId/changes: messages with seq <= uptoSeq and rev > sinceRev, by rev. */
+export const changesQuerySchema = z.object({
+  sinceRev: seqCursor.default(0),
+  uptoSeq: seqCursor.optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+});
+export type ChangesQuery = z.infer<typeof changesQuerySchema>;
+export type ChangesResponse = { messages: Message[]; rev: number; hasMore: boolean };
+
+export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
 
 // ---------------------------------------------------------------- socket payloads
 
-export const joinSchema = z.object({ peerId: idSchema, afterSeq: z.number().int().min(0).optional() });
+export const joinSchema = z.object({
+  peerId: idSchema,
+  afterSeq: z.number().int().min(0).optional(),
+  sinceRev: z.number().int().min(0).optional(),
+});
 export const leaveSchema = z.object({ peerId: idSchema });
 export const sendSchema = z.object({ peerId: idSchema, clientId: clientIdSchema, body: bodySchema });
 export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
@@ -214,6 +255,11 @@ export type JoinResult = {
   readSeq: number;
   peerReadSeq: number;
   peerDeliveredSeq: number;
+  /** The conversation's current rev. */
+  rev: number;
+  /** With afterSeq and sinceRev: messages with seq <= afterSeq changed after sinceRev, ascending by rev. */
+  changed: Message[];
+  changedHasMore: boolean;
 };
 
 export type ReceiptEvent = { conversationId: string; userId: string; deliveredSeq: number; readSeq: number };

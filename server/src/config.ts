@@ -48,6 +48,15 @@ const envSchema = z.object({
   SEND_RATE_BURST: intVar(30, 1, 100_000),
   SEND_RATE_PER_SEC: intVar(5, 1, 100_000),
   LOGIN_MAX_FAILURES: intVar(10, 1, 100_000),
+  LOGIN_RATE_PER_MIN: intVar(60, 1, 100_000),
+  REGISTER_RATE_PER_HOUR: intVar(20, 1, 100_000),
+  EVENT_RATE_BURST: intVar(60, 1, 100_000),
+  EVENT_RATE_PER_SEC: intVar(20, 1, 100_000),
+  MAX_SOCKETS_PER_USER: intVar(20, 1, 100_000),
+  MAX_SOCKET_BUFFER_BYTES: intVar(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  // Express's `trust proxy` setting: which proxies may name the client IP in X-Forwarded-For.
+  TRUST_PROXY: z.string().trim().optional(),
+  METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
   PRESENCE_GRACE_MS: intVar(3000, 0, 60_000),
   // log2 of scrypt's N; tests lower it to keep registration cheap.
   SCRYPT_LOG_N: intVar(14, 10, 20),
@@ -66,11 +75,27 @@ export type Config = {
   sendRateBurst: number;
   sendRatePerSec: number;
   loginMaxFailures: number;
+  loginRatePerMin: number;
+  registerRatePerHour: number;
+  eventRateBurst: number;
+  eventRatePerSec: number;
+  maxSocketsPerUser: number;
+  maxSocketBufferBytes: number;
+  trustProxy: boolean | number | string;
+  metricsToken: string | undefined;
   presenceGraceMs: number;
   scryptLogN: number;
   clientDist: string;
   nodeEnv: z.infer<typeof envSchema>["NODE_ENV"];
 };
+
+/** TRUST_PROXY as Express takes it: true/false, a hop count, or addresses and subnets ("loopback, 10.0.0.0/8"). */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
 
 /** Reads the configuration from an environment; throws a StartupError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -100,6 +125,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sendRateBurst: e.SEND_RATE_BURST,
     sendRatePerSec: e.SEND_RATE_PER_SEC,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginRatePerMin: e.LOGIN_RATE_PER_MIN,
+    registerRatePerHour: e.REGISTER_RATE_PER_HOUR,
+    eventRateBurst: e.EVENT_RATE_BURST,
+    eventRatePerSec: e.EVENT_RATE_PER_SEC,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    metricsToken: e.METRICS_TOKEN,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     scryptLogN: e.SCRYPT_LOG_N,
     clientDist: e.CLIENT_DIST

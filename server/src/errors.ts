@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   USERNAME_TAKEN: 409,
   INVALID_CREDENTIALS: 401,
   INTERNAL: 500,
+  TOO_MANY_CONNECTIONS: 429,
 };
 
 /** An expected failure: its code and message go to the client as they are. */

@@ -25,6 +25,7 @@ export function makeMessage(overrides: Partial<Message> & Pick<Message, "seq">):
     createdAt: new Date(Date.UTC(2025, 0, 1, 12, 0, overrides.seq)).toISOString(),
     editedAt: null,
     deletedAt: null,
+    rev: overrides.seq,
     ...overrides,
   };
 }

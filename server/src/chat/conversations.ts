@@ -1,5 +1,5 @@
-import { LIMITS, conversationIdFor, historyQuerySchema, joinSchema } from "../../../shared/protocol";
-import type { ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
+import { LIMITS, changesQuerySchema, conversationIdFor, historyQuerySchema, joinSchema } from "../../../shared/protocol";
+import type { ChangesResponse, ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
 import type { Store } from "../store";
 import { parseInput } from "../validation";
 import type { UserDirectory } from "./users";
@@ -20,6 +20,16 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       });
     },
 
+    /** GET /api/conversations/:peerId/changes: what was edited or deleted since `sinceRev`, by rev. */
+    async changes(selfId: string, peerId: string, query: unknown): Promise<ChangesResponse> {
+      await users.require(peerId);
+      const { sinceRev, uptoSeq, limit = LIMITS.changesMax } = parseInput(changesQuerySchema, query);
+      return store.listChanges(conversationIdFor(selfId, peerId), {
+        sinceRev,
+        uptoSeq,
+        limit: Math.min(limit, LIMITS.changesMax),
+      });
+    },
     /**
      * conversation:join. `enterRoom` runs after validation and before the
      * read, so a message committed meanwhile reaches the socket by broadcast
@@ -30,15 +40,21 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       payload: unknown,
       enterRoom: (conversationId: string, peerId: string) => Promise<void>,
     ): Promise<JoinResult> {
-      const { peerId, afterSeq } = parseInput(joinSchema, payload);
+      const { peerId, afterSeq, sinceRev } = parseInput(joinSchema, payload);
       const peer = await users.require(peerId);
       const conversationId = conversationIdFor(selfId, peerId);
       await enterRoom(conversationId, peerId);
+      // The rev is read before the pages: whatever changes after it is either in them or has a higher
+      // rev, so a client that rejoins with this rev misses nothing.
+      const state = await store.getConversationState(conversationId, selfId, peerId);
       const page =
         afterSeq === undefined
           ? await store.listMessages(conversationId, { limit: LIMITS.joinPageSize })
           : await store.listMessages(conversationId, { afterSeq, limit: LIMITS.joinCatchUpMax });
-      const state = await store.getConversationState(conversationId, selfId, peerId);
+      const changes =
+        afterSeq !== undefined && sinceRev !== undefined
+          ? await store.listChanges(conversationId, { sinceRev, uptoSeq: afterSeq, limit: LIMITS.changesMax })
+          : { messages: [], hasMore: false };
       return {
         conversationId,
         peer: users.present(peer),
@@ -47,6 +63,9 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
         readSeq: state.mine.readSeq,
         peerReadSeq: state.peer.readSeq,
         peerDeliveredSeq: state.peer.deliveredSeq,
+        rev: state.rev,
+        changed: changes.messages,
+        changedHasMore: changes.hasMore,
       };
     },
 

@@ -25,7 +25,16 @@ export function createMessages(deps: Deps) {
   const { store, users, broadcaster, metrics, conversationQueue } = deps;
   const takeSendToken = createTokenBuckets(deps.sendRate);
 
-  /** Loads a message the caller may change: NOT_FOUND outside the conversation, FORBIDDEN for the peer. */
+  function spendSendToken(senderId: string): void {
+    const token = takeSendToken(senderId);
+    if (!token.ok) throw new AppError("RATE_LIMITED", "sending too fast", 429, token.retryAfterMs);
+  }
+
+  /**
+   * Applies an edit or delete to a message the caller sent: NOT_FOUND outside
+   * the conversation, FORBIDDEN for the peer. `change` returns null when there
+   * was nothing to change; the stored copy is then returned and nobody is told.
+   */
   async function changeOwnMessage(
     selfId: string,
     messageId: string,
@@ -33,14 +42,16 @@ export function createMessages(deps: Deps) {
   ) {
     const found = await store.findMessageById(messageId);
     if (!found || !isParticipant(found.conversationId, selfId)) throw notFound("message");
+    if (found.senderId !== selfId) throw new AppError("FORBIDDEN", "only the sender may change a message");
+    spendSendToken(selfId);
+    // The queue keeps this node's broadcasts in rev order; the store's guard keeps them correct.
     return conversationQueue(found.conversationId, async () => {
-      // Re-read inside the queue: an edit and a delete may have raced.
-      const message = (await store.findMessageById(messageId)) ?? found;
-      if (message.senderId !== selfId) throw new AppError("FORBIDDEN", "only the sender may change a message");
-      const updated = await change(message);
-      if (!updated) return message;
-      broadcaster.messageUpdated(updated);
-      return updated;
+      const updated = await change(found);
+      if (updated) {
+        broadcaster.messageUpdated(updated);
+        return updated;
+      }
+      return (await store.findMessageById(messageId)) ?? found;
     });
   }
 
@@ -58,8 +69,7 @@ export function createMessages(deps: Deps) {
         if (stored) return stored;
       }
       // Every other attempt costs a token, malformed ones too.
-      const token = takeSendToken(senderId);
-      if (!token.ok) throw new AppError("RATE_LIMITED", "sending too fast", 429, token.retryAfterMs);
+      spendSendToken(senderId);
       if (!parsed.success) throw validationError(parsed.error);
 
       const { peerId, clientId, body } = parsed.data;
@@ -89,8 +99,9 @@ export function createMessages(deps: Deps) {
     async edit(selfId: string, payload: unknown): Promise<Message> {
       const { messageId, body } = parseInput(editSchema, payload);
       return changeOwnMessage(selfId, messageId, async (message) => {
-        if (message.deletedAt) throw new AppError("VALIDATION", "a deleted message cannot be edited");
-        return store.updateMessage(message.id, { body, editedAt: nowIso() });
+        const edited = message.deletedAt ? null : await store.updateMessage(message, { body, editedAt: nowIso() });
+        if (!edited) throw new AppError("VALIDATION", "a deleted message cannot be edited");
+        return edited;
       });
     },
 
@@ -98,7 +109,7 @@ export function createMessages(deps: Deps) {
     async delete(selfId: string, payload: unknown): Promise<Message> {
       const { messageId } = parseInput(deleteSchema, payload);
       return changeOwnMessage(selfId, messageId, async (message) =>
-        message.deletedAt ? null : store.updateMessage(message.id, { body: "", deletedAt: nowIso() }),
+        message.deletedAt ? null : store.updateMessage(message, { body: "", deletedAt: nowIso() }),
       );
     },
   };

@@ -20,5 +20,11 @@ export function conversationRoutes(deps: { conversations: Conversations; authed:
     }),
   );
 
+  router.get(
+    "/conversations/:peerId/changes",
+    authed(async (req, res, { user }) => {
+      res.json(await conversations.changes(user.id, String(req.params.peerId), req.query));
+    }),
+  );
   return router;
 }

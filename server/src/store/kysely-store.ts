@@ -1,12 +1,16 @@
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
+import { LIMITS } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
-import { isUniqueViolation, toMessage, toUserRecord } from "./rows";
+import { capByBodyBytes, isUniqueViolation, toMessage, toUserRecord } from "./rows";
 import type { Database } from "./schema";
 import type { NewMessage, Store, Watermarks } from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
 const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
+
+/** Aborts a change's transaction when the message was deleted first. */
+class AlreadyDeleted extends Error {}
 
 /** LIKE pattern for a literal prefix: escapes the wildcards with '\'. */
 function likePrefix(text: string): string {
@@ -38,16 +42,25 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       const existing = await findMessageByClientId(m.senderId, m.clientId, trx);
       if (existing) return { message: existing, created: false };
 
-      // The upsert locks the conversation row, so concurrent sends get consecutive seqs.
-      const { last_seq: seq } = await trx
+      // The upsert locks the conversation row, so concurrent sends get consecutive seqs and revs.
+      const { last_seq: seq, rev } = await trx
         .insertInto("conversations")
-        .values({ id: m.conversationId, user_a: m.userA, user_b: m.userB, last_seq: 1, last_message_at: m.createdAt })
+        .values({
+          id: m.conversationId,
+          user_a: m.userA,
+          user_b: m.userB,
+          last_seq: 1,
+          rev: 1,
+          last_message_at: m.createdAt,
+        })
         .onConflict((oc) =>
-          oc
-            .column("id")
-            .doUpdateSet({ last_seq: sql<number>`conversations.last_seq + 1`, last_message_at: m.createdAt }),
+          oc.column("id").doUpdateSet({
+            last_seq: sql<number>`conversations.last_seq + 1`,
+            rev: sql<number>`conversations.rev + 1`,
+            last_message_at: m.createdAt,
+          }),
         )
-        .returning("last_seq")
+        .returning(["last_seq", "rev"])
         .executeTakeFirstOrThrow();
 
       const row = {
@@ -60,6 +73,7 @@ export function createKyselyStore(db: Kysely<Database>): Store {
         created_at: m.createdAt,
         edited_at: null,
         deleted_at: null,
+        rev: Number(rev),
       };
       await trx.insertInto("messages").values(row).execute();
       await trx
@@ -237,7 +251,7 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     async getConversationState(conversationId, userId, peerId) {
       const conversation = await db
         .selectFrom("conversations")
-        .select("last_seq")
+        .select(["last_seq", "rev"])
         .where("id", "=", conversationId)
         .executeTakeFirst();
       const members = await db
@@ -247,6 +261,7 @@ export function createKyselyStore(db: Kysely<Database>): Store {
         .execute();
       return {
         lastSeq: Number(conversation?.last_seq ?? 0),
+        rev: Number(conversation?.rev ?? 0),
         mine: toWatermarks(members.find((m) => m.user_id === userId)),
         peer: toWatermarks(members.find((m) => m.user_id === peerId)),
       };
@@ -254,21 +269,47 @@ export function createKyselyStore(db: Kysely<Database>): Store {
 
     async listMessages(conversationId, { beforeSeq, afterSeq, limit }) {
       let query = db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
-      // One row past the page tells whether more exist.
+      // One row past the page tells whether more exist; the byte cap may end the page sooner.
       if (afterSeq !== undefined) {
         const rows = await query
           .where("seq", ">", afterSeq)
           .orderBy("seq", "asc")
           .limit(limit + 1)
           .execute();
-        return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+        const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
+        return { messages: page.map(toMessage), hasMore: rows.length > page.length };
       }
       if (beforeSeq !== undefined) query = query.where("seq", "<", beforeSeq);
       const rows = await query
         .orderBy("seq", "desc")
         .limit(limit + 1)
         .execute();
-      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore: rows.length > limit };
+      // Newest first, so the cap keeps the messages nearest the cursor.
+      const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
+      return { messages: page.reverse().map(toMessage), hasMore: rows.length > page.length };
+    },
+    async listChanges(conversationId, { sinceRev, uptoSeq, limit }) {
+      const conversation = await db
+        .selectFrom("conversations")
+        .select("rev")
+        .where("id", "=", conversationId)
+        .executeTakeFirst();
+      let query = db
+        .selectFrom("messages")
+        .selectAll()
+        .where("conversation_id", "=", conversationId)
+        .where("rev", ">", sinceRev);
+      if (uptoSeq !== undefined) query = query.where("seq", "<=", uptoSeq);
+      const rows = await query
+        .orderBy("rev", "asc")
+        .limit(limit + 1)
+        .execute();
+      const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
+      return {
+        messages: page.map(toMessage),
+        rev: Number(conversation?.rev ?? 0),
+        hasMore: rows.length > page.length,
+      };
     },
 
     async findMessageById(id) {
@@ -290,18 +331,35 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       }
     },
 
-    async updateMessage(id, changes) {
-      const row = await db
-        .updateTable("messages")
-        .set({
-          body: changes.body,
-          ...(changes.editedAt && { edited_at: changes.editedAt }),
-          ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
-        })
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toMessage(row);
+    async updateMessage(target, changes) {
+      return db.transaction().execute(async (trx) => {
+        // Bumping the rev locks the conversation row, so changes get their revs in commit order.
+        const { rev } = await trx
+          .updateTable("conversations")
+          .set({ rev: sql<number>`rev + 1` })
+          .where("id", "=", target.conversationId)
+          .returning("rev")
+          .executeTakeFirstOrThrow();
+        // The guard, not any in-process queue, keeps a deleted message deleted.
+        const row = await trx
+          .updateTable("messages")
+          .set({
+            body: changes.body,
+            rev: Number(rev),
+            ...(changes.editedAt && { edited_at: changes.editedAt }),
+            ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
+          })
+          .where("id", "=", target.id)
+          .where("deleted_at", "is", null)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) throw new AlreadyDeleted();
+        return toMessage(row);
+      }).catch((error: unknown) => {
+        // Nothing changed, and the rev bump was rolled back with the transaction.
+        if (error instanceof AlreadyDeleted) return null;
+        throw error;
+      });
     },
 
     async advanceWatermarks(conversationId, userId, requested) {

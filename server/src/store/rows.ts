@@ -30,7 +30,21 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
+    rev: Number(row.rev),
   };
+}
+
+/**
+ * The longest prefix of `messages` whose bodies stay within `maxBytes` of UTF-8
+ * (at least one message), so one page never holds more than a bounded amount.
+ */
+export function capByBodyBytes<T extends { body: string }>(messages: T[], maxBytes: number): T[] {
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    bytes += Buffer.byteLength(messages[i]!.body, "utf8");
+    if (bytes > maxBytes && i > 0) return messages.slice(0, i);
+  }
+  return messages;
 }
 
 /** A unique-constraint violation in SQLite or PostgreSQL (SQLSTATE 23505). */

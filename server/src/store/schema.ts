@@ -20,6 +20,7 @@ export interface ConversationsTable {
   user_a: string;
   user_b: string;
   last_seq: number;
+  rev: number;
   last_message_at: string | null;
 }
 
@@ -33,6 +34,7 @@ export interface MessagesTable {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  rev: number;
 }
 
 export interface ConversationMembersTable {

@@ -13,6 +13,7 @@ export type Watermarks = { deliveredSeq: number; readSeq: number };
 
 export type ConversationState = {
   lastSeq: number;
+  rev: number;
   mine: Watermarks;
   peer: Watermarks;
 };
@@ -69,12 +70,25 @@ export interface Store {
   /** Zeros when the conversation has no message yet. */
   getConversationState(conversationId: string, userId: string, peerId: string): Promise<ConversationState>;
 
+  /** A page of at most `limit` messages and LIMITS.pageMaxBodyBytes of bodies. */
   listMessages(conversationId: string, page: MessagePage): Promise<{ messages: Message[]; hasMore: boolean }>;
+  /** Messages with rev > sinceRev (and seq <= uptoSeq), ascending by rev, capped like a page; and the current rev. */
+  listChanges(
+    conversationId: string,
+    query: { sinceRev: number; uptoSeq?: number; limit: number },
+  ): Promise<{ messages: Message[]; rev: number; hasMore: boolean }>;
   findMessageById(id: string): Promise<Message | undefined>;
   findMessageByClientId(senderId: string, clientId: string): Promise<Message | undefined>;
   /** Appends with the next seq; an existing (senderId, clientId) returns the stored message instead. */
   appendMessage(message: NewMessage): Promise<{ message: Message; created: boolean }>;
-  updateMessage(id: string, changes: { body: string; editedAt?: string; deletedAt?: string }): Promise<Message>;
+  /**
+   * Applies an edit or a delete with the conversation's next rev, unless the
+   * message is already deleted: then nothing changes and the result is null.
+   */
+  updateMessage(
+    message: { id: string; conversationId: string },
+    changes: { body: string; editedAt?: string; deletedAt?: string },
+  ): Promise<Message | null>;
   /** Moves watermarks forward only, clamped to the conversation's last seq; reading implies delivery. */
   advanceWatermarks(
     conversationId: string,

@@ -62,6 +62,9 @@ function joined(messages: Message[]) {
       readSeq: 0,
       peerReadSeq: 0,
       peerDeliveredSeq: 0,
+      rev: 0,
+      changed: [],
+      changedHasMore: false,
     },
     afterSeq: undefined,
   });
