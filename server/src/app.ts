@@ -13,7 +13,7 @@ import { createUserDirectory } from "./chat/users";
 import type { Config } from "./config";
 import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
-import { errorHandler, notFound } from "./http/errors";
+import { errorHandler, notFound, rejectMalformedPath } from "./http/errors";
 import { operationsRoutes } from "./http/operations.routes";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
@@ -73,8 +73,9 @@ export function createApp({ config, store, logger }: AppDeps): App {
 
   app.disable("x-powered-by");
   app.use(securityHeaders());
+  app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
-  app.use(operationsRoutes({ store, metrics, logger }));
+  app.use(operationsRoutes({ store, metrics, logger, metricsToken: config.metricsToken }));
   app.use("/api", apiRouter({ accounts, users, conversations }));
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
