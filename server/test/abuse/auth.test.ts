@@ -211,6 +211,65 @@ describe("sessions", () => {
     await expect(connectClient(server, user.token)).rejects.toThrow("UNAUTHORIZED");
   });
 
+  it("keeps a socket whose session was renewed meanwhile (by use elsewhere), past the expiry it started with", async () => {
+    const server = await serve({ SESSION_TTL_MS: "1500" });
+    const kept = await registerUser(server);
+    const keptSocket = await connectClient(server, kept.token);
+    const db = new Database(join(server.dataDir, SQLITE_FILE));
+    db.pragma("busy_timeout = 5000");
+    try {
+      db.prepare("update sessions set expires_at = ? where token_hash = ?").run(
+        new Date(Date.now() + 60_000).toISOString(),
+        hashToken(kept.token),
+      );
+    } finally {
+      db.close();
+    }
+    // A session created later expires later: once its socket is dropped, the first one's deadline has passed.
+    const barrier = await registerUser(server);
+    const barrierSocket = await connectClient(server, barrier.token);
+    expect(await disconnected(barrierSocket)).toBe("io server disconnect");
+    await expectServed(keptSocket, kept.user.id);
+  });
+
+  it("slides: a session used after aging renews to 30 days from now, by HTTP or by a socket connection", async () => {
+    const server = await serve();
+    const user = await registerUser(server);
+    const db = new Database(join(server.dataDir, SQLITE_FILE));
+    db.pragma("busy_timeout = 5000");
+    const tokenHash = hashToken(user.token);
+    const DAY = 24 * 60 * 60 * 1000;
+    const expiresAt = () =>
+      Date.parse(
+        (db.prepare("select expires_at from sessions where token_hash = ?").get(tokenHash) as { expires_at: string })
+          .expires_at,
+      );
+    const age = (ms: number) =>
+      db
+        .prepare("update sessions set expires_at = ? where token_hash = ?")
+        .run(new Date(Date.now() + 30 * DAY - ms).toISOString(), tokenHash);
+    try {
+      expect(expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
+
+      // Aged by 29 days: one request brings it back to 30 days.
+      age(29 * DAY);
+      expect((await call(server, "GET", "/api/me", { token: user.token })).status).toBe(200);
+      expect(expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
+
+      // Aged by ten minutes only: no write.
+      age(10 * 60 * 1000);
+      const before = expiresAt();
+      expect((await call(server, "GET", "/api/me", { token: user.token })).status).toBe(200);
+      expect(expiresAt()).toBe(before);
+
+      age(2 * DAY);
+      await connectClient(server, user.token);
+      expect(expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
+    } finally {
+      db.close();
+    }
+  });
+
   it("purges expired sessions from the database", async () => {
     const server = await serve({ SESSION_TTL_MS: "1000" });
     const user = await registerUser(server);
