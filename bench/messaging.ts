@@ -25,7 +25,12 @@ function summarize(samplesMs: number[]): string {
   return [50, 95, 99].map((p) => percentile(sorted, p).toFixed(2)).join(" / ");
 }
 
-const server = await startServerProcess({ SEND_RATE_BURST: "100000", SEND_RATE_PER_SEC: "100000" });
+const server = await startServerProcess({
+  SEND_RATE_BURST: "100000",
+  SEND_RATE_PER_SEC: "100000",
+  REGISTER_RATE_PER_HOUR: "100000",
+  LOGIN_RATE_PER_MIN: "100000",
+});
 const { baseURL } = server;
 const sockets: ClientSocket[] = [];
 

@@ -304,7 +304,7 @@ export interface ServerToClientEvents {
 export type InterServerEvents = Record<string, never>;
 
 /** Per-socket server state, set at the handshake: the sender of every event is this user, never a payload field. */
-export type SocketData = { userId: string; tokenHash: string };
+export type SocketData = { userId: string; tokenHash: string; sessionExpiresAt: number };
 
 /** Turns a zod failure into the one-line message carried by a VALIDATION error. */
 export function describeIssues(error: z.ZodError): string {

@@ -4,6 +4,8 @@ import express from "express";
 import { Server } from "socket.io";
 import { LIMITS } from "../../shared/protocol";
 import { createAccounts } from "./auth/accounts";
+import { createAuthLimits, createMemoryAuthLimiters } from "./auth/limits";
+import type { AuthLimiters } from "./auth/limits";
 import { createConversations } from "./chat/conversations";
 import { createMessages } from "./chat/messages";
 import { createPresence } from "./chat/presence";
@@ -13,7 +15,7 @@ import { createUserDirectory } from "./chat/users";
 import type { Config } from "./config";
 import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
-import { errorHandler, notFound } from "./http/errors";
+import { errorHandler, notFound, rejectMalformedPath } from "./http/errors";
 import { operationsRoutes } from "./http/operations.routes";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
@@ -25,7 +27,15 @@ import type { ParleyServer } from "./realtime/types";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../../shared/protocol";
 import type { Store } from "./store";
 
-export type AppDeps = { config: Config; store: Store; logger: Logger };
+export type AppDeps = {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** Registration and login limiters; in-process ones from the config when absent (shared ones for several nodes). */
+  authLimiters?: AuthLimiters;
+};
+
+const SESSION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export type App = {
   httpServer: HttpServer;
   io: ParleyServer;
@@ -34,7 +44,7 @@ export type App = {
 };
 
 /** Builds the HTTP server and Socket.IO on it, not yet listening. */
-export function createApp({ config, store, logger }: AppDeps): App {
+export function createApp({ config, store, logger, authLimiters }: AppDeps): App {
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
@@ -55,10 +65,16 @@ export function createApp({ config, store, logger }: AppDeps): App {
   const accounts = createAccounts({
     store,
     users,
+    limits: createAuthLimits(authLimiters ?? createMemoryAuthLimiters(config)),
     scryptLogN: config.scryptLogN,
-    loginMaxFailures: config.loginMaxFailures,
-    revokeSockets: (session) => disconnectSession(io, session),
+    sessionTtlMs: config.sessionTtlMs,
+    revokeSockets: (userId, revoked) => disconnectSession(io, userId, revoked),
   });
+  // Expired sessions are refused already; the purge only keeps the table from growing.
+  const sessionPurge = setInterval(
+    () => void accounts.purgeExpiredSessions().catch((err: unknown) => logger.warn({ err }, "session purge failed")),
+    Math.min(SESSION_PURGE_INTERVAL_MS, config.sessionTtlMs),
+  ).unref();
   const conversationQueue = createKeyedQueue();
   const conversations = createConversations({ store, users });
   const messages = createMessages({
@@ -72,9 +88,12 @@ export function createApp({ config, store, logger }: AppDeps): App {
   const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
 
   app.disable("x-powered-by");
+  // req.ip is then the client's address as forwarded by a trusted proxy (the limits key on it).
+  app.set("trust proxy", config.trustProxy);
   app.use(securityHeaders());
+  app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
-  app.use(operationsRoutes({ store, metrics, logger }));
+  app.use(operationsRoutes({ store, metrics, logger, metricsToken: config.metricsToken }));
   app.use("/api", apiRouter({ accounts, users, conversations }));
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
@@ -93,6 +112,7 @@ export function createApp({ config, store, logger }: AppDeps): App {
     io,
     async close() {
       presence.close();
+      clearInterval(sessionPurge);
       // Disconnects every socket, then closes the HTTP server (idle keep-alive connections included).
       await new Promise<void>((resolve) => void io.close(() => resolve()));
     },

@@ -57,6 +57,8 @@ const envSchema = z.object({
   // Express's `trust proxy` setting: which proxies may name the client IP in X-Forwarded-For.
   TRUST_PROXY: z.string().trim().optional(),
   METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters").optional(),
+  // Sessions expire this long after their last use (30 days); tests shorten it.
+  SESSION_TTL_MS: intVar(30 * 24 * 60 * 60 * 1000, 1000, 365 * 24 * 60 * 60 * 1000),
   PRESENCE_GRACE_MS: intVar(3000, 0, 60_000),
   // log2 of scrypt's N; tests lower it to keep registration cheap.
   SCRYPT_LOG_N: intVar(14, 10, 20),
@@ -83,6 +85,7 @@ export type Config = {
   maxSocketBufferBytes: number;
   trustProxy: boolean | number | string;
   metricsToken: string | undefined;
+  sessionTtlMs: number;
   presenceGraceMs: number;
   scryptLogN: number;
   clientDist: string;
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     metricsToken: e.METRICS_TOKEN,
+    sessionTtlMs: e.SESSION_TTL_MS,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     scryptLogN: e.SCRYPT_LOG_N,
     clientDist: e.CLIENT_DIST

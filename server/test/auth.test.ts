@@ -77,7 +77,7 @@ describe("login", () => {
     expect(wrong.body).toEqual({ error: { code: "INVALID_CREDENTIALS", message: expect.any(String) } });
   });
 
-  it("limits failures per username (unknown names too), with Retry-After, and a success resets the count", async () => {
+  it("limits failures per username and IP (unknown names too), with Retry-After, and a success resets the count", async () => {
     const user = await registerUser(server);
     const login = (password: string, username = user.user.username) =>
       http<{ error: { code: string; retryAfterMs?: number } }>(server, "POST", "/api/auth/login", {

@@ -57,6 +57,9 @@ export async function startServer(env: Record<string, string> = {}, reuseDataDir
     SCRYPT_LOG_N: "10",
     PRESENCE_GRACE_MS: "50",
     NODE_ENV: "test",
+    // Every test registers its users from 127.0.0.1; the abuse tests lower these again.
+    REGISTER_RATE_PER_HOUR: "100000",
+    LOGIN_RATE_PER_MIN: "100000",
     ...env,
   });
   const store = await createStore(config);
@@ -302,6 +305,8 @@ export function startServerProcess(
       LOG_LEVEL: "info",
       SCRYPT_LOG_N: "10",
       NODE_ENV: "test",
+      REGISTER_RATE_PER_HOUR: "100000",
+      LOGIN_RATE_PER_MIN: "100000",
       ...env,
     },
     stdio: ["ignore", "pipe", "inherit"],

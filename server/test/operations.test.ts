@@ -79,12 +79,12 @@ describe("client and unknown paths", () => {
     expect(res.body).toEqual({ error: { code: "NOT_FOUND", message: expect.any(String) } });
   });
 
-  it("sends security headers with a CSP that allows the same-origin websocket", async () => {
+  it("sends security headers with a CSP that lets the page connect to its own origin only", async () => {
     const res = await http(server, "GET", "/chat/x");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("default-src 'self'");
-    expect(csp).toMatch(/connect-src 'self' ws: wss:/);
+    expect(csp.split(";").map((d) => d.trim())).toContain("connect-src 'self'");
     expect((await http(server, "GET", "/api/nope")).headers.get("x-content-type-options")).toBe("nosniff");
   });
 

@@ -1,5 +1,5 @@
 import { userRoom } from "../../../shared/protocol";
-import type { Accounts, Session } from "../auth/accounts";
+import type { Accounts, RevokedSessions } from "../auth/accounts";
 import type { Presence } from "../chat/presence";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
@@ -8,6 +8,7 @@ import type { Services } from "./handler-context";
 import { registerMessageHandlers } from "./message.handlers";
 import { createEventBinder } from "./on-event";
 import { registerReceiptHandlers } from "./receipt.handlers";
+import { expireWithSession } from "./session-expiry";
 import { registerTypingHandlers } from "./typing.handlers";
 import type { ParleyServer } from "./types";
 
@@ -24,6 +25,7 @@ export function attachRealtime(io: ParleyServer, deps: Deps): void {
         if (!session) return next(new Error("UNAUTHORIZED"));
         socket.data.userId = session.user.id;
         socket.data.tokenHash = session.tokenHash;
+        socket.data.sessionExpiresAt = session.expiresAt;
         next();
       },
       (err: unknown) => {
@@ -32,6 +34,7 @@ export function attachRealtime(io: ParleyServer, deps: Deps): void {
       },
     );
   });
+  io.on("connection", (socket) => expireWithSession(socket, { accounts, logger }));
 
   io.on("connection", (socket) => {
     const { userId } = socket.data;
@@ -47,10 +50,10 @@ export function attachRealtime(io: ParleyServer, deps: Deps): void {
   });
 }
 
-/** Disconnects, on every node, the sockets opened with a revoked session. */
-export async function disconnectSession(io: ParleyServer, session: Session): Promise<void> {
-  const sockets = await io.in(userRoom(session.user.id)).fetchSockets();
+/** Disconnects, on every node, the user's sockets opened with a revoked session. */
+export async function disconnectSession(io: ParleyServer, userId: string, revoked: RevokedSessions): Promise<void> {
+  const sockets = await io.in(userRoom(userId)).fetchSockets();
   for (const socket of sockets) {
-    if (socket.data.tokenHash === session.tokenHash) socket.disconnect(true);
+    if (revoked(socket.data.tokenHash)) socket.disconnect(true);
   }
 }

@@ -172,19 +172,43 @@ export function createKyselyStore(db: Kysely<Database>): Store {
         .execute();
     },
 
-    async findSessionUser(tokenHash, now) {
+    async findSession(tokenHash, now) {
       const row = await db
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
-        .select(USER_COLUMNS.map((c) => `users.${c}` as const))
+        .select([...USER_COLUMNS.map((c) => `users.${c}` as const), "sessions.expires_at"])
         .where("sessions.token_hash", "=", tokenHash)
         .where("sessions.expires_at", ">", now)
         .executeTakeFirst();
-      return row && toUserRecord(row);
+      return row && { user: toUserRecord(row), expiresAt: row.expires_at };
+    },
+
+    async renewSession(tokenHash, expiresAt) {
+      await db
+        .updateTable("sessions")
+        .set({ expires_at: expiresAt })
+        .where("token_hash", "=", tokenHash)
+        .where("expires_at", "<", expiresAt)
+        .execute();
     },
 
     async deleteSession(tokenHash) {
       await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
+    },
+
+    async deleteUserSessions(userId, exceptTokenHash) {
+      let query = db.deleteFrom("sessions").where("user_id", "=", userId);
+      if (exceptTokenHash !== undefined) query = query.where("token_hash", "!=", exceptTokenHash);
+      await query.execute();
+    },
+
+    async deleteExpiredSessions(now) {
+      const result = await db.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    async setPasswordHash(userId, passwordHash) {
+      await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", userId).execute();
     },
 
     async listConversations(userId) {

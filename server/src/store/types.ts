@@ -59,9 +59,16 @@ export interface Store {
   setLastSeen(userId: string, at: string): Promise<void>;
 
   createSession(session: { tokenHash: string; userId: string; createdAt: string; expiresAt: string }): Promise<void>;
-  /** The user of an unexpired session. */
-  findSessionUser(tokenHash: string, now: string): Promise<UserRecord | undefined>;
+  /** An unexpired session: its user and when it expires. */
+  findSession(tokenHash: string, now: string): Promise<{ user: UserRecord; expiresAt: string } | undefined>;
+  /** Moves a session's expiry (sliding expiry). */
+  renewSession(tokenHash: string, expiresAt: string): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** Deletes every session of the user, except the one named by `exceptTokenHash`. */
+  deleteUserSessions(userId: string, exceptTokenHash?: string): Promise<void>;
+  /** Deletes sessions that expired at or before `now`; returns how many. */
+  deleteExpiredSessions(now: string): Promise<number>;
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
 
   /** Conversations of `userId` with at least one message, newest activity first. */
   listConversations(userId: string): Promise<ConversationSummaryRecord[]>;
