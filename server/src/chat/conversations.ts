@@ -1,4 +1,10 @@
-import { LIMITS, changesQuerySchema, conversationIdFor, historyQuerySchema, joinSchema } from "../../../shared/protocol";
+import {
+  LIMITS,
+  changesQuerySchema,
+  conversationIdFor,
+  historyQuerySchema,
+  joinSchema,
+} from "../../../shared/protocol";
 import type { ChangesResponse, ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
 import type { Store } from "../store";
 import { parseInput } from "../validation";

@@ -356,34 +356,37 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     },
 
     async updateMessage(target, changes) {
-      return db.transaction().execute(async (trx) => {
-        // Bumping the rev locks the conversation row, so changes get their revs in commit order.
-        const { rev } = await trx
-          .updateTable("conversations")
-          .set({ rev: sql<number>`rev + 1` })
-          .where("id", "=", target.conversationId)
-          .returning("rev")
-          .executeTakeFirstOrThrow();
-        // The guard, not any in-process queue, keeps a deleted message deleted.
-        const row = await trx
-          .updateTable("messages")
-          .set({
-            body: changes.body,
-            rev: Number(rev),
-            ...(changes.editedAt && { edited_at: changes.editedAt }),
-            ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
-          })
-          .where("id", "=", target.id)
-          .where("deleted_at", "is", null)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) throw new AlreadyDeleted();
-        return toMessage(row);
-      }).catch((error: unknown) => {
-        // Nothing changed, and the rev bump was rolled back with the transaction.
-        if (error instanceof AlreadyDeleted) return null;
-        throw error;
-      });
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          // Bumping the rev locks the conversation row, so changes get their revs in commit order.
+          const { rev } = await trx
+            .updateTable("conversations")
+            .set({ rev: sql<number>`rev + 1` })
+            .where("id", "=", target.conversationId)
+            .returning("rev")
+            .executeTakeFirstOrThrow();
+          // The guard, not any in-process queue, keeps a deleted message deleted.
+          const row = await trx
+            .updateTable("messages")
+            .set({
+              body: changes.body,
+              rev: Number(rev),
+              ...(changes.editedAt && { edited_at: changes.editedAt }),
+              ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
+            })
+            .where("id", "=", target.id)
+            .where("deleted_at", "is", null)
+            .returningAll()
+            .executeTakeFirst();
+          if (!row) throw new AlreadyDeleted();
+          return toMessage(row);
+        })
+        .catch((error: unknown) => {
+          // Nothing changed, and the rev bump was rolled back with the transaction.
+          if (error instanceof AlreadyDeleted) return null;
+          throw error;
+        });
     },
 
     async advanceWatermarks(conversationId, userId, requested) {

@@ -18,7 +18,11 @@ export const revisions: Migration = {
       .execute();
     await sql`update conversations set rev = last_seq`.execute(db);
     await sql`update messages set rev = seq`.execute(db);
-    await db.schema.createIndex("messages_conversation_rev").on("messages").columns(["conversation_id", "rev"]).execute();
+    await db.schema
+      .createIndex("messages_conversation_rev")
+      .on("messages")
+      .columns(["conversation_id", "rev"])
+      .execute();
   },
   async down(db: Kysely<unknown>) {
     await db.schema.dropIndex("messages_conversation_rev").execute();
