@@ -137,6 +137,14 @@ describe("conversation:join", () => {
     const onServer = server.app.io.of("/").sockets.get(socket.id ?? "");
     expect([...(onServer?.rooms ?? [])]).toEqual([socket.id, `user:${alice.user.id}`]);
   });
+
+  it("conversation:leave answers NOT_FOUND for a peer that names no user", async () => {
+    const socket = await connectClient(server, alice.token);
+    expect(await emitAck(socket, "conversation:leave", { peerId: "nobody-here" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
+  });
 });
 
 describe("GET /api/conversations", () => {

@@ -15,6 +15,7 @@ export function registerConversationHandlers({ socket, events, services }: Handl
 
   events.onAcked("conversation:leave", async (payload) => {
     const { peerId } = parseInput(leaveSchema, payload);
+    await services.users.require(peerId);
     await socket.leave(conversationIdFor(selfId, peerId));
     await socket.leave(presenceRoom(peerId));
     return {};
