@@ -15,10 +15,13 @@ import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
 import { errorHandler, notFound } from "./http/errors";
 import { operationsRoutes } from "./http/operations.routes";
+import { oneRequestAtATime } from "./http/pipelining";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { createMemoryConnectionCounter } from "./realtime/connection-counter";
+import type { ConnectionCounter } from "./realtime/connection-counter";
 import { attachRealtime, disconnectSession } from "./realtime/realtime";
 import { createSocketBroadcaster } from "./realtime/socket-broadcaster";
 import type { ParleyServer } from "./realtime/types";
@@ -26,6 +29,8 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 import type { Store } from "./store";
 
 export type AppDeps = { config: Config; store: Store; logger: Logger };
+/** Replaceable parts; each defaults to its single-node version. */
+export type AppOptions = { connectionCounter?: ConnectionCounter };
 export type App = {
   httpServer: HttpServer;
   io: ParleyServer;
@@ -34,11 +39,15 @@ export type App = {
 };
 
 /** Builds the HTTP server and Socket.IO on it, not yet listening. */
-export function createApp({ config, store, logger }: AppDeps): App {
+export function createApp({ config, store, logger }: AppDeps, options: AppOptions = {}): App {
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
   const httpServer = createServer(app);
+  // A connection without input or output progress for this long is dropped (Node's default is never):
+  // that is how one whose client stopped reading a response gives back what is buffered for it.
+  // Long polls wait 25 s at most; websockets turn this off on upgrade.
+  httpServer.timeout = 60_000;
   const io: ParleyServer = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
     {
@@ -72,6 +81,7 @@ export function createApp({ config, store, logger }: AppDeps): App {
   const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
 
   app.disable("x-powered-by");
+  app.use(oneRequestAtATime());
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
   app.use(operationsRoutes({ store, metrics, logger }));
@@ -86,6 +96,11 @@ export function createApp({ config, store, logger }: AppDeps): App {
     metrics,
     logger,
     services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: createTypingThrottle() },
+    limits: {
+      connections: options.connectionCounter ?? createMemoryConnectionCounter(config.maxSocketsPerUser),
+      eventRate: { burst: config.eventRateBurst, perSecond: config.eventRatePerSec },
+      maxBufferBytes: config.maxSocketBufferBytes,
+    },
   });
 
   return {
