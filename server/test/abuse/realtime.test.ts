@@ -55,7 +55,7 @@ async function probeHealthz(server: TestServer, until: Promise<unknown>): Promis
   );
   const latencies: number[] = [];
   const deadline = performance.now() + 20_000;
-  while ((!settled || latencies.length < 10) && performance.now() < deadline) {
+  while ((!settled || latencies.length < 20) && performance.now() < deadline) {
     const started = performance.now();
     const res = await fetch(`${server.url}/healthz`);
     await res.text();
@@ -137,7 +137,7 @@ async function rawSocketIoClient(server: TestServer, token: string) {
 
 describe("a client that stops reading", () => {
   // Event limits out of the way: here only the output cap stands between the attacker and the server's memory.
-  const RSS_GROWTH_BOUND_MB = 150;
+  const RSS_GROWTH_BOUND_MB = 64;
   let server: TestServer;
   let owner: TestUser;
   let peer: TestUser;
@@ -156,9 +156,9 @@ describe("a client that stops reading", () => {
     const started = performance.now();
     // 400 pages of about 1.1 MB each: 440 MB if the server buffered them.
     for (let i = 0; i < 400; i++) attacker.emit("conversation:join", { peerId: peer.user.id, afterSeq: 0 });
+    const disconnectedAfter = disconnected.then((reason) => ({ reason, ms: performance.now() - started }));
     const healthz = probeHealthz(server, disconnected);
-    const reason = await disconnected;
-    const disconnectedAfterMs = performance.now() - started;
+    const { reason, ms: disconnectedAfterMs } = await disconnectedAfter;
     const latencies = await healthz;
     const rssPeak = rss.stop();
     attacker.ws.terminate();
@@ -166,7 +166,7 @@ describe("a client that stops reading", () => {
     console.log(
       `[abuse] slow-reader-ws pages=400 rssBeforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} ` +
         `rssGrowthMB=${mb(rssPeak - rss.before)} disconnectedAfterMs=${ms(disconnectedAfterMs)} ` +
-        `healthzProbes=${latencies.length} healthzP99Ms=${ms(percentile(latencies, 99))} healthzMaxMs=${ms(Math.max(...latencies))}`,
+        `healthzProbes=${latencies.length} healthzP50Ms=${ms(percentile(latencies, 50))} healthzP99Ms=${ms(percentile(latencies, 99))} healthzMaxMs=${ms(Math.max(...latencies))}`,
     );
     expect(reason).toBe("server namespace disconnect");
     expect(rssPeak - rss.before).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
@@ -229,14 +229,17 @@ describe("a client that stops reading", () => {
     return request.repeat(count);
   }
 
-  /** Counts the responses the server produced on `socket` (ended by the app, written or not). */
+  /** The responses the app has ended on `socket` so far, written or still held in memory by Node. */
   function countResponses(socket: TcpSocket) {
-    const counted = { produced: 0 };
+    const responses: ServerResponse[] = [];
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-      if (req.socket === socket) res.once("prefinish", () => counted.produced++);
+      if (req.socket === socket) responses.push(res);
     };
     server.app.httpServer.on("request", onRequest);
-    return { counted, stop: () => server.app.httpServer.off("request", onRequest) };
+    return {
+      ended: () => responses.filter((res) => res.writableEnded).length,
+      stop: () => server.app.httpServer.off("request", onRequest),
+    };
   }
 
   it("with the event limit out of the way, a typing flood still reaches the peer a bounded number of times", () =>
@@ -245,24 +248,24 @@ describe("a client that stops reading", () => {
   it("over HTTP, pipelining hundreds of history requests, is cut off; memory and /healthz hold", async () => {
     const { client, serverSide } = await neverReadingConnection();
     const responses = countResponses(serverSide);
-    const closed = once(serverSide, "close");
     const rss = sampleRss();
     const started = performance.now();
+    const closed = once(serverSide, "close").then(() => performance.now() - started);
     client.write(historyRequests(400));
     const latencies = await probeHealthz(server, closed);
-    await closed;
-    const closedAfterMs = performance.now() - started;
+    const closedAfterMs = await closed;
     const rssPeak = rss.stop();
+    const produced = responses.ended();
     responses.stop();
     client.destroy();
 
     console.log(
-      `[abuse] slow-reader-http-pipelined requests=400 responsesProduced=${responses.counted.produced} ` +
+      `[abuse] slow-reader-http-pipelined requests=400 responsesProduced=${produced} ` +
         `rssBeforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} rssGrowthMB=${mb(rssPeak - rss.before)} ` +
         `closedAfterMs=${ms(closedAfterMs)} healthzP99Ms=${ms(percentile(latencies, 99))}`,
     );
     // One request at a time per connection: at most the one in progress was produced before the cut-off.
-    expect(responses.counted.produced).toBeLessThanOrEqual(2);
+    expect(produced).toBeLessThanOrEqual(2);
     expect(rssPeak - rss.before).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
     expect(percentile(latencies, 99)).toBeLessThan(500);
   });
@@ -274,25 +277,25 @@ describe("a client that stops reading", () => {
     try {
       const { client, serverSide } = await neverReadingConnection();
       const responses = countResponses(serverSide);
-      const closed = once(serverSide, "close");
       const rss = sampleRss();
       const started = performance.now();
+      const closed = once(serverSide, "close").then(() => performance.now() - started);
       // 16 pages of about 1.1 MB: more than loopback's socket buffers take.
       client.write(historyRequests(16));
       const latencies = await probeHealthz(server, closed);
-      await closed;
-      const closedAfterMs = performance.now() - started;
+      const closedAfterMs = await closed;
       const rssPeak = rss.stop();
+      const produced = responses.ended();
       responses.stop();
       client.destroy();
 
       console.log(
-        `[abuse] slow-reader-http-stalled requests=16 responsesProduced=${responses.counted.produced} ` +
+        `[abuse] slow-reader-http-stalled requests=16 responsesProduced=${produced} ` +
           `rssGrowthMB=${mb(rssPeak - rss.before)} closedAfterMs=${ms(closedAfterMs)} ` +
           `healthzP99Ms=${ms(percentile(latencies, 99))}`,
       );
       // Responses are produced only as the kernel takes the previous ones, and the stalled connection is dropped.
-      expect(responses.counted.produced).toBeLessThan(16);
+      expect(produced).toBeLessThan(16);
       expect(closedAfterMs).toBeGreaterThanOrEqual(idleTimeoutMs - 50);
       expect(rssPeak - rss.before).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
     } finally {
@@ -430,14 +433,20 @@ describe("with the default limits", () => {
   it("answers a join flood RATE_LIMITED past the burst, with retryAfterMs", async () => {
     const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
     const a = await connectClient(server, alice.token);
-    const acks = await Promise.all(
-      Array.from({ length: 300 }, () => emitAck(a, "conversation:join", { peerId: bob.user.id, afterSeq: 0 })),
-    );
+    const started = performance.now();
+    // One at a time, so only the event bucket (not the queue bound) can refuse them.
+    const acks = [];
+    for (let i = 0; i < 300; i++)
+      acks.push(await emitAck(a, "conversation:join", { peerId: bob.user.id, afterSeq: 0 }));
     const accepted = acks.filter((ack) => ack.ok).length;
     const refused = acks.filter((ack) => !ack.ok);
-    console.log(`[abuse] join-flood sent=300 accepted=${accepted} rateLimited=${refused.length}`);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `[abuse] join-flood sent=300 accepted=${accepted} rateLimited=${refused.length} seconds=${seconds.toFixed(2)}`,
+    );
+    // The burst, plus what the bucket refilled (20 a second) while the flood lasted.
     expect(accepted).toBeGreaterThanOrEqual(60);
-    expect(accepted).toBeLessThan(100);
+    expect(accepted).toBeLessThanOrEqual(60 + Math.ceil(20 * seconds));
     for (const ack of refused) {
       expect(ack).toMatchObject({ ok: false, error: { code: "RATE_LIMITED", retryAfterMs: expect.any(Number) } });
     }
