@@ -32,7 +32,9 @@ export function oneRequestAtATime(): RequestHandler {
         if (done) return;
         done = true;
         current.busy = false;
-        current.waiting.shift()?.();
+        // A closed connection's waiting requests have nobody to answer.
+        if (socket.destroyed) current.waiting.length = 0;
+        else current.waiting.shift()?.();
       };
       res.once("finish", finished);
       res.once("close", finished);
