@@ -61,6 +61,9 @@ export function createEventBinder(
     pending++;
     return serial(async () => {
       try {
+        // SQLite answers synchronously, so a queue of events would otherwise run without giving
+        // other connections a turn: a burst of large pages would stall the whole server.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (socket.connected) await task();
       } finally {
         pending--;

@@ -17,11 +17,14 @@ type EngineSocket = {
   close(discard: boolean): void;
 };
 
+// One guard per connection, however many sockets a client multiplexes over it.
+const guarded = new WeakSet<object>();
+
 const byteSize = (data: unknown): number =>
   typeof data === "string" ? Buffer.byteLength(data) : data instanceof Uint8Array ? data.byteLength : 0;
 
 /**
- * Disconnects a socket whose unsent output exceeds `maxBytes`, so a client
+ * Drops a socket's connection once its unsent output exceeds `maxBytes`, so a client
  * that stops reading costs the server at most that much (plus one packet).
  *
  * Unsent output is what engine.io still holds in its write buffer (packets
@@ -35,6 +38,8 @@ const byteSize = (data: unknown): number =>
 export function guardOutput(socket: ParleySocket, maxBytes: number, onCutOff: (unsentBytes: number) => void): void {
   // Socket.IO types `conn` as engine.io's socket, whose write buffer and events are private.
   const engine = socket.conn as unknown as EngineSocket;
+  if (guarded.has(engine)) return;
+  guarded.add(engine);
   let queuedBytes = 0;
   let pollingBytes = 0;
   const pollResponses = new Set<ServerResponse>();
@@ -76,6 +81,7 @@ export function guardOutput(socket: ParleySocket, maxBytes: number, onCutOff: (u
 
   /** Disconnects at once: a polite close would wait for the client to read what it refuses to read. */
   function drop() {
+    // Closes the connection, so every socket on it goes.
     socket.disconnect(true);
     if (engine.transport.name === "websocket") engine.transport.socket?.terminate();
     for (const res of pollResponses) res.destroy();
