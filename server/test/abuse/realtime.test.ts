@@ -137,7 +137,8 @@ async function rawSocketIoClient(server: TestServer, token: string) {
 
 describe("a client that stops reading", () => {
   // Event limits out of the way: here only the output cap stands between the attacker and the server's memory.
-  const RSS_GROWTH_BOUND_MB = 64;
+  // Unprotected, these attacks grew RSS by 0.5 to 1.3 GB; protected, by under 35 MB (mostly garbage not yet collected).
+  const RSS_GROWTH_BOUND_MB = 96;
   let server: TestServer;
   let owner: TestUser;
   let peer: TestUser;
