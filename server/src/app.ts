@@ -17,10 +17,13 @@ import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
 import { errorHandler, notFound, rejectMalformedPath } from "./http/errors";
 import { operationsRoutes } from "./http/operations.routes";
+import { oneRequestAtATime } from "./http/pipelining";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { createMemoryConnectionCounter } from "./realtime/connection-counter";
+import type { ConnectionCounter } from "./realtime/connection-counter";
 import { attachRealtime, disconnectSession } from "./realtime/realtime";
 import { createSocketBroadcaster } from "./realtime/socket-broadcaster";
 import type { ParleyServer } from "./realtime/types";
@@ -31,8 +34,11 @@ export type AppDeps = {
   config: Config;
   store: Store;
   logger: Logger;
-  /** Registration and login limiters; in-process ones from the config when absent (shared ones for several nodes). */
+  // What differs per deployment; each defaults to its single-node, in-process version.
+  /** Registration and login limiters (shared ones for several nodes). */
   authLimiters?: AuthLimiters;
+  /** Sockets per user (a shared count for several nodes). */
+  connectionCounter?: ConnectionCounter;
 };
 
 const SESSION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -44,11 +50,15 @@ export type App = {
 };
 
 /** Builds the HTTP server and Socket.IO on it, not yet listening. */
-export function createApp({ config, store, logger, authLimiters }: AppDeps): App {
+export function createApp({ config, store, logger, authLimiters, connectionCounter }: AppDeps): App {
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
   const httpServer = createServer(app);
+  // A connection without input or output progress for this long is dropped (Node's default is never):
+  // that is how one whose client stopped reading a response gives back what is buffered for it.
+  // Long polls wait 25 s at most; websockets turn this off on upgrade.
+  httpServer.timeout = 60_000;
   const io: ParleyServer = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(
     httpServer,
     {
@@ -90,6 +100,7 @@ export function createApp({ config, store, logger, authLimiters }: AppDeps): App
   app.disable("x-powered-by");
   // req.ip is then the client's address as forwarded by a trusted proxy (the limits key on it).
   app.set("trust proxy", config.trustProxy);
+  app.use(oneRequestAtATime());
   app.use(securityHeaders());
   app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
@@ -105,6 +116,11 @@ export function createApp({ config, store, logger, authLimiters }: AppDeps): App
     metrics,
     logger,
     services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: createTypingThrottle() },
+    limits: {
+      connections: connectionCounter ?? createMemoryConnectionCounter(config.maxSocketsPerUser),
+      eventRate: { burst: config.eventRateBurst, perSecond: config.eventRatePerSec },
+      maxBufferBytes: config.maxSocketBufferBytes,
+    },
   });
 
   return {

@@ -19,7 +19,7 @@ import type {
   User,
 } from "../../shared/protocol";
 import { createApp } from "../src/app";
-import type { App } from "../src/app";
+import type { App, AppDeps } from "../src/app";
 import { loadConfig } from "../src/config";
 import type { Config } from "../src/config";
 import { createLogger } from "../src/logger";
@@ -45,7 +45,11 @@ const openSockets = new Set<ClientSocket>();
  * The real app on 127.0.0.1:<random port> with a small built client and a
  * fresh SQLite file, or the one in `reuseDataDir` (a restart).
  */
-export async function startServer(env: Record<string, string> = {}, reuseDataDir?: string): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  reuseDataDir?: string,
+  services: Pick<AppDeps, "authLimiters" | "connectionCounter"> = {},
+): Promise<TestServer> {
   const dataDir = reuseDataDir ?? (await mkdtemp(join(tmpdir(), "parley-test-")));
   const clientDist = join(dataDir, "dist");
   await mkdir(clientDist, { recursive: true });
@@ -63,7 +67,7 @@ export async function startServer(env: Record<string, string> = {}, reuseDataDir
     ...env,
   });
   const store = await createStore(config);
-  const app = createApp({ config, store, logger: createLogger(config) });
+  const app = createApp({ config, store, logger: createLogger(config), ...services });
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
 

@@ -1,27 +1,44 @@
+import { LIMITS } from "../../../shared/protocol";
+
 export const TYPING_RELAY_INTERVAL_MS = 1000;
 const SWEEP_ABOVE = 1000;
 
+type TypingState = { lastStartAt: number; typing: boolean };
+
 /**
- * Decides which typing signals are relayed: at most one `typing: true` per
- * user and conversation per second, even across a `typing: false` (clients
- * renew it every few seconds; a misbehaving one must not flood the peer).
- * `typing: false` always passes.
+ * Decides which typing signals are relayed, so the peer only hears state
+ * changes: at most one `typing: true` per user and conversation per second,
+ * even across a `typing: false` (clients renew it every few seconds; a
+ * misbehaving one must not flood the peer), and `typing: false` only when it
+ * ends a relayed `typing: true`.
  */
 export function createTypingThrottle(now: () => number = Date.now) {
-  const lastRelayed = new Map<string, number>();
+  const states = new Map<string, TypingState>();
+  let lastSweepAt = -Infinity;
 
+  // A state is forgotten once it decides nothing: its window has passed and the
+  // peer has expired the relayed typing:true by itself (a late false then goes unsaid).
   function sweep(t: number) {
-    for (const [key, at] of lastRelayed) if (t - at >= TYPING_RELAY_INTERVAL_MS) lastRelayed.delete(key);
+    lastSweepAt = t;
+    for (const [key, state] of states) {
+      const age = t - state.lastStartAt;
+      if (age >= (state.typing ? LIMITS.typingExpiryMs : TYPING_RELAY_INTERVAL_MS)) states.delete(key);
+    }
   }
 
   return function shouldRelay(userId: string, conversationId: string, typing: boolean): boolean {
-    if (!typing) return true;
     const t = now();
+    // At most one sweep a second keeps the map bounded without a full scan per signal.
+    if (states.size >= SWEEP_ABOVE && t - lastSweepAt >= TYPING_RELAY_INTERVAL_MS) sweep(t);
     const key = `${userId} ${conversationId}`;
-    const last = lastRelayed.get(key);
-    if (last !== undefined && t - last < TYPING_RELAY_INTERVAL_MS) return false;
-    if (lastRelayed.size >= SWEEP_ABOVE) sweep(t);
-    lastRelayed.set(key, t);
+    const state = states.get(key);
+    if (!typing) {
+      if (!state?.typing) return false;
+      state.typing = false;
+      return true;
+    }
+    if (state && t - state.lastStartAt < TYPING_RELAY_INTERVAL_MS) return false;
+    states.set(key, { lastStartAt: t, typing: true });
     return true;
   };
 }

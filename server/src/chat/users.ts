@@ -3,9 +3,14 @@ import { notFound } from "../errors";
 import type { Store } from "../store";
 import type { UserRecord } from "../store/types";
 
+// Known user ids remembered at most; the oldest is forgotten first.
+const KNOWN_IDS_MAX = 10_000;
+
 /** Users as the wire sees them: stored fields plus live presence. */
 export function createUserDirectory(deps: { store: Store; isOnline: (userId: string) => boolean }) {
   const { store, isOnline } = deps;
+  // Users are never deleted, so an id once found stays valid; unknown ids are not remembered.
+  const knownIds = new Set<string>();
 
   function present(record: UserRecord): User {
     return {
@@ -24,6 +29,14 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
       const user = await store.findUserById(id);
       if (!user) throw notFound("user");
       return user;
+    },
+    /** Whether a user has this id; cheap for ids seen before (typing checks every signal's peer). */
+    async exists(id: string): Promise<boolean> {
+      if (knownIds.has(id)) return true;
+      if (!(await store.findUserById(id))) return false;
+      if (knownIds.size >= KNOWN_IDS_MAX) knownIds.delete(knownIds.values().next().value as string);
+      knownIds.add(id);
+      return true;
     },
     async search(prefix: string, excludeId: string, limit: number): Promise<User[]> {
       return (await store.searchUsers({ prefix, excludeId, limit })).map(present);

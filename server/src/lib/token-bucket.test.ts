@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTokenBuckets } from "./token-bucket";
+import { createTokenBucket, createTokenBuckets } from "./token-bucket";
 
 function setup(burst: number, perSecond: number) {
   let t = 0;
@@ -38,5 +38,18 @@ describe("token buckets", () => {
     advance(400);
     expect(take("a")).toEqual({ ok: false, retryAfterMs: 600 });
     expect(take("a")).toEqual({ ok: false, retryAfterMs: 600 });
+  });
+});
+
+describe("one token bucket", () => {
+  it("allows a burst, refills at the rate up to the burst, and says when the next token comes", () => {
+    let t = 0;
+    const take = createTokenBucket({ burst: 2, perSecond: 4, now: () => t });
+    expect([take(), take()].every((r) => r.ok)).toBe(true);
+    expect(take()).toEqual({ ok: false, retryAfterMs: 250 });
+    t += 250;
+    expect(take().ok).toBe(true);
+    t += 60_000;
+    expect([take(), take(), take()].map((r) => r.ok)).toEqual([true, true, false]);
   });
 });

@@ -28,3 +28,20 @@ export function createTokenBuckets(options: { burst: number; perSecond: number; 
     return { ok: false, retryAfterMs: Math.ceil(((1 - tokens) / perSecond) * 1000) };
   };
 }
+
+/** One token bucket, for state that lives and dies with its owner (a socket): no map, nothing to sweep. */
+export function createTokenBucket(options: { burst: number; perSecond: number; now?: () => number }) {
+  const { burst, perSecond, now = Date.now } = options;
+  let tokens = burst;
+  let at = now();
+  return function take(): TakeResult {
+    const t = now();
+    tokens = Math.min(burst, tokens + ((t - at) / 1000) * perSecond);
+    at = t;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.ceil(((1 - tokens) / perSecond) * 1000) };
+  };
+}

@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { Ack, ClientToServerEvents } from "../../../shared/protocol";
-import { toApiError, toAppError } from "../errors";
+import { AppError, toApiError, toAppError } from "../errors";
 import { createSerialQueue } from "../lib/serial-queue";
+import type { TakeResult } from "../lib/token-bucket";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { ParleySocket } from "./types";
@@ -14,16 +15,61 @@ export type SuccessOf<E extends AckedEvent> = Omit<Extract<AckOf<E>, { ok: true 
 type Callback = (response: unknown) => void;
 const isCallback = (value: unknown): value is Callback => typeof value === "function";
 
+export type EventLimits = {
+  /** The socket's event bucket, for every event but the three below. */
+  takeEventToken: () => TakeResult;
+  /** Events waiting in the socket's queue at most; one more is refused. */
+  maxPending: number;
+};
+// These spend the sender's send tokens in their handlers instead.
+const SEND_TOKEN_EVENTS: ReadonlySet<string> = new Set(["message:send", "message:edit", "message:delete"]);
+const QUEUE_FULL_RETRY_MS = 1000;
+
+const rateLimited = (message: string, retryAfterMs: number): Ack => ({
+  ok: false,
+  error: toApiError(new AppError("RATE_LIMITED", message, 429, retryAfterMs)),
+});
+
 /**
  * Registers a socket's handlers behind one queue, so its events are handled
  * in arrival order, and answers every ack exactly once: the handler's result,
  * or the coded error it threw. An event without an ack callback is dropped
  * unprocessed (it could not report its outcome) and never crashes the server.
+ * Limits are applied on arrival, before the queue, so a flood is refused
+ * without queueing work; the queue itself holds at most `maxPending` events.
  */
-export function createEventBinder(socket: ParleySocket, deps: { logger: Logger; metrics: Metrics }) {
-  const { logger, metrics } = deps;
-  const run = createSerialQueue();
+export function createEventBinder(
+  socket: ParleySocket,
+  deps: { logger: Logger; metrics: Metrics; limits: EventLimits },
+) {
+  const { logger, metrics, limits } = deps;
+  const serial = createSerialQueue();
   const log = logger.child({ userId: socket.data.userId, socketId: socket.id });
+  let pending = 0;
+
+  /** Admits an event, or says why not; an admitted task is skipped once the socket is gone. */
+  function admit(event: string): Ack | null {
+    if (!SEND_TOKEN_EVENTS.has(event)) {
+      const token = limits.takeEventToken();
+      if (!token.ok) return rateLimited("too many events", token.retryAfterMs);
+    }
+    if (pending >= limits.maxPending) return rateLimited("too many events waiting", QUEUE_FULL_RETRY_MS);
+    return null;
+  }
+
+  function run(task: () => Promise<void>): Promise<void> {
+    pending++;
+    return serial(async () => {
+      try {
+        // SQLite answers synchronously, so a queue of events would otherwise run without giving
+        // other connections a turn: a burst of large pages would stall the whole server.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (socket.connected) await task();
+      } finally {
+        pending--;
+      }
+    });
+  }
 
   function onAcked<E extends AckedEvent>(event: E, handle: (payload: unknown) => Promise<SuccessOf<E>>): void {
     const listener = (...args: unknown[]) => {
@@ -31,6 +77,11 @@ export function createEventBinder(socket: ParleySocket, deps: { logger: Logger; 
       const ack = args.at(-1);
       if (!isCallback(ack)) {
         log.debug({ event }, "event without ack callback dropped");
+        return;
+      }
+      const refused = admit(event);
+      if (refused) {
+        ack(refused);
         return;
       }
       const payload = args.length > 1 ? args[0] : undefined;
@@ -49,9 +100,10 @@ export function createEventBinder(socket: ParleySocket, deps: { logger: Logger; 
     socket.on(event as AckedEvent, listener);
   }
 
-  /** For events without an ack (typing): same queue, failures only logged. */
+  /** For events without an ack (typing): same limits and queue; refused or failed ones are dropped. */
   function onSignal(event: "typing", handle: (payload: unknown) => Promise<void>): void {
     socket.on(event, (payload: unknown) => {
+      if (admit(event)) return;
       void run(() => handle(payload)).catch((error: unknown) => log.debug({ event, err: error }, "signal ignored"));
     });
   }

@@ -1,21 +1,31 @@
 import { userRoom } from "../../../shared/protocol";
 import type { Accounts, RevokedSessions } from "../auth/accounts";
 import type { Presence } from "../chat/presence";
+import { createTokenBucket } from "../lib/token-bucket";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { registerConversationHandlers } from "./conversation.handlers";
+import { limitSocketsPerUser } from "./connection-counter";
+import type { ConnectionCounter } from "./connection-counter";
 import type { Services } from "./handler-context";
 import { registerMessageHandlers } from "./message.handlers";
 import { createEventBinder } from "./on-event";
+import { guardOutput } from "./output-guard";
 import { registerReceiptHandlers } from "./receipt.handlers";
 import { expireWithSession } from "./session-expiry";
 import { registerTypingHandlers } from "./typing.handlers";
 import type { ParleyServer } from "./types";
 
 type Deps = { accounts: Accounts; presence: Presence; services: Services; metrics: Metrics; logger: Logger };
+/** What one user and one socket may use (PROTOCOL.md "Limits"). */
+export type SocketLimits = {
+  connections: ConnectionCounter;
+  eventRate: { burst: number; perSecond: number };
+  maxBufferBytes: number;
+};
 
 /** Authenticates handshakes and wires every connected socket's handlers. */
-export function attachRealtime(io: ParleyServer, deps: Deps): void {
+export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLimits }): void {
   const { accounts, presence, services, metrics, logger } = deps;
 
   io.use((socket, next) => {
@@ -34,15 +44,26 @@ export function attachRealtime(io: ParleyServer, deps: Deps): void {
       },
     );
   });
-  io.on("connection", (socket) => expireWithSession(socket, { accounts, logger }));
+
+  // After authentication, and last: see limitSocketsPerUser.
+  limitSocketsPerUser(io, deps.limits.connections, logger);
 
   io.on("connection", (socket) => {
     const { userId } = socket.data;
     void socket.join(userRoom(userId));
     presence.socketConnected(userId);
     socket.on("disconnect", () => presence.socketDisconnected(userId));
+    expireWithSession(socket, { accounts, logger });
+    guardOutput(socket, deps.limits.maxBufferBytes, (unsentBytes) =>
+      logger.warn({ userId, socketId: socket.id, unsentBytes }, "socket disconnected: not reading its output"),
+    );
 
-    const context = { socket, events: createEventBinder(socket, { logger, metrics }), services };
+    // The queue holds at most a burst's worth of events.
+    const limits = {
+      takeEventToken: createTokenBucket(deps.limits.eventRate),
+      maxPending: deps.limits.eventRate.burst,
+    };
+    const context = { socket, events: createEventBinder(socket, { logger, metrics, limits }), services };
     registerConversationHandlers(context);
     registerMessageHandlers(context);
     registerReceiptHandlers(context);

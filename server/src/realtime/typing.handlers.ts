@@ -8,6 +8,8 @@ export function registerTypingHandlers({ socket, events, services }: HandlerCont
     const { peerId, typing } = parseInput(typingSchema, payload);
     // In a chat with yourself there is nobody else to tell.
     if (peerId === selfId) return;
+    // Typing reaches real users only: an unknown id is dropped before it takes any throttle state.
+    if (!(await services.users.exists(peerId))) return;
     const conversationId = conversationIdFor(selfId, peerId);
     if (!services.shouldRelayTyping(selfId, conversationId, typing)) return;
     services.broadcaster.typing({ conversationId, userId: selfId, typing }, peerId);
