@@ -30,6 +30,9 @@ const server = await startServerProcess({
   SEND_RATE_PER_SEC: "100000",
   REGISTER_RATE_PER_HOUR: "100000",
   LOGIN_RATE_PER_MIN: "100000",
+  EVENT_RATE_BURST: "100000",
+  EVENT_RATE_PER_SEC: "100000",
+  MAX_SOCKETS_PER_USER: "100000",
 });
 const { baseURL } = server;
 const sockets: ClientSocket[] = [];
