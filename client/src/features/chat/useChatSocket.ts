@@ -5,6 +5,7 @@ import {
   EVENTS,
   LIMITS,
   type Ack,
+  type ChangesResponse,
   type ClientToServerEvents,
   type HistoryResponse,
   type Message,
@@ -26,6 +27,8 @@ import {
   conversationJoinFailed,
   conversationOpened,
   conversationRejoinRequested,
+  changesCaughtUp,
+  changesLoaded,
   messageAcked,
   messageDiscarded,
   messageReceived,
@@ -51,6 +54,7 @@ import {
   selectNewestSeq,
   selectReadSeq,
   selectSendQueue,
+  selectSyncedRev,
 } from "./selectors";
 import { createTypingThrottle, type TypingThrottle } from "./typingThrottle";
 
@@ -160,6 +164,22 @@ export function useChatSocket(peerId: string, selfId: string) {
       }
     }
 
+    /** Changes the join could not carry, page by page; only once all are in does the sync point move to `rev`. */
+    async function fetchChanges(sinceRev: number, uptoSeq: number, rev: number) {
+      let cursor = sinceRev;
+      for (;;) {
+        const page = await http.get<ChangesResponse>(
+          `/api/conversations/${encodeURIComponent(peerId)}/changes?sinceRev=${cursor}&uptoSeq=${uptoSeq}`,
+        );
+        if (!active) return;
+        dispatch(changesLoaded({ conversationId, messages: page.messages }));
+        const last = page.messages.at(-1);
+        if (!page.hasMore || last === undefined) break;
+        cursor = last.rev;
+      }
+      dispatch(changesCaughtUp({ conversationId, rev }));
+    }
+
     /** A live message skipped some seqs (a drop the socket did not notice): fetch the hole over HTTP. */
     function fillGap() {
       const afterSeq = selectGapStart(store.getState(), conversationId);
@@ -210,9 +230,13 @@ export function useChatSocket(peerId: string, selfId: string) {
     }
 
     function join() {
-      // Rejoin after the last seq held without a hole, so the server fills any gap a drop left.
-      const afterSeq = selectHighestContiguousSeq(store.getState(), conversationId);
-      const payload = afterSeq === undefined ? { peerId } : { peerId, afterSeq };
+      // Rejoin after the last seq held without a hole, so the server fills any gap a drop left, and
+      // since the last complete catch-up (not the newest rev seen live: those may arrive out of order),
+      // so it also sends what was edited or deleted meanwhile. No sync point yet: every change of what is held.
+      const state = store.getState();
+      const afterSeq = selectHighestContiguousSeq(state, conversationId);
+      const sinceRev = selectSyncedRev(state, conversationId) ?? 0;
+      const payload = afterSeq === undefined ? { peerId } : { peerId, afterSeq, sinceRev };
       socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.join, payload, (error, response) => {
         if (!active) return;
         if (error) {
@@ -229,6 +253,11 @@ export function useChatSocket(peerId: string, selfId: string) {
           const caughtUpTo = response.messages.at(-1)?.seq ?? afterSeq;
           // On failure the next connect catches up again from the same point.
           fetchMissed(caughtUpTo).catch(() => {});
+        }
+        if (afterSeq !== undefined && response.changedHasMore) {
+          const changedUpTo = response.changed.at(-1)?.rev ?? sinceRev;
+          // On failure the sync point stays where it was and the next join asks again.
+          fetchChanges(changedUpTo, afterSeq, response.rev).catch(() => {});
         }
         // Same clientIds again: the server stores a message at most once, so a resend never duplicates.
         sender.resume();
