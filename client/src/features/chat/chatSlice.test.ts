@@ -16,6 +16,7 @@ import {
   messageResendRequested,
   messageSendFailed,
   messageSendRequested,
+  messageSendThrottled,
   messageUpdated,
   changesCaughtUp,
   changesLoaded,
@@ -141,6 +142,14 @@ describe("chatSlice: sending", () => {
 
     const resent = chatSlice.reducer(failed, messageResendRequested({ conversationId: CONVERSATION, clientId: "c1" }));
     expect(resent.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "pending", failure: null });
+  });
+
+  it("keeps a rate-limited send pending with its wait until it is stored", () => {
+    const failure = { code: "RATE_LIMITED" as const, message: "sending too fast", retryAfterMs: 2000 };
+    const throttled = messageSendThrottled({ conversationId: CONVERSATION, clientId: "c1", failure });
+    const state = reduce([opened, sendRequested("c1"), throttled]);
+    expect(state.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "pending", failure });
+    expect(timeline([opened, sendRequested("c1"), throttled, messageAcked(stored("c1", 1))])).toEqual(["1:c1"]);
   });
 
   it("keeps unconfirmed sends after confirmed ones in send order, then places each by its assigned seq", () => {

@@ -50,8 +50,12 @@ export type ConversationState = {
   peerTypingUntil: number | null;
 };
 
-/** "offline" is the browser's own verdict (`offline` event); the socket is closed until it is back. */
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "disconnected";
+/**
+ * "offline" is the browser's own verdict (`offline` event); the socket is closed until it is back.
+ * "tooManyConnections": the server refused the handshake (too many tabs or devices); nothing retries by itself.
+ */
+export type ConnectionStatus =
+  "connecting" | "connected" | "reconnecting" | "offline" | "disconnected" | "tooManyConnections";
 
 export type ChatState = {
   connection: ConnectionStatus;
@@ -184,6 +188,14 @@ export const chatSlice = createSlice({
       const conversation = state.conversations[action.payload.conversationId];
       if (conversation) storeConfirmed(conversation, [action.payload]);
     },
+    /** Over the send rate limit: still pending and retried after the wait, which is shown meanwhile. */
+    messageSendThrottled: (
+      state,
+      action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>,
+    ) => {
+      const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
+      if (pending?.status === "pending") pending.failure = action.payload.failure;
+    },
     messageSendFailed: (
       state,
       action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>,
@@ -292,6 +304,7 @@ export const {
   messageResendRequested,
   messageAcked,
   messageSendFailed,
+  messageSendThrottled,
   messageReceived,
   messageUpdated,
   changesLoaded,

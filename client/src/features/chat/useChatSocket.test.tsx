@@ -102,12 +102,12 @@ const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry, discard, edit, remove, rejoin, notifyTyping } = useChatSocket(peerId, ME.id);
+  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatSocket(peerId, ME.id);
   const conversationId = conversationIdFor(ME.id, peerId);
   return (
     <>
       <ConnectionStatus />
-      <ConnectionBanner />
+      <ConnectionBanner onReconnect={reconnect} />
       <MessageList
         conversationId={conversationId}
         selfId={ME.id}
@@ -326,6 +326,68 @@ describe("useChatSocket", () => {
     expect(store.getState().auth.status).toBe("signedOut");
   });
 
+  it("explains a handshake refused for too many connections, and reconnects when asked", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    // The real client closes a socket whose handshake the server refused: nothing retries by itself.
+    socket.active = false;
+    socket.serve("connect_error", new Error("TOO_MANY_CONNECTIONS"));
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Too many connections");
+    expect(screen.getByTestId("connection-banner")).toHaveTextContent("Too many open tabs or devices");
+
+    await user.click(screen.getByRole("button", { name: "Reconnect" }));
+    expect(socket.active).toBe(true);
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Connecting…");
+    socket.connectNow();
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Connected");
+  });
+
+  /** The server closed the socket itself: socket.io-client leaves it closed. */
+  function serverDisconnects(socket: FakeSocket) {
+    socket.connected = false;
+    socket.active = false;
+    socket.serve("disconnect", "io server disconnect");
+  }
+
+  it("signs out when the server closes the socket of a revoked session", async () => {
+    stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      { path: "/api/me", status: 401, body: { error: { code: "UNAUTHORIZED", message: "Session revoked" } } },
+    ]);
+    const { store } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    serverDisconnects(socket);
+    await vi.waitFor(() => expect(store.getState().auth.status).toBe("signedOut"));
+    expect(socket.active).toBe(false);
+  });
+
+  it("reconnects when the server closed the socket but the session is still valid", async () => {
+    stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      { path: "/api/me", body: { user: ME } },
+    ]);
+    const { store } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    serverDisconnects(socket);
+    await vi.waitFor(() => expect(socket.active).toBe(true), { timeout: 3000 });
+    expect(store.getState().auth.status).toBe("signedIn");
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Reconnecting…");
+  });
+
+  it("joins again once the server allows it when the join was rate limited", async () => {
+    renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    socket.answer(socket.last("conversation:join"), {
+      ok: false,
+      error: { code: "RATE_LIMITED", message: "slow down", retryAfterMs: 20 },
+    });
+    expect(screen.queryByRole("alert")).toBeNull();
+    await vi.waitFor(() => expect(socket.emitted.filter((e) => e.event === "conversation:join")).toHaveLength(2));
+  });
+
   it("closes the socket of the previous peer when the route switches, leaving its room", () => {
     const { rerender } = renderChat();
     const first = liveSocket();
@@ -381,6 +443,15 @@ describe("useChatSocket", () => {
     await user.type(screen.getByLabelText("Edit message text"), "!{Enter}");
     socket.answer(socket.last("message:edit"), { ok: false, error: { code: "FORBIDDEN", message: "Not yours" } });
     expect(await within(row()).findByRole("alert")).toHaveTextContent("Not yours");
+    await user.keyboard("{Escape}");
+
+    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByLabelText("Edit message text"), "?{Enter}");
+    socket.answer(socket.last("message:edit"), {
+      ok: false,
+      error: { code: "RATE_LIMITED", message: "sending too fast", retryAfterMs: 2500 },
+    });
+    expect(await within(row()).findByRole("alert")).toHaveTextContent("Too many changes at once: try again in 3 s.");
     await user.keyboard("{Escape}");
 
     await user.click(within(row()).getByRole("button", { name: "Delete message" }));

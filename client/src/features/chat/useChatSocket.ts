@@ -15,9 +15,11 @@ import {
   type TypingEvent,
   type User,
 } from "../../../../shared/protocol";
+import { HttpError } from "../../api/http";
 import { useHttp } from "../../api/useHttp";
 import { useAppDispatch, useAppSelector, useAppStore } from "../../app/hooks";
 import type { AppDispatch } from "../../app/store";
+import { formatWait } from "../../lib/format";
 import { selectToken, signedOut } from "../auth/authSlice";
 import { fetchConversations, peerLoaded, readReceiptSent } from "../conversations/conversationsSlice";
 import { selectConversationEntry } from "../conversations/selectors";
@@ -35,6 +37,7 @@ import {
   messageResendRequested,
   messageSendFailed,
   messageSendRequested,
+  messageSendThrottled,
   messageUpdated,
   missedMessagesLoaded,
   outboxRestored,
@@ -65,10 +68,18 @@ const ignoreAck = () => {};
 
 const NOT_CONNECTED: ChangeOutcome = { ok: false, message: "Not connected: try again when the connection is back." };
 
+/** Wait before reconnecting a socket the server closed although the session is still valid, so it cannot spin. */
+const RECONNECT_AFTER_SERVER_CLOSE_MS = 1_000;
+
 /** Edits and deletes are not queued like sends: they need the server now, and say why when it cannot answer. */
 function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
   return (error: Error | null, response: Ack<{ message: Message }>) => {
     if (error) resolve({ ok: false, message: "No answer from the server." });
+    else if (response.ok === false && response.error.code === "RATE_LIMITED")
+      resolve({
+        ok: false,
+        message: `Too many changes at once: try again in ${formatWait(response.error.retryAfterMs ?? 1000)}.`,
+      });
     else if (!response.ok) resolve({ ok: false, message: response.error.message });
     else {
       // The broadcast brings the same version to every tab; whichever arrives first wins, once.
@@ -99,6 +110,7 @@ export function useChatSocket(peerId: string, selfId: string) {
   const senderRef = useRef<OutboxSender | null>(null);
   const typingRef = useRef<TypingThrottle | null>(null);
   const rejoinRef = useRef<(() => void) | null>(null);
+  const reconnectRef = useRef<(() => void) | null>(null);
   const conversationId = conversationIdFor(selfId, peerId);
 
   useEffect(() => {
@@ -107,7 +119,15 @@ export function useChatSocket(peerId: string, selfId: string) {
     let active = true;
     let everConnected = false;
     let fillingGap = false;
-    const typingTimers = new Set<ReturnType<typeof setTimeout>>();
+    /** Typing expiries, join retries and reconnects: all cleared with the socket. */
+    const timers = new Set<ReturnType<typeof setTimeout>>();
+    function later(delayMs: number, run: () => void) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        run();
+      }, delayMs);
+      timers.add(timer);
+    }
     /** Highest deliveredSeq told to the server per peer on this connection, so receipts only go out when it moves. */
     const deliveredSent = new Map<string, number>();
     const peersLoading = new Set<string>();
@@ -142,6 +162,7 @@ export function useChatSocket(peerId: string, selfId: string) {
       },
       acked: (message) => dispatch(messageAcked(message)),
       failed: (clientId, failure) => dispatch(messageSendFailed({ conversationId, clientId, failure })),
+      throttled: (clientId, failure) => dispatch(messageSendThrottled({ conversationId, clientId, failure })),
     });
     senderRef.current = sender;
     // One throttle per socket, so a new conversation starts with a fresh "typing" window.
@@ -243,6 +264,13 @@ export function useChatSocket(peerId: string, selfId: string) {
           if (socket.connected) join();
           return;
         }
+        if (!response.ok && response.error.code === "RATE_LIMITED") {
+          // Not a fault of the conversation: join again once allowed, the connection still stands.
+          later(response.error.retryAfterMs ?? 1000, () => {
+            if (socket.connected) join();
+          });
+          return;
+        }
         if (!response.ok) {
           dispatch(conversationJoinFailed({ conversationId, error: response.error }));
           return;
@@ -266,6 +294,11 @@ export function useChatSocket(peerId: string, selfId: string) {
     rejoinRef.current = () => {
       if (socket.connected) join();
     };
+    reconnectRef.current = () => {
+      if (socket.active) return;
+      dispatch(connectionStatusChanged(everConnected ? "reconnecting" : "connecting"));
+      socket.connect();
+    };
 
     function statusWhileDown() {
       if (!navigator.onLine) return "offline";
@@ -280,13 +313,35 @@ export function useChatSocket(peerId: string, selfId: string) {
       join();
       refreshConversations();
     }
-    function onDisconnect() {
+    function onDisconnect(reason: string) {
       sender.pause();
       dispatch(connectionStatusChanged(statusWhileDown()));
+      // socket.io-client does not retry a disconnect the server made. The server makes one when the
+      // session was revoked or expired: then /api/me answers 401 and the HTTP client signs out.
+      // Otherwise (a slow reader cut off, say) the session is fine and the socket comes back.
+      if (reason === "io server disconnect") {
+        const reconnect = () => {
+          if (!active || socket.active) return;
+          dispatch(connectionStatusChanged("reconnecting"));
+          socket.connect();
+        };
+        http.get<{ user: User }>("/api/me").then(
+          () => later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect),
+          (error: unknown) => {
+            if (!(error instanceof HttpError && error.status === 401))
+              later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+          },
+        );
+      }
     }
     function onConnectError(error: Error) {
       if (error.message === "UNAUTHORIZED") {
         dispatch(signedOut());
+        return;
+      }
+      // Refused at the handshake: the socket stays closed until the user closes a tab and retries.
+      if (error.message === "TOO_MANY_CONNECTIONS") {
+        dispatch(connectionStatusChanged("tooManyConnections"));
         return;
       }
       dispatch(connectionStatusChanged(statusWhileDown()));
@@ -319,11 +374,9 @@ export function useChatSocket(peerId: string, selfId: string) {
       dispatch(typingReceived(event));
       if (!event.typing) return;
       // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.
-      const timer = setTimeout(() => {
-        typingTimers.delete(timer);
-        dispatch(typingExpired({ conversationId: event.conversationId, at: Date.now() }));
-      }, LIMITS.typingExpiryMs);
-      typingTimers.add(timer);
+      later(LIMITS.typingExpiryMs, () =>
+        dispatch(typingExpired({ conversationId: event.conversationId, at: Date.now() })),
+      );
     }
     function onPresence(event: PresenceEvent) {
       dispatch(presenceReceived(event));
@@ -346,11 +399,12 @@ export function useChatSocket(peerId: string, selfId: string) {
       active = false;
       sender.pause();
       if (senderRef.current === sender) senderRef.current = null;
-      for (const timer of typingTimers) clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
       // Leaving mid-word must not leave the peer watching "typing…" for 6 s.
       typing.stopped();
       if (typingRef.current === typing) typingRef.current = null;
       rejoinRef.current = null;
+      reconnectRef.current = null;
       if (socket.connected) socket.emit(EVENTS.leave, { peerId }, ignoreAck);
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
@@ -432,7 +486,10 @@ export function useChatSocket(peerId: string, selfId: string) {
     rejoinRef.current?.();
   }, [conversationId, dispatch]);
 
-  return { send, retry, discard, edit, remove, rejoin, notifyTyping };
+  /** Opens the socket again after the server refused it (too many connections) or closed it. */
+  const reconnect = useCallback(() => reconnectRef.current?.(), []);
+
+  return { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping };
 }
 
 /** Read means seen: the page is visible and has the focus (a tab behind another window reads nothing). */
