@@ -15,6 +15,13 @@ async function secondDeviceInChat(newUserPage: () => Promise<Page>, user: TestUs
   return page;
 }
 
+/** Signs in on the sign-in page already shown (which may lead back to the settings page). */
+async function signInHere(page: Page, user: TestUser) {
+  await page.getByLabel("Username", { exact: true }).fill(user.username);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 async function expectAtSignIn(page: Page) {
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
@@ -42,11 +49,10 @@ test("changing the password signs the other devices out, and only the new passwo
 
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expectAtSignIn(page);
-  await page.getByLabel("Username", { exact: true }).fill(alice.username);
-  await page.getByLabel("Password", { exact: true }).fill(alice.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInHere(page, alice);
   await expect(page.getByRole("alert")).toBeVisible();
-  await signIn(page, { ...alice, password: newPassword });
+  await signInHere(page, { ...alice, password: newPassword });
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
 });
 
 test("a wrong current password is explained and changes nothing", async ({ newUserPage }) => {
@@ -64,7 +70,9 @@ test("a wrong current password is explained and changes nothing", async ({ newUs
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await signIn(page, alice);
+  await expectAtSignIn(page);
+  await signInHere(page, alice);
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
 });
 
 test("signing out of all devices sends this device and every other one to sign-in", async ({
