@@ -92,12 +92,12 @@ export function ChangePasswordForm() {
 
       <div id={`${id}-outcome`}>
         {outcome?.kind === "error" && (
-          <div role="alert" className="alert alert-error alert-soft">
+          <div role="alert" className="alert alert-error">
             <span>{outcome.message}</span>
           </div>
         )}
         {outcome?.kind === "success" && (
-          <div role="status" className="alert alert-success alert-soft">
+          <div role="status" className="alert alert-success">
             <span>Password changed. Your other devices have been signed out.</span>
           </div>
         )}

@@ -49,7 +49,7 @@ export function SignOutEverywhere() {
         Signs you out here and on every other browser and device where you are signed in to Parley.
       </p>
       {error && (
-        <div role="alert" className="alert alert-error alert-soft">
+        <div role="alert" className="alert alert-error">
           <span>{error}</span>
         </div>
       )}
