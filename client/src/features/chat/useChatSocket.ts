@@ -5,6 +5,7 @@ import {
   EVENTS,
   LIMITS,
   type Ack,
+  type ApiError,
   type ChangesResponse,
   type ClientToServerEvents,
   type HistoryResponse,
@@ -71,16 +72,18 @@ const NOT_CONNECTED: ChangeOutcome = { ok: false, message: "Not connected: try a
 /** Wait before reconnecting a socket the server closed although the session is still valid, so it cannot spin. */
 const RECONNECT_AFTER_SERVER_CLOSE_MS = 1_000;
 
+/** Over the rate limit, the wait is what the user needs to know, not the server's terse reason. */
+function describeRefusal(error: ApiError): string {
+  if (error.code === "RATE_LIMITED")
+    return `Too many changes at once: try again in ${formatWait(error.retryAfterMs ?? 1000)}.`;
+  return error.message;
+}
+
 /** Edits and deletes are not queued like sends: they need the server now, and say why when it cannot answer. */
 function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
   return (error: Error | null, response: Ack<{ message: Message }>) => {
     if (error) resolve({ ok: false, message: "No answer from the server." });
-    else if (response.ok === false && response.error.code === "RATE_LIMITED")
-      resolve({
-        ok: false,
-        message: `Too many changes at once: try again in ${formatWait(response.error.retryAfterMs ?? 1000)}.`,
-      });
-    else if (!response.ok) resolve({ ok: false, message: response.error.message });
+    else if (!response.ok) resolve({ ok: false, message: describeRefusal(response.error) });
     else {
       // The broadcast brings the same version to every tab; whichever arrives first wins, once.
       dispatch(messageUpdated(response.message));
@@ -294,11 +297,13 @@ export function useChatSocket(peerId: string, selfId: string) {
     rejoinRef.current = () => {
       if (socket.connected) join();
     };
-    reconnectRef.current = () => {
-      if (socket.active) return;
+    /** Opens the socket again where socket.io-client will not by itself (refused handshake, closed by the server). */
+    function reconnect() {
+      if (!active || socket.active) return;
       dispatch(connectionStatusChanged(everConnected ? "reconnecting" : "connecting"));
       socket.connect();
-    };
+    }
+    reconnectRef.current = reconnect;
 
     function statusWhileDown() {
       if (!navigator.onLine) return "offline";
@@ -319,20 +324,16 @@ export function useChatSocket(peerId: string, selfId: string) {
       // socket.io-client does not retry a disconnect the server made. The server makes one when the
       // session was revoked or expired: then /api/me answers 401 and the HTTP client signs out.
       // Otherwise (a slow reader cut off, say) the session is fine and the socket comes back.
-      if (reason === "io server disconnect") {
-        const reconnect = () => {
-          if (!active || socket.active) return;
-          dispatch(connectionStatusChanged("reconnecting"));
-          socket.connect();
-        };
-        http.get<{ user: User }>("/api/me").then(
-          () => later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect),
-          (error: unknown) => {
-            if (!(error instanceof HttpError && error.status === 401))
-              later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
-          },
-        );
-      }
+      if (reason !== "io server disconnect") return;
+      http.get<{ user: User }>("/api/me").then(
+        () => {
+          if (active) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+        },
+        (error: unknown) => {
+          const sessionEnded = error instanceof HttpError && error.status === 401;
+          if (active && !sessionEnded) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+        },
+      );
     }
     function onConnectError(error: Error) {
       if (error.message === "UNAUTHORIZED") {
