@@ -51,6 +51,7 @@ describe("settings", () => {
     const { user } = renderSettings("/");
     await user.click(screen.getByRole("link", { name: "Settings" }));
     expect(screen.getByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Settings" })).toHaveAttribute("aria-current", "page");
   });
 });
 

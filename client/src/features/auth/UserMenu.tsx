@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link } from "react-router-dom";
+import { NavLink } from "react-router-dom";
 import { NotificationsToggle } from "../notifications/NotificationsToggle";
 import { ThemeToggle } from "../theme/ThemeToggle";
 import { useSignedInUser } from "./SignedInUser";
@@ -19,10 +19,10 @@ export function UserMenu() {
         Signed in as <strong>{user.displayName}</strong>
       </span>
       {/* An icon on phones, where the chat's title needs the room. */}
-      <Link to="/settings" className="btn btn-ghost btn-sm btn-square md:w-auto md:px-3" aria-label="Settings">
+      <NavLink to="/settings" className="btn btn-ghost btn-sm btn-square md:w-auto md:px-3" aria-label="Settings">
         <SettingsIcon />
         <span className="hidden md:inline">Settings</span>
-      </Link>
+      </NavLink>
       <button
         type="button"
         className="btn btn-ghost btn-sm"
