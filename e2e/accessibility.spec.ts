@@ -15,7 +15,7 @@ async function seriousViolations(page: Page) {
 }
 
 for (const colorScheme of ["light", "dark"] as const) {
-  test(`login, register, home and chat pages have no serious accessibility violations (${colorScheme})`, async ({
+  test(`login, register, home, chat and settings pages have no serious accessibility violations (${colorScheme})`, async ({
     newUserPage,
   }) => {
     const alice = makeUser("Alice");
@@ -43,6 +43,14 @@ for (const colorScheme of ["light", "dark"] as const) {
     await openChatWith(bobPage, alice);
     await sendMessage(bobPage, "hi back");
     await expect(page.getByTestId("message")).toHaveCount(2);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Settings with an error and the sign-out confirmation showing.
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByRole("alert")).toBeVisible();
+    await page.getByRole("button", { name: "Sign out of all devices" }).click();
+    await expect(page.getByRole("button", { name: "Yes, sign out everywhere" })).toBeFocused();
     expect(await seriousViolations(page)).toEqual([]);
   });
 }

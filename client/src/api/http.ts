@@ -52,7 +52,8 @@ export function createHttpClient({ token, onUnauthorized }: HttpClientOptions): 
     }
 
     const error = await readError(response);
-    if (response.status === 401 && token) onUnauthorized();
+    // A wrong current password (password change) is a 401 too, but the session itself is fine.
+    if (response.status === 401 && token && error.code !== "INVALID_CREDENTIALS") onUnauthorized();
     throw error;
   }
 

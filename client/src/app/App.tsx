@@ -2,6 +2,7 @@ import { Link, Route, Routes } from "react-router-dom";
 import { LoginPage } from "../features/auth/LoginPage";
 import { RegisterPage } from "../features/auth/RegisterPage";
 import { RequireAuth } from "../features/auth/RequireAuth";
+import { SettingsPage } from "../features/auth/SettingsPage";
 import { ChatRoute } from "../features/chat/ChatPage";
 import { HomePage } from "../features/conversations/HomePage";
 import { useMessageNotifications } from "../features/notifications/useMessageNotifications";
@@ -15,6 +16,7 @@ export function App() {
       <Route element={<RequireAuth />}>
         <Route index element={<HomePage />} />
         <Route path="/chat/:userId" element={<ChatRoute />} />
+        <Route path="/settings" element={<SettingsPage />} />
       </Route>
       <Route path="*" element={<PageNotFound />} />
     </Routes>

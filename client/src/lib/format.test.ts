@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDayLabel, formatRelativeTime, formatTime, localDayKey } from "./format";
+import { formatDayLabel, formatRelativeTime, formatTime, formatWait, localDayKey } from "./format";
 
 /** Local wall-clock moments, so the cases hold in any time zone. */
 const local = (...parts: [number, number, number, number?, number?, number?]) => new Date(...parts).toISOString();
@@ -48,5 +48,20 @@ describe("localDayKey", () => {
   it("is the same for every moment of a local day and differs across midnight", () => {
     expect(localDayKey(local(2025, 0, 6, 0, 0, 0))).toBe(localDayKey(local(2025, 0, 6, 23, 59, 59)));
     expect(localDayKey(local(2025, 0, 6, 0, 0, 0))).not.toBe(localDayKey(local(2025, 0, 5, 23, 59, 59)));
+  });
+});
+
+describe("formatWait", () => {
+  it.each([
+    [0, "1 s"],
+    [200, "1 s"],
+    [1000, "1 s"],
+    [2001, "3 s"],
+    [59_000, "59 s"],
+    [60_000, "1 min"],
+    [61_000, "2 min"],
+    [15 * 60_000, "15 min"],
+  ])("%d ms → %s", (ms, expected) => {
+    expect(formatWait(ms)).toBe(expected);
   });
 });

@@ -51,3 +51,10 @@ export function formatDayLabel(iso: string, now: Date = new Date()): string {
   const date = new Date(iso);
   return (date.getFullYear() === now.getFullYear() ? dayFormat : dayWithYearFormat).format(date);
 }
+
+/** How long to wait before trying again, rounded up so the user never retries too early: "3 s", "15 min". */
+export function formatWait(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.ceil(seconds / 60)} min`;
+}

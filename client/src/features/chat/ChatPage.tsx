@@ -32,7 +32,7 @@ function ChatPage({ peerId }: { peerId: string }) {
   const me = useSignedInUser();
   const peerResult = useApiGet<{ user: User }>(`/api/users/${encodeURIComponent(peerId)}`);
   const conversationId = conversationIdFor(me.id, peerId);
-  const { send, retry, discard, edit, remove, rejoin, notifyTyping } = useChatSocket(peerId, me.id);
+  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatSocket(peerId, me.id);
   useUnreadTitle();
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
@@ -53,7 +53,7 @@ function ChatPage({ peerId }: { peerId: string }) {
       subtitle={peer ? <PeerPresence peer={peer} /> : <span className="skeleton mt-1 block h-3 w-20" />}
       body={
         <>
-          <ConnectionBanner />
+          <ConnectionBanner onReconnect={reconnect} />
           {peerResult.status === "error" && (
             <div role="alert" className="alert alert-error alert-soft m-2">
               {peerResult.error.message}

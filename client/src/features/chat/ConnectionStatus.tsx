@@ -3,25 +3,39 @@ import { assertNever } from "../../lib/assertNever";
 import type { ConnectionStatus as Status } from "./chatSlice";
 import { selectConnectionStatus, selectReconnectAttempt } from "./selectors";
 
-type Presentation = { label: string; badge: string; explanation: string | null };
+/** `canReconnect`: nothing retries by itself, so the banner offers a button. */
+type Presentation = { label: string; badge: string; explanation: string | null; canReconnect: boolean };
 
 function presentation(status: Status, attempt: number): Presentation {
   const queued = "Messages you write are kept and sent when the connection is back.";
   switch (status) {
     case "connected":
-      return { label: "Connected", badge: "badge-success", explanation: null };
+      return { label: "Connected", badge: "badge-success", explanation: null, canReconnect: false };
     case "connecting":
-      return { label: "Connecting…", badge: "badge-warning", explanation: null };
+      return { label: "Connecting…", badge: "badge-warning", explanation: null, canReconnect: false };
     case "reconnecting":
       return {
         label: attempt > 0 ? `Reconnecting… (attempt ${attempt})` : "Reconnecting…",
         badge: "badge-warning",
         explanation: `Connection lost, reconnecting. ${queued}`,
+        canReconnect: false,
       };
     case "offline":
-      return { label: "Offline", badge: "badge-error", explanation: `You are offline. ${queued}` };
+      return { label: "Offline", badge: "badge-error", explanation: `You are offline. ${queued}`, canReconnect: false };
     case "disconnected":
-      return { label: "Disconnected", badge: "badge-error", explanation: `Not connected to Parley. ${queued}` };
+      return {
+        label: "Disconnected",
+        badge: "badge-error",
+        explanation: `Not connected to Parley. ${queued}`,
+        canReconnect: true,
+      };
+    case "tooManyConnections":
+      return {
+        label: "Too many connections",
+        badge: "badge-error",
+        explanation: `Too many open tabs or devices: close one, then reconnect. ${queued}`,
+        canReconnect: true,
+      };
     default:
       return assertNever(status);
   }
@@ -42,13 +56,21 @@ export function ConnectionStatus() {
   );
 }
 
-/** The banner above the messages while the connection is down: says why sends wait, and that they are not lost. */
-export function ConnectionBanner() {
-  const { explanation } = usePresentation();
+/**
+ * The banner above the messages while the connection is down: says why sends wait, and that they are
+ * not lost; when nothing will retry by itself, a button to reconnect.
+ */
+export function ConnectionBanner({ onReconnect }: { onReconnect: () => void }) {
+  const { explanation, canReconnect } = usePresentation();
   if (explanation === null) return null;
   return (
     <div data-testid="connection-banner" aria-live="polite" className="alert alert-warning m-2">
       <span>{explanation}</span>
+      {canReconnect && (
+        <button type="button" className="btn btn-sm" onClick={onReconnect}>
+          Reconnect
+        </button>
+      )}
     </div>
   );
 }

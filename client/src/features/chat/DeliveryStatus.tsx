@@ -1,4 +1,5 @@
 import { assertNever } from "../../lib/assertNever";
+import { formatWait } from "../../lib/format";
 import type { PendingMessage } from "./chatSlice";
 import type { MessageDelivery } from "./selectors";
 
@@ -50,4 +51,10 @@ export function FailedSend({
       </button>
     </span>
   );
+}
+
+/** A send held back by the rate limit: it goes again by itself, the user only learns why it waits. */
+export function ThrottledSend({ message }: { message: PendingMessage }) {
+  if (message.status !== "pending" || message.failure?.code !== "RATE_LIMITED") return null;
+  return <span>Sending too fast: next try in {formatWait(message.failure.retryAfterMs ?? 1000)}</span>;
 }

@@ -120,6 +120,12 @@ describe("MessageRow", () => {
     expect(screen.queryByRole("button", { name: /message/ })).toBeNull();
   });
 
+  it("says why a send held back by the rate limit waits", () => {
+    const failure = { code: "RATE_LIMITED" as const, message: "sending too fast", retryAfterMs: 4_200 };
+    renderRow({ kind: "pending", message: { ...MINE, status: "pending", failure } });
+    expect(screen.getByTestId("message")).toHaveTextContent("Sending too fast: next try in 5 s");
+  });
+
   it.each([
     ["2025-01-01T12:29:40.000Z", "just now"],
     ["2025-01-01T12:25:00.000Z", "5 min"],

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { formatDateTime, formatRelativeTime } from "../../lib/format";
 import type { ChangeOutcome } from "./chatSlice";
-import { DeliveryTicks, FailedSend } from "./DeliveryStatus";
+import { DeliveryTicks, FailedSend, ThrottledSend } from "./DeliveryStatus";
 import { MessageEditor } from "./MessageEditor";
 import { MessageText } from "./MessageText";
 import { selectMessageDelivery, type TimelineItem } from "./selectors";
@@ -106,7 +106,10 @@ export function MessageRow({ item, mine, conversationId, now, onRetry, onDiscard
           {item.kind === "pending" && item.message.status === "failed" ? (
             <FailedSend message={item.message} onRetry={onRetry} onDiscard={onDiscard} />
           ) : (
-            <DeliveryTicks delivery={delivery} />
+            <>
+              <DeliveryTicks delivery={delivery} />
+              {item.kind === "pending" && <ThrottledSend message={item.message} />}
+            </>
           )}
           {changeable && mode === "idle" && (
             <span className={`flex gap-1 transition-opacity ${REVEAL_ON_HOVER}`}>

@@ -16,7 +16,10 @@ import {
   messageResendRequested,
   messageSendFailed,
   messageSendRequested,
+  messageSendThrottled,
   messageUpdated,
+  changesCaughtUp,
+  changesLoaded,
   missedMessagesLoaded,
   olderMessagesLoaded,
   outboxRestored,
@@ -141,6 +144,14 @@ describe("chatSlice: sending", () => {
     expect(resent.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "pending", failure: null });
   });
 
+  it("keeps a rate-limited send pending with its wait until it is stored", () => {
+    const failure = { code: "RATE_LIMITED" as const, message: "sending too fast", retryAfterMs: 2000 };
+    const throttled = messageSendThrottled({ conversationId: CONVERSATION, clientId: "c1", failure });
+    const state = reduce([opened, sendRequested("c1"), throttled]);
+    expect(state.conversations[CONVERSATION]?.pending.entities.c1).toMatchObject({ status: "pending", failure });
+    expect(timeline([opened, sendRequested("c1"), throttled, messageAcked(stored("c1", 1))])).toEqual(["1:c1"]);
+  });
+
   it("keeps unconfirmed sends after confirmed ones in send order, then places each by its assigned seq", () => {
     const sent = [opened, sendRequested("c1"), sendRequested("c2"), messageReceived(fromPeer(1))];
     expect(timeline(sent)).toEqual(["1:client-1-bob", "pending:c1", "pending:c2"]);
@@ -241,8 +252,93 @@ describe("chatSlice: receiving", () => {
 });
 
 function editedCopy(): Message {
-  return { ...stored("c1", 1), body: "edited", editedAt: "2025-01-02T00:00:00.000Z" };
+  return { ...stored("c1", 1), body: "edited", editedAt: "2025-01-02T00:00:00.000Z", rev: 2 };
 }
+
+describe("chatSlice: the highest rev of each message wins", () => {
+  const original = stored("c1", 1);
+  const edited: Message = { ...original, body: "edited", editedAt: "2025-01-02T00:00:00.000Z", rev: 4 };
+  const deleted: Message = { ...original, body: "", deletedAt: "2025-01-02T00:01:00.000Z", rev: 7 };
+  const held = [opened, sendRequested("c1"), messageAcked(original)];
+
+  /** Every way a copy of a stored message reaches the slice. */
+  const sources: Record<string, (message: Message) => UnknownAction> = {
+    ack: (message) => messageAcked(message),
+    broadcast: (message) => messageReceived(message),
+    update: (message) => messageUpdated(message),
+    "history page": (message) =>
+      olderMessagesLoaded({ conversationId: CONVERSATION, messages: [message], hasMore: false }),
+    "missed page": (message) => missedMessagesLoaded({ conversationId: CONVERSATION, messages: [message] }),
+    "join page": (message) => joined([message], {}, 0),
+    "join changed": (message) => joined([], { changed: [message], rev: message.rev }, 1),
+    "changes page": (message) => changesLoaded({ conversationId: CONVERSATION, messages: [message] }),
+  };
+  const pairs = Object.keys(sources).flatMap((older) => Object.keys(sources).map((newer) => ({ older, newer })));
+
+  function bodyAfter(arrivals: UnknownAction[]) {
+    const message = reduce([...held, ...arrivals]).conversations[CONVERSATION]?.messages.entities[original.id];
+    return { body: message?.body, rev: message?.rev };
+  }
+
+  it.each(pairs)("an edit by $older and a delete by $newer end deleted, in either order", ({ older, newer }) => {
+    const first = sources[older]!(edited);
+    const second = sources[newer]!(deleted);
+    expect(bodyAfter([first, second])).toEqual({ body: "", rev: 7 });
+    expect(bodyAfter([second, first])).toEqual({ body: "", rev: 7 });
+  });
+
+  it.each(pairs)("a stale copy by $older never undoes an edit by $newer, in either order", ({ older, newer }) => {
+    const stale = sources[older]!(original);
+    const edit = sources[newer]!(edited);
+    expect(bodyAfter([stale, edit])).toEqual({ body: "edited", rev: 4 });
+    expect(bodyAfter([edit, stale])).toEqual({ body: "edited", rev: 4 });
+  });
+
+  it("ignores changes of messages not held, so they leave no hole in the history", () => {
+    const far = { ...fromPeer(1), body: "edited far up", rev: 40 };
+    const actions = [
+      opened,
+      joined([fromPeer(50)], { rev: 50 }),
+      joined([], { changed: [far], rev: 60 }, 50),
+      changesLoaded({ conversationId: CONVERSATION, messages: [far] }),
+    ];
+    expect(timeline(actions)).toEqual(["50:client-50-bob"]);
+    expect(selectHighestContiguousSeq(rootState(reduce(actions)), CONVERSATION)).toBe(50);
+  });
+});
+
+describe("chatSlice: the sync point for catching up changes", () => {
+  const synced = (actions: UnknownAction[]) => reduce(actions).conversations[CONVERSATION]?.syncedRev;
+  const caughtUp = (rev: number) => changesCaughtUp({ conversationId: CONVERSATION, rev });
+
+  it.each<[string, UnknownAction[], number | null]>([
+    ["none before a join", [opened], null],
+    ["a first join sets it to the conversation's rev", [opened, joined([fromPeer(1)], { rev: 3 })], 3],
+    [
+      "a catch-up with every change in the join moves it",
+      [opened, joined([fromPeer(1)], { rev: 3 }), joined([], { rev: 8 }, 1)],
+      8,
+    ],
+    [
+      "a catch-up with more changes to fetch keeps the old one",
+      [opened, joined([fromPeer(1)], { rev: 3 }), joined([], { rev: 8, changedHasMore: true }, 1)],
+      3,
+    ],
+    [
+      "the fetched rest moves it to the join's rev",
+      [opened, joined([fromPeer(1)], { rev: 3 }), joined([], { rev: 8, changedHasMore: true }, 1), caughtUp(8)],
+      8,
+    ],
+    [
+      "a catch-up finishing after a later one does not move it back",
+      [opened, joined([fromPeer(1)], { rev: 3 }), joined([], { rev: 9 }, 1), caughtUp(8)],
+      9,
+    ],
+    ["live revs do not move it", [opened, joined([], { rev: 3 }), messageReceived({ ...fromPeer(1), rev: 4 })], 3],
+  ])("%s", (_, actions, expected) => {
+    expect(synced(actions)).toBe(expected);
+  });
+});
 
 describe("chatSlice: switching conversations", () => {
   it("keeps each conversation's messages apart, even when they arrive while the other is open", () => {

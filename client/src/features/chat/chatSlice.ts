@@ -41,6 +41,8 @@ export type ConversationState = {
   /** A join answered at least once, so what is held is the conversation's newest history, not a guess. */
   historyLoaded: boolean;
   joinError: ApiError | null;
+  /** The conversation's rev at the last complete catch-up: every change up to it is applied to what is held. */
+  syncedRev: number | null;
   readSeq: number;
   peerReadSeq: number;
   peerDeliveredSeq: number;
@@ -48,8 +50,12 @@ export type ConversationState = {
   peerTypingUntil: number | null;
 };
 
-/** "offline" is the browser's own verdict (`offline` event); the socket is closed until it is back. */
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline" | "disconnected";
+/**
+ * "offline" is the browser's own verdict (`offline` event); the socket is closed until it is back.
+ * "tooManyConnections": the server refused the handshake (too many tabs or devices); nothing retries by itself.
+ */
+export type ConnectionStatus =
+  "connecting" | "connected" | "reconnecting" | "offline" | "disconnected" | "tooManyConnections";
 
 export type ChatState = {
   connection: ConnectionStatus;
@@ -73,6 +79,7 @@ function emptyConversation(conversationId: string, peerId: string): Conversation
     hasOlder: false,
     historyLoaded: false,
     joinError: null,
+    syncedRev: null,
     readSeq: 0,
     peerReadSeq: 0,
     peerDeliveredSeq: 0,
@@ -102,6 +109,19 @@ function storeConfirmed(conversation: ConversationState, messages: readonly Mess
   }
 }
 
+/** Newer copies of messages already held; others are left out, so an edit far up the history leaves no hole behind it. */
+function storeChanges(conversation: ConversationState, messages: readonly Message[]): void {
+  storeConfirmed(
+    conversation,
+    messages.filter((message) => conversation.messages.entities[message.id] !== undefined),
+  );
+}
+
+/** Only moves forward: an older catch-up finishing late must not send the next rejoin back further than needed. */
+function markSynced(conversation: ConversationState, rev: number): void {
+  conversation.syncedRev = Math.max(conversation.syncedRev ?? 0, rev);
+}
+
 export const chatSlice = createSlice({
   name: "chat",
   initialState,
@@ -116,6 +136,9 @@ export const chatSlice = createSlice({
       const { result, afterSeq } = action.payload;
       const conversation = ensureConversation(state, result.conversationId, result.peer.id);
       storeConfirmed(conversation, result.messages);
+      storeChanges(conversation, result.changed);
+      // The rest of the changes comes over HTTP; until then the old sync point stays.
+      if (!result.changedHasMore) markSynced(conversation, result.rev);
       // Without afterSeq the join answers the newest page, so hasMore means older ones exist;
       // with it, hasMore means newer ones remain (fetched over HTTP) and says nothing about older ones.
       if (afterSeq === undefined) conversation.hasOlder = result.hasMore;
@@ -165,6 +188,14 @@ export const chatSlice = createSlice({
       const conversation = state.conversations[action.payload.conversationId];
       if (conversation) storeConfirmed(conversation, [action.payload]);
     },
+    /** Over the send rate limit: still pending and retried after the wait, which is shown meanwhile. */
+    messageSendThrottled: (
+      state,
+      action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>,
+    ) => {
+      const pending = state.conversations[action.payload.conversationId]?.pending.entities[action.payload.clientId];
+      if (pending?.status === "pending") pending.failure = action.payload.failure;
+    },
     messageSendFailed: (
       state,
       action: PayloadAction<{ conversationId: string; clientId: string; failure: SendFailure }>,
@@ -186,8 +217,17 @@ export const chatSlice = createSlice({
     },
     messageUpdated: (state, action: PayloadAction<Message>) => {
       const conversation = state.conversations[action.payload.conversationId];
-      // Only messages already held are updated, so an edit far up the history leaves no hole behind it.
-      if (conversation?.messages.entities[action.payload.id]) storeConfirmed(conversation, [action.payload]);
+      if (conversation) storeChanges(conversation, [action.payload]);
+    },
+    /** A page of the changes the join could not carry (GET …/changes). */
+    changesLoaded: (state, action: PayloadAction<{ conversationId: string; messages: Message[] }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) storeChanges(conversation, action.payload.messages);
+    },
+    /** Every change up to `rev` (the join's) is applied: the next rejoin asks only for later ones. */
+    changesCaughtUp: (state, action: PayloadAction<{ conversationId: string; rev: number }>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) markSynced(conversation, action.payload.rev);
     },
     olderMessagesLoaded: (
       state,
@@ -264,8 +304,11 @@ export const {
   messageResendRequested,
   messageAcked,
   messageSendFailed,
+  messageSendThrottled,
   messageReceived,
   messageUpdated,
+  changesLoaded,
+  changesCaughtUp,
   olderMessagesLoaded,
   missedMessagesLoaded,
   connectionStatusChanged,

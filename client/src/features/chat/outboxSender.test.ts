@@ -24,6 +24,7 @@ function setup(clientIds: string[]) {
   const emits: { clientId: string; answer: (result: SendResult) => void }[] = [];
   const acked: Message[] = [];
   const failed: { clientId: string; failure: SendFailure }[] = [];
+  const throttled: string[] = [];
   const leave = (clientId: string) =>
     queue.splice(
       queue.findIndex((m) => m.clientId === clientId),
@@ -40,8 +41,9 @@ function setup(clientIds: string[]) {
       failed.push({ clientId, failure });
       leave(clientId);
     },
+    throttled: (clientId, failure) => throttled.push(`${clientId}:${failure.retryAfterMs}`),
   });
-  return { sender, queue, emits, acked, failed, sent: () => emits.map((e) => e.clientId) };
+  return { sender, queue, emits, acked, failed, throttled, sent: () => emits.map((e) => e.clientId) };
 }
 
 const storedAs = (clientId: string, seq: number) => makeMessage({ seq, clientId });
@@ -86,6 +88,21 @@ describe("createOutboxSender", () => {
     emits[2]?.answer(timeout);
     expect(failed).toEqual([{ clientId: "c1", failure: timeout.failure }]);
     expect(sent()).toEqual(["c1", "c1", "c1", "c2"]);
+  });
+
+  it("waits as long as the rate limit says, tells why, and sends the same message again", async () => {
+    const { sender, emits, failed, throttled, sent } = setup(["c1", "c2"]);
+    sender.resume();
+    emits[0]?.answer({
+      ok: false,
+      failure: { code: "RATE_LIMITED", message: "sending too fast", retryAfterMs: 2_500 },
+    });
+    expect(throttled).toEqual(["c1:2500"]);
+    await vi.advanceTimersByTimeAsync(2_499);
+    expect(sent()).toEqual(["c1"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent()).toEqual(["c1", "c1"]);
+    expect(failed).toEqual([]);
   });
 
   it("fails a rejected message at once", () => {

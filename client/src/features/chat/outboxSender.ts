@@ -9,6 +9,8 @@ type OutboxSenderOptions = {
   emit: (message: PendingMessage, onResult: (result: SendResult) => void) => void;
   acked: (message: Message) => void;
   failed: (clientId: string, failure: SendFailure) => void;
+  /** Over the send rate limit: the message waits as told and goes again by itself. */
+  throttled?: (clientId: string, failure: SendFailure) => void;
 };
 
 /**
@@ -17,7 +19,7 @@ type OutboxSenderOptions = {
  * between a join and the next disconnect: sends made meanwhile wait as
  * pending and go out after the rejoin, with the same clientId.
  */
-export function createOutboxSender({ nextInQueue, emit, acked, failed }: OutboxSenderOptions) {
+export function createOutboxSender({ nextInQueue, emit, acked, failed, throttled }: OutboxSenderOptions) {
   let running = false;
   let inFlight = false;
   /** Bumped on pause, so an answer or timer from before a disconnect is ignored. */
@@ -38,6 +40,7 @@ export function createOutboxSender({ nextInQueue, emit, acked, failed }: OutboxS
       const step = nextSendStep(result, attempt);
       switch (step.kind) {
         case "retry":
+          if (!result.ok && result.failure.code === "RATE_LIMITED") throttled?.(message.clientId, result.failure);
           retryTimer = setTimeout(() => {
             inFlight = false;
             flush();

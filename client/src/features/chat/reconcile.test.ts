@@ -16,27 +16,28 @@ describe("highestContiguousSeq", () => {
 });
 
 describe("laterVersion", () => {
-  const original = makeMessage({ seq: 1 });
-  const edited = makeMessage({ seq: 1, body: "edited", editedAt: "2025-01-01T13:00:00.000Z" });
-  const editedAgain = makeMessage({ seq: 1, body: "edited again", editedAt: "2025-01-01T14:00:00.000Z" });
-  const deleted = makeMessage({ seq: 1, body: "", deletedAt: "2025-01-01T15:00:00.000Z" });
+  const original = makeMessage({ seq: 1, rev: 1 });
+  const edited = makeMessage({ seq: 1, rev: 4, body: "edited", editedAt: "2025-01-01T13:00:00.000Z" });
+  const editedAgain = makeMessage({ seq: 1, rev: 6, body: "edited again", editedAt: "2025-01-01T14:00:00.000Z" });
+  const deleted = makeMessage({ seq: 1, rev: 9, body: "", deletedAt: "2025-01-01T15:00:00.000Z" });
 
+  it("takes the incoming copy when nothing is held", () => {
+    expect(laterVersion(undefined, original)).toBe(original);
+  });
+
+  it("keeps the held copy of an identical duplicate", () => {
+    expect(laterVersion(original, { ...original })).toBe(original);
+  });
+
+  // Each pair in both arrival orders: the higher rev is kept whichever came first.
   it.each([
-    { name: "nothing held takes the incoming copy", held: undefined, incoming: original, expected: original },
-    {
-      name: "an identical duplicate keeps the held copy",
-      held: original,
-      incoming: { ...original },
-      expected: original,
-    },
-    { name: "an edit replaces the original", held: original, incoming: edited, expected: edited },
-    { name: "a stale original does not undo an edit", held: edited, incoming: original, expected: edited },
-    { name: "the later edit wins", held: edited, incoming: editedAgain, expected: editedAgain },
-    { name: "an older edit does not win", held: editedAgain, incoming: edited, expected: editedAgain },
-    { name: "a tombstone replaces an edit", held: edited, incoming: deleted, expected: deleted },
-    { name: "a tombstone is never revived", held: deleted, incoming: editedAgain, expected: deleted },
-  ])("$name", ({ held, incoming, expected }) => {
-    expect(laterVersion(held, incoming)).toBe(expected);
+    { name: "original and edit", older: original, newer: edited },
+    { name: "two edits", older: edited, newer: editedAgain },
+    { name: "edit and delete", older: editedAgain, newer: deleted },
+    { name: "original and delete", older: original, newer: deleted },
+  ])("keeps the higher rev of $name in either order", ({ older, newer }) => {
+    expect(laterVersion(older, newer)).toBe(newer);
+    expect(laterVersion(newer, older)).toBe(newer);
   });
 });
 

@@ -2,16 +2,14 @@ import type { Message } from "../../../../shared/protocol";
 
 /**
  * Which copy of a stored message to keep when the same id arrives twice
- * (ack and broadcast, join catch-up, a late duplicate). A tombstone always
- * wins, then the later edit; on a tie the copy already held is kept, so a
- * stale ack can never undo an edit that was broadcast before it.
+ * (ack and broadcast, join catch-up, history page, changes list). Every
+ * change moves the conversation's rev, so the higher rev is the newer copy;
+ * the server gives a delete a higher rev than any edit it raced with. On a
+ * tie the copy already held is kept.
  */
 export function laterVersion(held: Message | undefined, incoming: Message): Message {
   if (held === undefined) return incoming;
-  if (held.deletedAt !== null) return held;
-  if (incoming.deletedAt !== null) return incoming;
-  if (incoming.editedAt !== null && (held.editedAt === null || incoming.editedAt > held.editedAt)) return incoming;
-  return held;
+  return incoming.rev > held.rev ? incoming : held;
 }
 
 /**

@@ -61,6 +61,10 @@ export const selectHistoryLoaded = (state: RootState, conversationId: string) =>
 export const selectJoinError = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.joinError ?? null;
 
+/** The sinceRev to rejoin with; null before the first complete catch-up. */
+export const selectSyncedRev = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.syncedRev ?? null;
+
 export const selectReadSeq = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.readSeq ?? 0;
 

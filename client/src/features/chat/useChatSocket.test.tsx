@@ -1,7 +1,7 @@
 import { act, screen, within } from "@testing-library/react";
 import { StrictMode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { conversationIdFor, type Message } from "../../../../shared/protocol";
+import { conversationIdFor, type JoinResult, type Message } from "../../../../shared/protocol";
 import { makeMessage, makeUser } from "../../test/factories";
 import { stubFetch } from "../../test/fetchStub";
 import { renderWithProviders } from "../../test/renderWithProviders";
@@ -102,12 +102,12 @@ const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry, discard, edit, remove, rejoin, notifyTyping } = useChatSocket(peerId, ME.id);
+  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatSocket(peerId, ME.id);
   const conversationId = conversationIdFor(ME.id, peerId);
   return (
     <>
       <ConnectionStatus />
-      <ConnectionBanner />
+      <ConnectionBanner onReconnect={reconnect} />
       <MessageList
         conversationId={conversationId}
         selfId={ME.id}
@@ -143,7 +143,7 @@ function liveSocket(): FakeSocket {
   return live[0]!;
 }
 
-function joinResult(messages: Message[]) {
+function joinResult(messages: Message[], overrides: Partial<JoinResult> = {}) {
   return {
     ok: true,
     conversationId: CONVERSATION,
@@ -153,6 +153,10 @@ function joinResult(messages: Message[]) {
     readSeq: 0,
     peerReadSeq: 0,
     peerDeliveredSeq: 0,
+    rev: messages.at(-1)?.rev ?? 0,
+    changed: [],
+    changedHasMore: false,
+    ...overrides,
   };
 }
 
@@ -234,7 +238,7 @@ describe("useChatSocket", () => {
 
     socket.connectNow();
     const rejoin = socket.last("conversation:join");
-    expect(rejoin.payload).toEqual({ peerId: PEER.id, afterSeq: 2 });
+    expect(rejoin.payload).toEqual({ peerId: PEER.id, afterSeq: 2, sinceRev: 2 });
     socket.answer(rejoin, joinResult([]));
     // One at a time, oldest first: the resend of the first, and only once it is acked the queued one.
     const resend = socket.last("message:send");
@@ -246,6 +250,57 @@ describe("useChatSocket", () => {
       message: makeMessage({ seq: 3, clientId, senderId: ME.id, recipientId: PEER.id, body: "during the drop" }),
     });
     expect(socket.last("message:send").payload).toMatchObject({ body: "queued meanwhile" });
+  });
+
+  it("catches up edits and deletes made while away, fetching the rest over HTTP before moving the sync point", async () => {
+    const fromPeer = (seq: number, rev = seq) => makeMessage({ seq, rev, senderId: PEER.id, recipientId: ME.id });
+    const fetchMock = stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      {
+        path: `/api/conversations/${PEER.id}/changes?sinceRev=6&uptoSeq=3`,
+        body: {
+          messages: [{ ...fromPeer(2, 7), body: "", deletedAt: "2025-01-02T00:00:00.000Z" }],
+          rev: 9,
+          hasMore: false,
+        },
+      },
+    ]);
+    renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    socket.answer(
+      socket.last("conversation:join"),
+      joinResult(
+        [1, 2, 3].map((seq) => fromPeer(seq)),
+        { rev: 5 },
+      ),
+    );
+    // A live message with a later rev is not a sync point: it may have overtaken changes still unseen.
+    socket.serve("message:updated", { ...fromPeer(3, 6), body: "live edit", editedAt: "2025-01-02T00:00:00.000Z" });
+
+    socket.connected = false;
+    socket.serve("disconnect", "transport close");
+    socket.connectNow();
+    const rejoin = socket.last("conversation:join");
+    expect(rejoin.payload).toEqual({ peerId: PEER.id, afterSeq: 3, sinceRev: 5 });
+    const editedAway = { ...fromPeer(1, 6), body: "edited while away", editedAt: "2025-01-02T00:00:00.000Z" };
+    socket.answer(rejoin, joinResult([], { rev: 8, changed: [editedAway], changedHasMore: true }));
+
+    const rows = () => screen.getAllByTestId("message");
+    await vi.waitFor(() => expect(rows()[1]).toHaveAttribute("data-deleted", "true"));
+    expect(rows()).toHaveLength(3);
+    expect(rows()[0]).toHaveTextContent("edited while away");
+    expect(rows()[1]).toHaveTextContent("Message deleted");
+    expect(rows()[2]).toHaveTextContent("live edit");
+    expect(fetchMock).toHaveBeenCalledWith(
+      `/api/conversations/${PEER.id}/changes?sinceRev=6&uptoSeq=3`,
+      expect.anything(),
+    );
+
+    socket.connected = false;
+    socket.serve("disconnect", "transport close");
+    socket.connectNow();
+    expect(socket.last("conversation:join").payload).toEqual({ peerId: PEER.id, afterSeq: 3, sinceRev: 8 });
   });
 
   it("goes offline with the browser, closing the socket, and reconnects when the browser is back online", () => {
@@ -269,6 +324,68 @@ describe("useChatSocket", () => {
     const { store } = renderChat();
     liveSocket().serve("connect_error", new Error("UNAUTHORIZED"));
     expect(store.getState().auth.status).toBe("signedOut");
+  });
+
+  it("explains a handshake refused for too many connections, and reconnects when asked", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    // The real client closes a socket whose handshake the server refused: nothing retries by itself.
+    socket.active = false;
+    socket.serve("connect_error", new Error("TOO_MANY_CONNECTIONS"));
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Too many connections");
+    expect(screen.getByTestId("connection-banner")).toHaveTextContent("Too many open tabs or devices");
+
+    await user.click(screen.getByRole("button", { name: "Reconnect" }));
+    expect(socket.active).toBe(true);
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Connecting…");
+    socket.connectNow();
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Connected");
+  });
+
+  /** The server closed the socket itself: socket.io-client leaves it closed. */
+  function serverDisconnects(socket: FakeSocket) {
+    socket.connected = false;
+    socket.active = false;
+    socket.serve("disconnect", "io server disconnect");
+  }
+
+  it("signs out when the server closes the socket of a revoked session", async () => {
+    stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      { path: "/api/me", status: 401, body: { error: { code: "UNAUTHORIZED", message: "Session revoked" } } },
+    ]);
+    const { store } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    serverDisconnects(socket);
+    await vi.waitFor(() => expect(store.getState().auth.status).toBe("signedOut"));
+    expect(socket.active).toBe(false);
+  });
+
+  it("reconnects when the server closed the socket but the session is still valid", async () => {
+    stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      { path: "/api/me", body: { user: ME } },
+    ]);
+    const { store } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    serverDisconnects(socket);
+    await vi.waitFor(() => expect(socket.active).toBe(true), { timeout: 3000 });
+    expect(store.getState().auth.status).toBe("signedIn");
+    expect(screen.getByTestId("connection-status")).toHaveTextContent("Reconnecting…");
+  });
+
+  it("joins again once the server allows it when the join was rate limited", async () => {
+    renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    socket.answer(socket.last("conversation:join"), {
+      ok: false,
+      error: { code: "RATE_LIMITED", message: "slow down", retryAfterMs: 20 },
+    });
+    expect(screen.queryByRole("alert")).toBeNull();
+    await vi.waitFor(() => expect(socket.emitted.filter((e) => e.event === "conversation:join")).toHaveLength(2));
   });
 
   it("closes the socket of the previous peer when the route switches, leaving its room", () => {
@@ -315,7 +432,10 @@ describe("useChatSocket", () => {
     await user.type(screen.getByLabelText("Edit message text"), "{Backspace}6{Enter}");
     const edit = socket.last("message:edit");
     expect(edit.payload).toEqual({ messageId: mine.id, body: "see you at 6" });
-    socket.answer(edit, { ok: true, message: { ...mine, body: "see you at 6", editedAt: "2025-01-01T13:00:00.000Z" } });
+    socket.answer(edit, {
+      ok: true,
+      message: { ...mine, body: "see you at 6", editedAt: "2025-01-01T13:00:00.000Z", rev: 2 },
+    });
     expect(await within(row()).findByTestId("edited-mark")).toBeInTheDocument();
     expect(row()).toHaveTextContent("see you at 6");
 
@@ -325,11 +445,23 @@ describe("useChatSocket", () => {
     expect(await within(row()).findByRole("alert")).toHaveTextContent("Not yours");
     await user.keyboard("{Escape}");
 
+    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByLabelText("Edit message text"), "?{Enter}");
+    socket.answer(socket.last("message:edit"), {
+      ok: false,
+      error: { code: "RATE_LIMITED", message: "sending too fast", retryAfterMs: 2500 },
+    });
+    expect(await within(row()).findByRole("alert")).toHaveTextContent("Too many changes at once: try again in 3 s.");
+    await user.keyboard("{Escape}");
+
     await user.click(within(row()).getByRole("button", { name: "Delete message" }));
     await user.click(within(row()).getByRole("button", { name: "Confirm delete" }));
     const remove = socket.last("message:delete");
     expect(remove.payload).toEqual({ messageId: mine.id });
-    socket.answer(remove, { ok: true, message: { ...mine, body: "", deletedAt: "2025-01-01T13:01:00.000Z" } });
+    socket.answer(remove, {
+      ok: true,
+      message: { ...mine, body: "", deletedAt: "2025-01-01T13:01:00.000Z", rev: 3 },
+    });
     expect(row()).toHaveAttribute("data-deleted", "true");
     expect(row()).toHaveTextContent("Message deleted");
     expect(within(row()).queryByRole("button", { name: "Edit message" })).toBeNull();

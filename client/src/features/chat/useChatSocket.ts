@@ -5,6 +5,8 @@ import {
   EVENTS,
   LIMITS,
   type Ack,
+  type ApiError,
+  type ChangesResponse,
   type ClientToServerEvents,
   type HistoryResponse,
   type Message,
@@ -14,9 +16,11 @@ import {
   type TypingEvent,
   type User,
 } from "../../../../shared/protocol";
+import { HttpError } from "../../api/http";
 import { useHttp } from "../../api/useHttp";
 import { useAppDispatch, useAppSelector, useAppStore } from "../../app/hooks";
 import type { AppDispatch } from "../../app/store";
+import { formatWait } from "../../lib/format";
 import { selectToken, signedOut } from "../auth/authSlice";
 import { fetchConversations, peerLoaded, readReceiptSent } from "../conversations/conversationsSlice";
 import { selectConversationEntry } from "../conversations/selectors";
@@ -26,12 +30,15 @@ import {
   conversationJoinFailed,
   conversationOpened,
   conversationRejoinRequested,
+  changesCaughtUp,
+  changesLoaded,
   messageAcked,
   messageDiscarded,
   messageReceived,
   messageResendRequested,
   messageSendFailed,
   messageSendRequested,
+  messageSendThrottled,
   messageUpdated,
   missedMessagesLoaded,
   outboxRestored,
@@ -51,6 +58,7 @@ import {
   selectNewestSeq,
   selectReadSeq,
   selectSendQueue,
+  selectSyncedRev,
 } from "./selectors";
 import { createTypingThrottle, type TypingThrottle } from "./typingThrottle";
 
@@ -61,11 +69,21 @@ const ignoreAck = () => {};
 
 const NOT_CONNECTED: ChangeOutcome = { ok: false, message: "Not connected: try again when the connection is back." };
 
+/** Wait before reconnecting a socket the server closed although the session is still valid, so it cannot spin. */
+const RECONNECT_AFTER_SERVER_CLOSE_MS = 1_000;
+
+/** Over the rate limit, the wait is what the user needs to know, not the server's terse reason. */
+function describeRefusal(error: ApiError): string {
+  if (error.code === "RATE_LIMITED")
+    return `Too many changes at once: try again in ${formatWait(error.retryAfterMs ?? 1000)}.`;
+  return error.message;
+}
+
 /** Edits and deletes are not queued like sends: they need the server now, and say why when it cannot answer. */
 function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
   return (error: Error | null, response: Ack<{ message: Message }>) => {
     if (error) resolve({ ok: false, message: "No answer from the server." });
-    else if (!response.ok) resolve({ ok: false, message: response.error.message });
+    else if (!response.ok) resolve({ ok: false, message: describeRefusal(response.error) });
     else {
       // The broadcast brings the same version to every tab; whichever arrives first wins, once.
       dispatch(messageUpdated(response.message));
@@ -95,6 +113,7 @@ export function useChatSocket(peerId: string, selfId: string) {
   const senderRef = useRef<OutboxSender | null>(null);
   const typingRef = useRef<TypingThrottle | null>(null);
   const rejoinRef = useRef<(() => void) | null>(null);
+  const reconnectRef = useRef<(() => void) | null>(null);
   const conversationId = conversationIdFor(selfId, peerId);
 
   useEffect(() => {
@@ -103,7 +122,15 @@ export function useChatSocket(peerId: string, selfId: string) {
     let active = true;
     let everConnected = false;
     let fillingGap = false;
-    const typingTimers = new Set<ReturnType<typeof setTimeout>>();
+    /** Typing expiries, join retries and reconnects: all cleared with the socket. */
+    const timers = new Set<ReturnType<typeof setTimeout>>();
+    function later(delayMs: number, run: () => void) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        run();
+      }, delayMs);
+      timers.add(timer);
+    }
     /** Highest deliveredSeq told to the server per peer on this connection, so receipts only go out when it moves. */
     const deliveredSent = new Map<string, number>();
     const peersLoading = new Set<string>();
@@ -138,6 +165,7 @@ export function useChatSocket(peerId: string, selfId: string) {
       },
       acked: (message) => dispatch(messageAcked(message)),
       failed: (clientId, failure) => dispatch(messageSendFailed({ conversationId, clientId, failure })),
+      throttled: (clientId, failure) => dispatch(messageSendThrottled({ conversationId, clientId, failure })),
     });
     senderRef.current = sender;
     // One throttle per socket, so a new conversation starts with a fresh "typing" window.
@@ -158,6 +186,22 @@ export function useChatSocket(peerId: string, selfId: string) {
         if (!page.hasMore || last === undefined) return;
         cursor = last.seq;
       }
+    }
+
+    /** Changes the join could not carry, page by page; only once all are in does the sync point move to `rev`. */
+    async function fetchChanges(sinceRev: number, uptoSeq: number, rev: number) {
+      let cursor = sinceRev;
+      for (;;) {
+        const page = await http.get<ChangesResponse>(
+          `/api/conversations/${encodeURIComponent(peerId)}/changes?sinceRev=${cursor}&uptoSeq=${uptoSeq}`,
+        );
+        if (!active) return;
+        dispatch(changesLoaded({ conversationId, messages: page.messages }));
+        const last = page.messages.at(-1);
+        if (!page.hasMore || last === undefined) break;
+        cursor = last.rev;
+      }
+      dispatch(changesCaughtUp({ conversationId, rev }));
     }
 
     /** A live message skipped some seqs (a drop the socket did not notice): fetch the hole over HTTP. */
@@ -210,13 +254,24 @@ export function useChatSocket(peerId: string, selfId: string) {
     }
 
     function join() {
-      // Rejoin after the last seq held without a hole, so the server fills any gap a drop left.
-      const afterSeq = selectHighestContiguousSeq(store.getState(), conversationId);
-      const payload = afterSeq === undefined ? { peerId } : { peerId, afterSeq };
+      // Rejoin after the last seq held without a hole, so the server fills any gap a drop left, and
+      // since the last complete catch-up (not the newest rev seen live: those may arrive out of order),
+      // so it also sends what was edited or deleted meanwhile. No sync point yet: every change of what is held.
+      const state = store.getState();
+      const afterSeq = selectHighestContiguousSeq(state, conversationId);
+      const sinceRev = selectSyncedRev(state, conversationId) ?? 0;
+      const payload = afterSeq === undefined ? { peerId } : { peerId, afterSeq, sinceRev };
       socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.join, payload, (error, response) => {
         if (!active) return;
         if (error) {
           if (socket.connected) join();
+          return;
+        }
+        if (!response.ok && response.error.code === "RATE_LIMITED") {
+          // Not a fault of the conversation: join again once allowed, the connection still stands.
+          later(response.error.retryAfterMs ?? 1000, () => {
+            if (socket.connected) join();
+          });
           return;
         }
         if (!response.ok) {
@@ -230,6 +285,11 @@ export function useChatSocket(peerId: string, selfId: string) {
           // On failure the next connect catches up again from the same point.
           fetchMissed(caughtUpTo).catch(() => {});
         }
+        if (afterSeq !== undefined && response.changedHasMore) {
+          const changedUpTo = response.changed.at(-1)?.rev ?? sinceRev;
+          // On failure the sync point stays where it was and the next join asks again.
+          fetchChanges(changedUpTo, afterSeq, response.rev).catch(() => {});
+        }
         // Same clientIds again: the server stores a message at most once, so a resend never duplicates.
         sender.resume();
       });
@@ -237,6 +297,13 @@ export function useChatSocket(peerId: string, selfId: string) {
     rejoinRef.current = () => {
       if (socket.connected) join();
     };
+    /** Opens the socket again where socket.io-client will not by itself (refused handshake, closed by the server). */
+    function reconnect() {
+      if (!active || socket.active) return;
+      dispatch(connectionStatusChanged(everConnected ? "reconnecting" : "connecting"));
+      socket.connect();
+    }
+    reconnectRef.current = reconnect;
 
     function statusWhileDown() {
       if (!navigator.onLine) return "offline";
@@ -251,13 +318,31 @@ export function useChatSocket(peerId: string, selfId: string) {
       join();
       refreshConversations();
     }
-    function onDisconnect() {
+    function onDisconnect(reason: string) {
       sender.pause();
       dispatch(connectionStatusChanged(statusWhileDown()));
+      // socket.io-client does not retry a disconnect the server made. The server makes one when the
+      // session was revoked or expired: then /api/me answers 401 and the HTTP client signs out.
+      // Otherwise (a slow reader cut off, say) the session is fine and the socket comes back.
+      if (reason !== "io server disconnect") return;
+      http.get<{ user: User }>("/api/me").then(
+        () => {
+          if (active) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+        },
+        (error: unknown) => {
+          const sessionEnded = error instanceof HttpError && error.status === 401;
+          if (active && !sessionEnded) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+        },
+      );
     }
     function onConnectError(error: Error) {
       if (error.message === "UNAUTHORIZED") {
         dispatch(signedOut());
+        return;
+      }
+      // Refused at the handshake: the socket stays closed until the user closes a tab and retries.
+      if (error.message === "TOO_MANY_CONNECTIONS") {
+        dispatch(connectionStatusChanged("tooManyConnections"));
         return;
       }
       dispatch(connectionStatusChanged(statusWhileDown()));
@@ -290,11 +375,9 @@ export function useChatSocket(peerId: string, selfId: string) {
       dispatch(typingReceived(event));
       if (!event.typing) return;
       // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.
-      const timer = setTimeout(() => {
-        typingTimers.delete(timer);
-        dispatch(typingExpired({ conversationId: event.conversationId, at: Date.now() }));
-      }, LIMITS.typingExpiryMs);
-      typingTimers.add(timer);
+      later(LIMITS.typingExpiryMs, () =>
+        dispatch(typingExpired({ conversationId: event.conversationId, at: Date.now() })),
+      );
     }
     function onPresence(event: PresenceEvent) {
       dispatch(presenceReceived(event));
@@ -317,11 +400,12 @@ export function useChatSocket(peerId: string, selfId: string) {
       active = false;
       sender.pause();
       if (senderRef.current === sender) senderRef.current = null;
-      for (const timer of typingTimers) clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
       // Leaving mid-word must not leave the peer watching "typing…" for 6 s.
       typing.stopped();
       if (typingRef.current === typing) typingRef.current = null;
       rejoinRef.current = null;
+      reconnectRef.current = null;
       if (socket.connected) socket.emit(EVENTS.leave, { peerId }, ignoreAck);
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
@@ -403,7 +487,10 @@ export function useChatSocket(peerId: string, selfId: string) {
     rejoinRef.current?.();
   }, [conversationId, dispatch]);
 
-  return { send, retry, discard, edit, remove, rejoin, notifyTyping };
+  /** Opens the socket again after the server refused it (too many connections) or closed it. */
+  const reconnect = useCallback(() => reconnectRef.current?.(), []);
+
+  return { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping };
 }
 
 /** Read means seen: the page is visible and has the focus (a tab behind another window reads nothing). */

@@ -158,7 +158,7 @@ describe("conversations: unread derived from the read watermark", () => {
   });
 
   it("previews the edited or deleted last message", () => {
-    const deleted = { ...fromBob(1), body: "", deletedAt: "2025-01-01T13:00:00.000Z" };
+    const deleted = { ...fromBob(1), body: "", deletedAt: "2025-01-01T13:00:00.000Z", rev: 2 };
     const store = makeStore();
     for (const action of [sessionVerified(ME), fetched([summary(fromBob(1))]), messageUpdated(deleted)])
       store.dispatch(action);

@@ -1,0 +1,33 @@
+import { Link } from "react-router-dom";
+import { TopBar } from "../../components/TopBar";
+import { ChangePasswordForm } from "./ChangePasswordForm";
+import { SignOutEverywhere } from "./SignOutEverywhere";
+import { UserMenu } from "./UserMenu";
+
+/** /settings — the account's security: its password and its sessions. */
+export function SettingsPage() {
+  return (
+    <div className="min-h-dvh">
+      <TopBar
+        start={
+          <>
+            <Link to="/" className="btn btn-ghost btn-sm" aria-label="Back to home">
+              <span aria-hidden="true">←</span>
+              <span className="hidden sm:inline">Home</span>
+            </Link>
+            <h1 className="text-lg font-semibold">Settings</h1>
+          </>
+        }
+        end={<UserMenu />}
+      />
+      <main className="mx-auto flex max-w-2xl flex-col gap-4 p-2 sm:p-4">
+        <div className="card bg-base-100 shadow">
+          <ChangePasswordForm />
+        </div>
+        <div className="card bg-base-100 shadow">
+          <SignOutEverywhere />
+        </div>
+      </main>
+    </div>
+  );
+}
