@@ -211,7 +211,13 @@ export async function sendMessage(
 }
 
 /** Stores `count` messages straight through the store (fast seeding for paging tests). */
-export async function seedMessages(server: TestServer, sender: User, recipient: User, count: number): Promise<void> {
+export async function seedMessages(
+  server: TestServer,
+  sender: User,
+  recipient: User,
+  count: number,
+  bodyOf: (i: number) => string = (i) => `seed ${i}`,
+): Promise<void> {
   const conversationId = conversationIdFor(sender.id, recipient.id);
   const [userA, userB] = [sender.id, recipient.id].sort() as [string, string];
   for (let i = 1; i <= count; i++) {
@@ -222,7 +228,7 @@ export async function seedMessages(server: TestServer, sender: User, recipient: 
       userB,
       senderId: sender.id,
       clientId: randomUUID(),
-      body: `seed ${i}`,
+      body: bodyOf(i),
       createdAt: new Date().toISOString(),
     });
   }

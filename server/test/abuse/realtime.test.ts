@@ -9,8 +9,6 @@ import { performance } from "node:perf_hooks";
 import { io as connectSocketIo } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
-import { conversationIdFor } from "../../../shared/protocol";
-import type { User } from "../../../shared/protocol";
 import { createMemoryConnectionCounter } from "../../src/realtime/connection-counter";
 import type { ParleySocket } from "../../src/realtime/types";
 import {
@@ -92,24 +90,6 @@ function serverSawDisconnect(server: TestServer, client: ClientSocket): Promise<
   return gone;
 }
 
-/** 4000-character bodies, stored straight through the store. */
-async function seedLongMessages(server: TestServer, sender: User, recipient: User, count: number): Promise<void> {
-  const conversationId = conversationIdFor(sender.id, recipient.id);
-  const [userA, userB] = [sender.id, recipient.id].sort() as [string, string];
-  for (let i = 1; i <= count; i++) {
-    await server.store.appendMessage({
-      id: randomUUID().replaceAll("-", ""),
-      conversationId,
-      userA,
-      userB,
-      senderId: sender.id,
-      clientId: randomUUID(),
-      body: `${i} `.padEnd(4000, "x"),
-      createdAt: new Date().toISOString(),
-    });
-  }
-}
-
 /** A Socket.IO client over a bare ws WebSocket, so the test controls when it reads. */
 async function rawSocketIoClient(server: TestServer, token: string) {
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`);
@@ -145,7 +125,7 @@ describe("a client that stops reading", () => {
   beforeAll(async () => {
     server = await startServer({ EVENT_RATE_BURST: "100000", EVENT_RATE_PER_SEC: "100000" });
     [owner, peer] = await Promise.all([registerUser(server), registerUser(server)]);
-    await seedLongMessages(server, owner.user, peer.user, 500);
+    await seedMessages(server, owner.user, peer.user, 500, (i) => `${i} `.padEnd(4000, "x"));
   });
   afterAll(() => server.close());
 
