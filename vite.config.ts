@@ -2,10 +2,19 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vitest/config";
+import { findPostgresBin } from "./scripts/postgres";
 
 const rootDir = fileURLToPath(new URL(".", import.meta.url));
 // The dev server proxies the API and the socket to the watched server (npm run dev).
 const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? "3001"}`;
+// The integration suite also runs on PostgreSQL wherever it is installed, and always in CI.
+const withPostgres = process.env.CI === "true" || findPostgresBin() !== null;
+const integration = {
+  environment: "node" as const,
+  include: ["server/test/**/*.test.ts"],
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+};
 
 export default defineConfig({
   root: "client",
@@ -34,16 +43,21 @@ export default defineConfig({
           setupFiles: ["client/src/test/setup.ts"],
         },
       },
-      {
-        extends: true,
-        test: {
-          name: "integration",
-          environment: "node",
-          include: ["server/test/**/*.test.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
-        },
-      },
+      { extends: true, test: { name: "integration", ...integration } },
+      ...(withPostgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: "integration-pg",
+                ...integration,
+                // These read the SQLite file itself to check what was stored.
+                exclude: ["server/test/fuzz.test.ts", "server/test/abuse/auth.test.ts"],
+                globalSetup: ["server/test/postgres.global-setup.ts"],
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

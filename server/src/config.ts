@@ -42,6 +42,7 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).optional(),
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: urlVar(["postgres", "postgresql"]),
+  DATABASE_POOL_SIZE: intVar(10, 1, 1000),
   REDIS_URL: urlVar(["redis", "rediss"]),
   CORS_ORIGIN: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -71,6 +72,7 @@ export type Config = {
   host: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   redisUrl: string | undefined;
   corsOrigins: string[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
@@ -118,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     corsOrigins: e.CORS_ORIGIN
       ? e.CORS_ORIGIN.split(",")

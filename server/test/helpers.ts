@@ -1,13 +1,15 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { io as connect } from "socket.io-client";
+import { inject } from "vitest";
 import type { Socket } from "socket.io-client";
 import { conversationIdFor } from "../../shared/protocol";
 import type {
@@ -45,6 +47,29 @@ const openSockets = new Set<ClientSocket>();
  * The real app on 127.0.0.1:<random port> with a small built client and a
  * fresh SQLite file, or the one in `reuseDataDir` (a restart).
  */
+/**
+ * In the integration-pg project, the DATABASE_URL of a database of its own for the test server
+ * using `dataDir`, created on first use and remembered in the directory so a restart finds it.
+ */
+async function testDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
+  const adminUrl = inject("postgresUrl");
+  if (!adminUrl) return {};
+  const file = join(dataDir, "database-url");
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing) return { DATABASE_URL: existing };
+  const name = `parley_${randomUUID().replaceAll("-", "")}`;
+  const admin = new pg.Client(adminUrl);
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
+  await writeFile(file, url);
+  return { DATABASE_URL: url };
+}
+
 export async function startServer(
   env: Record<string, string> = {},
   reuseDataDir?: string,
@@ -64,6 +89,7 @@ export async function startServer(
     // Every test registers its users from 127.0.0.1; the abuse tests lower these again.
     REGISTER_RATE_PER_HOUR: "100000",
     LOGIN_RATE_PER_MIN: "100000",
+    ...(await testDatabaseEnv(dataDir)),
     ...env,
   });
   const store = await createStore(config);
@@ -301,11 +327,12 @@ export function freePort(): Promise<number> {
  * Starts `server/src/index.ts` as its own process on `dataDir` and resolves
  * with its URL from the start-up log. `port` 0 picks a free one.
  */
-export function startServerProcess(
+export async function startServerProcess(
   dataDir: string,
   port = 0,
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
+  const databaseEnv = await testDatabaseEnv(dataDir);
   const child = spawn(process.execPath, ["--import", "tsx", SERVER_ENTRY], {
     env: {
       ...process.env,
@@ -317,6 +344,7 @@ export function startServerProcess(
       NODE_ENV: "test",
       REGISTER_RATE_PER_HOUR: "100000",
       LOGIN_RATE_PER_MIN: "100000",
+      ...databaseEnv,
       ...env,
     },
     stdio: ["ignore", "pipe", "inherit"],

@@ -390,36 +390,43 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     },
 
     async advanceWatermarks(conversationId, userId, requested) {
-      return db.transaction().execute(async (trx) => {
-        const conversation = await trx
-          .selectFrom("conversations")
-          .select("last_seq")
-          .where("id", "=", conversationId)
-          .executeTakeFirst();
-        const member = await trx
-          .selectFrom("conversation_members")
-          .select(["delivered_seq", "read_seq"])
-          .where("conversation_id", "=", conversationId)
-          .where("user_id", "=", userId)
-          .executeTakeFirst();
-        // No message yet: no member row, and every watermark stays 0.
-        if (!conversation || !member) return { ...NO_WATERMARKS, changed: false };
-
-        const lastSeq = Number(conversation.last_seq);
-        const current = toWatermarks(member);
-        const readSeq = Math.max(current.readSeq, Math.min(requested.readSeq ?? 0, lastSeq));
-        const deliveredSeq = Math.max(current.deliveredSeq, Math.min(requested.deliveredSeq ?? 0, lastSeq), readSeq);
-        const changed = readSeq !== current.readSeq || deliveredSeq !== current.deliveredSeq;
-        if (changed) {
-          await trx
-            .updateTable("conversation_members")
-            .set({ delivered_seq: deliveredSeq, read_seq: readSeq })
-            .where("conversation_id", "=", conversationId)
-            .where("user_id", "=", userId)
-            .execute();
-        }
-        return { deliveredSeq, readSeq, changed };
-      });
+      const conversation = await db
+        .selectFrom("conversations")
+        .select("last_seq")
+        .where("id", "=", conversationId)
+        .executeTakeFirst();
+      // No message yet: no member row, and every watermark stays 0.
+      if (!conversation) return { ...NO_WATERMARKS, changed: false };
+      // last_seq only grows, so clamping to a value read a moment ago can only clamp lower: still safe.
+      const lastSeq = Number(conversation.last_seq);
+      const readSeq = Math.min(requested.readSeq ?? 0, lastSeq);
+      const deliveredSeq = Math.max(Math.min(requested.deliveredSeq ?? 0, lastSeq), readSeq);
+      // One statement that only raises: concurrent receipts (other tabs, other nodes) can never move a
+      // watermark back, at any isolation level.
+      const raised = await db
+        .updateTable("conversation_members")
+        .set((eb) => ({
+          read_seq: eb.case().when("read_seq", "<", readSeq).then(readSeq).else(eb.ref("read_seq")).end(),
+          delivered_seq: eb
+            .case()
+            .when("delivered_seq", "<", deliveredSeq)
+            .then(deliveredSeq)
+            .else(eb.ref("delivered_seq"))
+            .end(),
+        }))
+        .where("conversation_id", "=", conversationId)
+        .where("user_id", "=", userId)
+        .where((eb) => eb.or([eb("read_seq", "<", readSeq), eb("delivered_seq", "<", deliveredSeq)]))
+        .returning(["delivered_seq", "read_seq"])
+        .executeTakeFirst();
+      if (raised) return { ...toWatermarks(raised), changed: true };
+      const current = await db
+        .selectFrom("conversation_members")
+        .select(["delivered_seq", "read_seq"])
+        .where("conversation_id", "=", conversationId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+      return { ...toWatermarks(current), changed: false };
     },
   };
 }
