@@ -5,7 +5,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["client/dist", "data", "test-results", "playwright-report", "node_modules"] },
+  { ignores: ["client/dist", "server/dist", "data", "test-results", "playwright-report", "node_modules"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -51,8 +51,13 @@ export default defineConfig({
               test: {
                 name: "integration-pg",
                 ...integration,
-                // These read the SQLite file itself to check what was stored.
-                exclude: ["server/test/fuzz.test.ts", "server/test/abuse/auth.test.ts"],
+                exclude: [
+                  // These read the SQLite file itself to check what was stored.
+                  "server/test/fuzz.test.ts",
+                  "server/test/abuse/auth.test.ts",
+                  // Builds server/dist once for both projects (two builds at once would race).
+                  "server/test/production-build.test.ts",
+                ],
                 globalSetup: ["server/test/postgres.global-setup.ts"],
               },
             },

@@ -152,7 +152,7 @@ export async function registerUser(server: Pick<TestServer, "url">, displayName?
 
 /** A connected socket.io-client; rejects with the connect_error. Closed by TestServer.close(). */
 export function connectClient(
-  server: TestServer,
+  server: Pick<TestServer, "url">,
   token: string | undefined,
   transports: ("websocket" | "polling")[] = ["websocket"],
 ): Promise<ClientSocket> {
@@ -302,6 +302,8 @@ export function rawEmit(socket: ClientSocket, event: string, ...args: unknown[])
 // ---------------------------------------------------------------- the server as its own process
 
 const SERVER_ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+/** What `npm run build:server` writes and `npm run start:built` runs with plain node. */
+export const BUILT_SERVER_ENTRY = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const serverProcesses = new Set<ChildProcess>();
 
 export type ServerProcess = {
@@ -324,16 +326,18 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts `server/src/index.ts` as its own process on `dataDir` and resolves
- * with its URL from the start-up log. `port` 0 picks a free one.
+ * Starts `server/src/index.ts` (with tsx), or the built `server/dist/index.js` with plain node, as its
+ * own process on `dataDir` and resolves with its URL from the start-up log. `port` 0 picks a free one.
  */
 export async function startServerProcess(
   dataDir: string,
   port = 0,
   env: Record<string, string> = {},
+  { built = false } = {},
 ): Promise<ServerProcess> {
   const databaseEnv = await testDatabaseEnv(dataDir);
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER_ENTRY], {
+  const args = built ? ["--enable-source-maps", BUILT_SERVER_ENTRY] : ["--import", "tsx", SERVER_ENTRY];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       PORT: String(port),
