@@ -10,7 +10,7 @@ import {
   type User,
 } from "../../../shared/protocol";
 import { HttpError } from "../api/http";
-import { useHttp } from "../api/useHttp";
+import { useHttp } from "../app/useHttp";
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
 import type { AppDispatch } from "../app/store";
 import { formatWait } from "../lib/format";
