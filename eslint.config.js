@@ -11,11 +11,11 @@ import tseslint from "typescript-eslint";
  */
 export const FEATURE_IMPORTS = {
   auth: ["notifications", "theme"],
-  chat: ["auth", "conversations", "presence", "users"],
+  chat: ["auth", "connection", "conversations", "presence", "users"],
   conversations: ["auth", "chat", "presence", "users"],
-  connection: [],
+  connection: ["auth"],
   notifications: ["chat"],
-  presence: ["chat"],
+  presence: ["auth"],
   theme: [],
   users: ["presence"],
 };

@@ -61,19 +61,18 @@ function featureCycles(graph: Record<string, string[]>): string[][] {
 }
 
 describe("the feature graph", () => {
-  it("has no cycles but the ones through views still to be broken", () => {
-    // Each of these goes through a view (chat's sidebar and header, the user menu); none may be added.
-    expect(featureCycles(FEATURE_IMPORTS)).toEqual(
-      [
-        ["auth", "chat", "notifications"],
-        ["chat", "conversations"],
-        ["chat", "presence"],
-        ["chat", "presence", "users"],
-        ["auth", "chat", "conversations", "notifications"],
-        ["chat", "conversations", "presence"],
-        ["chat", "conversations", "presence", "users"],
-      ].sort(),
+  it("has no cycles but the ones through two view edges still to be broken", () => {
+    // auth's user menu renders notifications' toggle; chat's sidebar renders conversations' list.
+    // Both are views composed in the wrong folder; without those two edges the graph must be acyclic.
+    const toBreak: Record<string, string[]> = { auth: ["notifications"], chat: ["conversations"] };
+    const rest = Object.fromEntries(
+      Object.entries(FEATURE_IMPORTS).map(([feature, allowed]) => [
+        feature,
+        allowed.filter((other) => !toBreak[feature]?.includes(other)),
+      ]),
     );
+    expect(featureCycles(rest)).toEqual([]);
+    expect(featureCycles(FEATURE_IMPORTS).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,7 +1,8 @@
 import { useEffect } from "react";
 import { EVENTS } from "../../../shared/protocol";
 import { useAppDispatch, useAppSelector } from "../app/hooks";
-import { selectConnectionStatus, selectNewestSeq, selectReadSeq } from "../features/chat/selectors";
+import { selectConnectionStatus } from "../features/connection/connectionSlice";
+import { selectNewestSeq, selectReadSeq } from "../features/chat/selectors";
 import { readReceiptSent } from "../features/conversations/conversationsSlice";
 import { ignoreAck, type RouteSocket } from "./socketTypes";
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ServerToClientEvents } from "../../../shared/protocol";
-import {
-  messageReceived,
-  messageUpdated,
-  presenceReceived,
-  receiptReceived,
-  typingReceived,
-} from "../features/chat/chatSlice";
+import { messageReceived, messageUpdated, receiptReceived, typingReceived } from "../features/chat/chatSlice";
+import { presenceReceived } from "../features/presence/presenceSlice";
 import { makeMessage } from "../test/factories";
 import { SERVER_EVENT_NAMES, translate, type ServerEvent } from "./translate";
 

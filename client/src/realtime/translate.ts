@@ -1,12 +1,7 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
 import { EVENTS, type ServerToClientEvents } from "../../../shared/protocol";
-import {
-  messageReceived,
-  messageUpdated,
-  presenceReceived,
-  receiptReceived,
-  typingReceived,
-} from "../features/chat/chatSlice";
+import { messageReceived, messageUpdated, receiptReceived, typingReceived } from "../features/chat/chatSlice";
+import { presenceReceived } from "../features/presence/presenceSlice";
 import { assertNever } from "../lib/assertNever";
 
 export type ServerEventName = keyof ServerToClientEvents;

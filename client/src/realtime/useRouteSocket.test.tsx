@@ -12,7 +12,7 @@ import { TypingIndicator } from "../features/chat/TypingIndicator";
 import { useRouteSocket } from "./useRouteSocket";
 import { stubViewportForEachTest } from "../features/chat/viewportStub";
 import { selectConversationList } from "../features/conversations/selectors";
-import { selectPresence } from "../features/chat/selectors";
+import { selectPresence } from "../features/presence/presenceSlice";
 
 type Handler = (...args: never[]) => void;
 type Emitted = { event: string; payload: unknown; ack?: (...args: unknown[]) => void };

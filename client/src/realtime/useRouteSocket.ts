@@ -18,7 +18,6 @@ import { selectToken, signedOut } from "../features/auth/authSlice";
 import { fetchConversations, peerLoaded } from "../features/conversations/conversationsSlice";
 import { selectConversationEntry } from "../features/conversations/selectors";
 import {
-  connectionStatusChanged,
   conversationJoined,
   conversationJoinFailed,
   conversationOpened,
@@ -28,11 +27,12 @@ import {
   messageSendRequested,
   messageUpdated,
   outboxRestored,
-  reconnectAttempted,
   typingExpired,
   type ChangeOutcome,
 } from "../features/chat/chatSlice";
 import { loadOutbox, SEND_POLICY } from "../features/chat/outbox";
+import { connectionStatusChanged, reconnectAttempted } from "../features/connection/connectionSlice";
+import { presenceReceived } from "../features/presence/presenceSlice";
 import { selectHighestContiguousSeq, selectNewestSeq, selectSyncedRev } from "../features/chat/selectors";
 import { createTypingThrottle, type TypingThrottle } from "../features/chat/typingThrottle";
 import { createCatchUp } from "./catchUp";
@@ -202,6 +202,9 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
           return;
         }
         dispatch(conversationJoined({ result: response, afterSeq }));
+        // The join's answer is the freshest word on the peer's presence.
+        const { id, online, lastSeenAt } = response.peer;
+        dispatch(presenceReceived({ userId: id, online, lastSeenAt }));
         receipts.confirm(peerId, selectNewestSeq(store.getState(), conversationId));
         if (afterSeq !== undefined && response.hasMore) {
           const caughtUpTo = response.messages.at(-1)?.seq ?? afterSeq;
