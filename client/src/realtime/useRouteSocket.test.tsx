@@ -553,6 +553,32 @@ describe("useRouteSocket", () => {
     expect(socket.emitted.map((e) => e.event)).not.toContain("conversation:leave");
   });
 
+  it("retries a send whose ack timed out on a live connection with the same clientId, and marks it failed after three", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    socket.answer(socket.last("conversation:join"), joinResult([]));
+    const sends = () => socket.emitted.filter((e) => e.event === "message:send");
+    await user.type(screen.getByLabelText("Message"), "anyone?{Enter}");
+    expect(sends()).toHaveLength(1);
+
+    // The retry waits are timers: fake from here on, so the test does not sleep.
+    vi.useFakeTimers();
+    try {
+      socket.timeOut(sends()[0]!);
+      await act(() => vi.advanceTimersByTimeAsync(1000));
+      expect(sends()).toHaveLength(2);
+      expect(sends()[1]!.payload).toEqual(sends()[0]!.payload);
+      socket.timeOut(sends()[1]!);
+      await act(() => vi.advanceTimersByTimeAsync(3000));
+      expect(sends()).toHaveLength(3);
+      socket.timeOut(sends()[2]!);
+      expect(screen.getByTestId("message")).toHaveAttribute("data-delivery", "failed");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   describe("with fake timers", () => {
     beforeEach(() => {
       vi.useFakeTimers({ shouldAdvanceTime: false });
