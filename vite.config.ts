@@ -32,7 +32,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", environment: "node", include: ["shared/**/*.test.ts", "server/src/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          environment: "node",
+          include: ["shared/**/*.test.ts", "server/src/**/*.test.ts", "scripts/**/*.test.ts"],
+        },
       },
       {
         extends: true,

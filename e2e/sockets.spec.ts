@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { expect, makeUser, openChatWith, signUp, test } from "./support";
+import { expect, makeUser, openChatWith, registerViaApi, seedMessages, signInWithToken, signUp, test } from "./support";
 
 /** The server's own count of connected sockets, from /metrics. */
 async function connectedSockets(request: APIRequestContext): Promise<number> {
@@ -35,6 +35,41 @@ test("switching conversations rapidly 20 times leaves exactly one connected sock
     await expect(page.getByRole("heading", { level: 1, name: peer.displayName })).toBeVisible();
   }
   await expect(page.getByTestId("connection-status")).toHaveText("Connected");
+  await expect.poll(() => connectedSockets(request)).toBe(1);
+
+  await page.context().close();
+  await expect.poll(() => connectedSockets(request)).toBe(0);
+});
+
+test("home → chat → another chat → home, 20 times, leaves one connected socket: the home page's", async ({
+  newUserPage,
+  request,
+  baseURL,
+}) => {
+  const erin = await registerViaApi(request, makeUser("Erin"));
+  const peers = [await registerViaApi(request, makeUser("Frank")), await registerViaApi(request, makeUser("Grace"))];
+  for (const peer of peers) await seedMessages(baseURL!, peer, erin, 1);
+  const page = await newUserPage();
+  await signInWithToken(page, erin.token);
+  await page.goto("/");
+  await expect.poll(() => connectedSockets(request)).toBe(1);
+
+  const heading = (name: string) => page.getByRole("heading", { level: 1, name });
+  for (let i = 1; i <= 20; i++) {
+    await page
+      .getByRole("link", { name: new RegExp(peers[0]!.user.displayName) })
+      .first()
+      .click();
+    await expect(heading(peers[0]!.user.displayName)).toBeVisible();
+    await page
+      .getByRole("navigation", { name: "Conversations" })
+      .getByRole("link", { name: new RegExp(peers[1]!.user.displayName) })
+      .first()
+      .click();
+    await expect(heading(peers[1]!.user.displayName)).toBeVisible();
+    await page.getByRole("link", { name: "Back to home" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Parley" })).toBeVisible();
+  }
   await expect.poll(() => connectedSockets(request)).toBe(1);
 
   await page.context().close();

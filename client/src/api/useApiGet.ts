@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { useHttp } from "./useHttp";
+import { useHttp } from "../app/useHttp";
 
 export type ApiGetState<T> = { status: "loading" } | { status: "success"; data: T } | { status: "error"; error: Error };
 

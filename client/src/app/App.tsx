@@ -3,9 +3,8 @@ import { LoginPage } from "../features/auth/LoginPage";
 import { RegisterPage } from "../features/auth/RegisterPage";
 import { RequireAuth } from "../features/auth/RequireAuth";
 import { SettingsPage } from "../features/auth/SettingsPage";
-import { ChatRoute } from "../features/chat/ChatPage";
-import { HomePage } from "../features/conversations/HomePage";
 import { useMessageNotifications } from "../features/notifications/useMessageNotifications";
+import { LiveChatRoute, LiveHomeRoute } from "./LiveRoutes";
 
 export function App() {
   useMessageNotifications();
@@ -14,8 +13,8 @@ export function App() {
       <Route path="/login" element={<LoginPage />} />
       <Route path="/register" element={<RegisterPage />} />
       <Route element={<RequireAuth />}>
-        <Route index element={<HomePage />} />
-        <Route path="/chat/:userId" element={<ChatRoute />} />
+        <Route index element={<LiveHomeRoute />} />
+        <Route path="/chat/:userId" element={<LiveChatRoute />} />
         <Route path="/settings" element={<SettingsPage />} />
       </Route>
       <Route path="*" element={<PageNotFound />} />

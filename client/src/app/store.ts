@@ -3,9 +3,11 @@ import { authSlice, signedIn, signedOut } from "../features/auth/authSlice";
 import { forgetToken, saveToken } from "../features/auth/tokenStorage";
 import { chatSlice } from "../features/chat/chatSlice";
 import { forgetOutbox, saveOutbox, type StoredOutbox } from "../features/chat/outbox";
+import { connectionSlice } from "../features/connection/connectionSlice";
 import { conversationsSlice } from "../features/conversations/conversationsSlice";
+import { presenceSlice } from "../features/presence/presenceSlice";
 
-const rootReducer = combineSlices(authSlice, chatSlice, conversationsSlice);
+const rootReducer = combineSlices(authSlice, chatSlice, conversationsSlice, connectionSlice, presenceSlice);
 
 export type RootState = ReturnType<typeof rootReducer>;
 

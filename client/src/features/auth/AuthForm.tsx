@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { describeIssues, registerSchema, type AuthResponse } from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
 import { selectAuthStatus, signedIn } from "./authSlice";

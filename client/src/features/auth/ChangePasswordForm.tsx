@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { LIMITS } from "../../../../shared/protocol";
 import { errorMessage, HttpError } from "../../api/http";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { formatWait } from "../../lib/format";
 
 type Field = "currentPassword" | "newPassword" | "confirmPassword";

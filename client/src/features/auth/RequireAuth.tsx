@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Navigate, Outlet, useLocation } from "react-router-dom";
 import type { User } from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
 import { sessionVerified, type AuthState } from "./authSlice";

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { errorMessage } from "../../api/http";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { useAppDispatch } from "../../app/hooks";
 import { signedOut } from "./authSlice";
 

@@ -1,5 +1,5 @@
 import { useCallback } from "react";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { useAppDispatch } from "../../app/hooks";
 import { signedOut } from "./authSlice";
 

@@ -9,13 +9,13 @@ import { useSignedInUser } from "../auth/SignedInUser";
 import { UserMenu } from "../auth/UserMenu";
 import { PresenceDot, PresenceText } from "../presence/PresenceDot";
 import { useUnreadTitle } from "../conversations/useUnreadTitle";
+import { useChatActions } from "./chatActions";
 import { ChatSidebar } from "./ChatSidebar";
 import { Composer } from "./Composer";
 import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
 import { selectHasOlder, selectJoinError } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
-import { useChatSocket } from "./useChatSocket";
 import { useOlderMessages } from "./useOlderMessages";
 
 /** /chat/:userId — an id that cannot exist never opens a socket. */
@@ -32,7 +32,7 @@ function ChatPage({ peerId }: { peerId: string }) {
   const me = useSignedInUser();
   const peerResult = useApiGet<{ user: User }>(`/api/users/${encodeURIComponent(peerId)}`);
   const conversationId = conversationIdFor(me.id, peerId);
-  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatSocket(peerId, me.id);
+  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatActions();
   useUnreadTitle();
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));

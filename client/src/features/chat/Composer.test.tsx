@@ -1,8 +1,7 @@
 import { screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { renderWithProviders } from "../../test/renderWithProviders";
-import type { ConnectionStatus } from "./chatSlice";
-import { chatSlice } from "./chatSlice";
+import type { ConnectionStatus } from "../connection/connectionSlice";
 import { Composer } from "./Composer";
 
 const CONVERSATION = "dm:alice:bob";
@@ -13,7 +12,7 @@ function renderComposer(connection: ConnectionStatus = "connected", conversation
   const rendered = renderWithProviders(
     <Composer conversationId={conversationId} onSend={onSend} onTyping={onTyping} />,
     {
-      preloadedState: { chat: { ...chatSlice.getInitialState(), connection } },
+      preloadedState: { connection: { status: connection, reconnectAttempt: 0 } },
     },
   );
   return {

@@ -2,7 +2,7 @@ import { useId, useState, type KeyboardEvent } from "react";
 import { codePointLength, LIMITS } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { loadDraft, saveDraft } from "./drafts";
-import { selectConnectionStatus } from "./selectors";
+import { selectConnectionStatus } from "../connection/connectionSlice";
 import { isSubmitKey } from "./submitKey";
 
 type ComposerProps = {

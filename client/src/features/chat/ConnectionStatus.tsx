@@ -1,7 +1,10 @@
 import { useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
-import type { ConnectionStatus as Status } from "./chatSlice";
-import { selectConnectionStatus, selectReconnectAttempt } from "./selectors";
+import {
+  selectConnectionStatus,
+  selectReconnectAttempt,
+  type ConnectionStatus as Status,
+} from "../connection/connectionSlice";
 
 /** `canReconnect`: nothing retries by itself, so the banner offers a button. */
 type Presentation = { label: string; badge: string; explanation: string | null; canReconnect: boolean };

@@ -5,8 +5,8 @@ import { conversationIdFor, type Message } from "../../../../shared/protocol";
 import { makeStore } from "../../app/store";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import { makeMessage, makeOutgoing, makeUser } from "../../test/factories";
+import { connectionStatusChanged } from "../connection/connectionSlice";
 import {
-  connectionStatusChanged,
   conversationJoined,
   conversationJoinFailed,
   conversationOpened,

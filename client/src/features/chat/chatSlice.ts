@@ -5,11 +5,11 @@ import {
   type ErrorCode,
   type JoinResult,
   type Message,
-  type PresenceEvent,
   type ReceiptEvent,
   type TypingEvent,
 } from "../../../../shared/protocol";
 import { signedOut } from "../auth/authSlice";
+import { presenceReceived } from "../presence/presenceSlice";
 import { laterVersion } from "./reconcile";
 
 /** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */
@@ -50,25 +50,14 @@ export type ConversationState = {
   peerTypingUntil: number | null;
 };
 
-/**
- * "offline" is the browser's own verdict (`offline` event); the socket is closed until it is back.
- * "tooManyConnections": the server refused the handshake (too many tabs or devices); nothing retries by itself.
- */
-export type ConnectionStatus =
-  "connecting" | "connected" | "reconnecting" | "offline" | "disconnected" | "tooManyConnections";
-
 export type ChatState = {
-  connection: ConnectionStatus;
-  /** The Manager's reconnection attempt while reconnecting; 0 otherwise. */
-  reconnectAttempt: number;
   conversations: Record<string, ConversationState>;
-  presence: Record<string, PresenceEvent>;
 };
 
 export const messagesAdapter = createEntityAdapter<Message>({ sortComparer: (a, b) => a.seq - b.seq });
 export const pendingAdapter = createEntityAdapter({ selectId: (message: PendingMessage) => message.clientId });
 
-const initialState: ChatState = { connection: "disconnected", reconnectAttempt: 0, conversations: {}, presence: {} };
+const initialState: ChatState = { conversations: {} };
 
 function emptyConversation(conversationId: string, peerId: string): ConversationState {
   return {
@@ -147,8 +136,6 @@ export const chatSlice = createSlice({
       conversation.readSeq = Math.max(conversation.readSeq, result.readSeq);
       conversation.peerReadSeq = Math.max(conversation.peerReadSeq, result.peerReadSeq);
       conversation.peerDeliveredSeq = Math.max(conversation.peerDeliveredSeq, result.peerDeliveredSeq);
-      const { id, online, lastSeenAt } = result.peer;
-      state.presence[id] = { userId: id, online, lastSeenAt };
     },
     conversationJoinFailed: (state, action: PayloadAction<{ conversationId: string; error: ApiError }>) => {
       const conversation = state.conversations[action.payload.conversationId];
@@ -243,14 +230,6 @@ export const chatSlice = createSlice({
       const conversation = state.conversations[action.payload.conversationId];
       if (conversation) storeConfirmed(conversation, action.payload.messages);
     },
-    connectionStatusChanged: (state, action: PayloadAction<ConnectionStatus>) => {
-      state.connection = action.payload;
-      state.reconnectAttempt = 0;
-    },
-    reconnectAttempted: (state, action: PayloadAction<number>) => {
-      state.connection = "reconnecting";
-      state.reconnectAttempt = action.payload;
-    },
     receiptReceived: (state, action: PayloadAction<ReceiptEvent>) => {
       const { conversationId, userId, deliveredSeq, readSeq } = action.payload;
       const conversation = state.conversations[conversationId];
@@ -279,17 +258,16 @@ export const chatSlice = createSlice({
         conversation.peerTypingUntil = null;
       }
     },
-    presenceReceived: (state, action: PayloadAction<PresenceEvent>) => {
-      state.presence[action.payload.userId] = action.payload;
-      if (!action.payload.online) {
-        for (const conversation of Object.values(state.conversations)) {
-          if (conversation.peerId === action.payload.userId) conversation.peerTypingUntil = null;
-        }
-      }
-    },
   },
   extraReducers: (builder) => {
     builder.addCase(signedOut, () => initialState);
+    // A peer who went away types no more.
+    builder.addCase(presenceReceived, (state, action) => {
+      if (action.payload.online) return;
+      for (const conversation of Object.values(state.conversations)) {
+        if (conversation.peerId === action.payload.userId) conversation.peerTypingUntil = null;
+      }
+    });
   },
 });
 
@@ -311,10 +289,7 @@ export const {
   changesCaughtUp,
   olderMessagesLoaded,
   missedMessagesLoaded,
-  connectionStatusChanged,
-  reconnectAttempted,
   receiptReceived,
   typingReceived,
   typingExpired,
-  presenceReceived,
 } = chatSlice.actions;

@@ -11,10 +11,6 @@ const pendingSelectors = pendingAdapter.getSelectors();
 const NO_MESSAGES: Message[] = [];
 const NO_PENDING: PendingMessage[] = [];
 
-export const selectConnectionStatus = (state: RootState) => state.chat.connection;
-
-export const selectReconnectAttempt = (state: RootState) => state.chat.reconnectAttempt;
-
 export const selectConversation = (state: RootState, conversationId: string) =>
   state.chat.conversations[conversationId];
 
@@ -86,8 +82,6 @@ export const selectDeliveryState = (state: RootState, conversationId: string, se
 
 export const selectPeerTypingUntil = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.peerTypingUntil ?? null;
-
-export const selectPresence = (state: RootState, userId: string) => state.chat.presence[userId];
 
 /** The ticks on one of my messages: its outbox state until stored, then how far the peer got. */
 export type MessageDelivery = PendingMessage["status"] | DeliveryState;

@@ -1,6 +1,6 @@
 import { useCallback, useState } from "react";
 import { LIMITS, type HistoryResponse } from "../../../../shared/protocol";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppStore } from "../../app/hooks";
 import { olderMessagesLoaded } from "./chatSlice";
 import { selectOldestSeq } from "./selectors";

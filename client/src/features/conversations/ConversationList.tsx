@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId } from "react";
-import { useHttp } from "../../api/useHttp";
+import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SkeletonRows } from "../../components/SkeletonRows";

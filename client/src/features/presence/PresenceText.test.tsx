@@ -2,7 +2,7 @@ import { act, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
-import { presenceReceived } from "../chat/chatSlice";
+import { presenceReceived } from "./presenceSlice";
 import { PresenceText } from "./PresenceDot";
 
 const seenAt = new Date("2025-03-10T12:00:00Z");

@@ -1,6 +1,6 @@
 import type { User } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
-import { selectPresence } from "../chat/selectors";
+import { selectPresence } from "./presenceSlice";
 import type { Presence } from "./describePresence";
 
 /** A user's presence: the latest `presence` event if one came, else the API's snapshot of them. */

@@ -1,16 +1,18 @@
 import { act, screen, within } from "@testing-library/react";
 import { StrictMode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { conversationIdFor, type JoinResult, type Message } from "../../../../shared/protocol";
-import { makeMessage, makeUser } from "../../test/factories";
-import { stubFetch } from "../../test/fetchStub";
-import { renderWithProviders } from "../../test/renderWithProviders";
-import { Composer } from "./Composer";
-import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
-import { MessageList } from "./MessageList";
-import { TypingIndicator } from "./TypingIndicator";
-import { useChatSocket } from "./useChatSocket";
-import { stubViewportForEachTest } from "./viewportStub";
+import { conversationIdFor, type JoinResult, type Message } from "../../../shared/protocol";
+import { makeMessage, makeUser } from "../test/factories";
+import { stubFetch } from "../test/fetchStub";
+import { renderWithProviders } from "../test/renderWithProviders";
+import { Composer } from "../features/chat/Composer";
+import { ConnectionBanner, ConnectionStatus } from "../features/chat/ConnectionStatus";
+import { MessageList } from "../features/chat/MessageList";
+import { TypingIndicator } from "../features/chat/TypingIndicator";
+import { useRouteSocket } from "./useRouteSocket";
+import { stubViewportForEachTest } from "../features/chat/viewportStub";
+import { selectConversationList } from "../features/conversations/selectors";
+import { selectPresence } from "../features/presence/presenceSlice";
 
 type Handler = (...args: never[]) => void;
 type Emitted = { event: string; payload: unknown; ack?: (...args: unknown[]) => void };
@@ -86,6 +88,10 @@ class FakeSocket extends FakeEmitter {
   answer(emitted: Emitted, response: unknown) {
     act(() => emitted.ack?.(null, response));
   }
+  /** What `socket.timeout(ms).emit` calls back with when no ack came in time. */
+  timeOut(emitted: Emitted) {
+    act(() => emitted.ack?.(new Error("operation has timed out")));
+  }
 }
 
 const sockets = vi.hoisted(() => [] as FakeSocket[]);
@@ -102,7 +108,7 @@ const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatSocket(peerId, ME.id);
+  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useRouteSocket(peerId, ME.id);
   const conversationId = conversationIdFor(ME.id, peerId);
   return (
     <>
@@ -126,6 +132,11 @@ function Chat({ peerId }: { peerId: string }) {
       <Composer conversationId={conversationId} onSend={send} onTyping={notifyTyping} />
     </>
   );
+}
+
+function Home() {
+  useRouteSocket(null, ME.id);
+  return null;
 }
 
 function renderChat(peerId = PEER.id) {
@@ -167,7 +178,7 @@ beforeEach(() => {
 
 stubViewportForEachTest();
 
-describe("useChatSocket", () => {
+describe("useRouteSocket", () => {
   it("keeps exactly one live socket under StrictMode, and closes it with its listeners on unmount", () => {
     const { unmount } = renderChat();
     const socket = liveSocket();
@@ -465,6 +476,107 @@ describe("useChatSocket", () => {
     expect(row()).toHaveAttribute("data-deleted", "true");
     expect(row()).toHaveTextContent("Message deleted");
     expect(within(row()).queryByRole("button", { name: "Edit message" })).toBeNull();
+  });
+
+  it("joins again when the join times out, and says so when an edit gets no answer in time", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    const firstJoin = socket.last("conversation:join");
+    socket.timeOut(firstJoin);
+    const secondJoin = socket.last("conversation:join");
+    expect(secondJoin).not.toBe(firstJoin);
+    const mine = makeMessage({ seq: 1, senderId: ME.id, recipientId: PEER.id, body: "see you at 5" });
+    socket.answer(secondJoin, joinResult([mine]));
+
+    const row = () => screen.getByTestId("message");
+    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.type(screen.getByLabelText("Edit message text"), "{Backspace}6{Enter}");
+    socket.timeOut(socket.last("message:edit"));
+    expect(await within(row()).findByRole("alert")).toHaveTextContent("No answer from the server.");
+  });
+
+  it("keeps a send pending when its ack times out after the connection dropped, and resends it on rejoin", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    socket.answer(socket.last("conversation:join"), joinResult([]));
+    await user.type(screen.getByLabelText("Message"), "into the void{Enter}");
+    const attempt = socket.last("message:send");
+
+    socket.connected = false;
+    socket.serve("disconnect", "transport close");
+    socket.timeOut(attempt);
+    expect(screen.getByTestId("message")).toHaveAttribute("data-delivery", "pending");
+
+    socket.connectNow();
+    socket.answer(socket.last("conversation:join"), joinResult([]));
+    expect(socket.emitted.filter((e) => e.event === "message:send")).toHaveLength(2);
+    expect(socket.last("message:send").payload).toEqual(attempt.payload);
+  });
+
+  it("on the home route keeps the list and presence live without joining any conversation", async () => {
+    stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      { path: `/api/users/${PEER.id}`, body: { user: PEER } },
+    ]);
+    const { store, unmount } = renderWithProviders(
+      <StrictMode>
+        <Home />
+      </StrictMode>,
+      {
+        preloadedState: {
+          auth: { status: "signedIn", token: "t-alice", user: ME },
+          conversations: { selfId: ME.id, entries: {}, loadStatus: "idle" },
+        },
+      },
+    );
+    const socket = liveSocket();
+    socket.connectNow();
+    expect(socket.emitted.map((e) => e.event)).not.toContain("conversation:join");
+
+    const message = makeMessage({ seq: 1, senderId: PEER.id, recipientId: ME.id, body: "are you there?" });
+    socket.serve("message:new", message);
+    expect(socket.last("conversation:receipt").payload).toEqual({ peerId: PEER.id, deliveredSeq: 1 });
+    await vi.waitFor(() =>
+      expect(selectConversationList(store.getState())).toMatchObject([
+        { conversationId: CONVERSATION, peer: PEER, unreadCount: 1, lastMessage: { body: "are you there?" } },
+      ]),
+    );
+    const presence = { userId: PEER.id, online: false, lastSeenAt: "2025-01-01T12:00:00.000Z" };
+    socket.serve("presence", presence);
+    expect(selectPresence(store.getState(), PEER.id)).toEqual(presence);
+
+    unmount();
+    expect(socket).toMatchObject({ active: false });
+    expect(socket.listenerCount()).toBe(0);
+    expect(socket.emitted.map((e) => e.event)).not.toContain("conversation:leave");
+  });
+
+  it("retries a send whose ack timed out on a live connection with the same clientId, and marks it failed after three", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    socket.answer(socket.last("conversation:join"), joinResult([]));
+    const sends = () => socket.emitted.filter((e) => e.event === "message:send");
+    await user.type(screen.getByLabelText("Message"), "anyone?{Enter}");
+    expect(sends()).toHaveLength(1);
+
+    // The retry waits are timers: fake from here on, so the test does not sleep.
+    vi.useFakeTimers();
+    try {
+      socket.timeOut(sends()[0]!);
+      await act(() => vi.advanceTimersByTimeAsync(1000));
+      expect(sends()).toHaveLength(2);
+      expect(sends()[1]!.payload).toEqual(sends()[0]!.payload);
+      socket.timeOut(sends()[1]!);
+      await act(() => vi.advanceTimersByTimeAsync(3000));
+      expect(sends()).toHaveLength(3);
+      socket.timeOut(sends()[2]!);
+      expect(screen.getByTestId("message")).toHaveAttribute("data-delivery", "failed");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   describe("with fake timers", () => {

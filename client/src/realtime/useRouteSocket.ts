@@ -1,71 +1,45 @@
 import { useCallback, useEffect, useRef } from "react";
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import {
   conversationIdFor,
   EVENTS,
   LIMITS,
   type Ack,
   type ApiError,
-  type ChangesResponse,
-  type ClientToServerEvents,
-  type HistoryResponse,
   type Message,
-  type PresenceEvent,
-  type ReceiptEvent,
-  type ServerToClientEvents,
-  type TypingEvent,
   type User,
-} from "../../../../shared/protocol";
-import { HttpError } from "../../api/http";
-import { useHttp } from "../../api/useHttp";
-import { useAppDispatch, useAppSelector, useAppStore } from "../../app/hooks";
-import type { AppDispatch } from "../../app/store";
-import { formatWait } from "../../lib/format";
-import { selectToken, signedOut } from "../auth/authSlice";
-import { fetchConversations, peerLoaded, readReceiptSent } from "../conversations/conversationsSlice";
-import { selectConversationEntry } from "../conversations/selectors";
+} from "../../../shared/protocol";
+import { HttpError } from "../api/http";
+import { useHttp } from "../app/useHttp";
+import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
+import type { AppDispatch } from "../app/store";
+import { formatWait } from "../lib/format";
+import { selectToken, signedOut } from "../features/auth/authSlice";
+import { fetchConversations, peerLoaded } from "../features/conversations/conversationsSlice";
+import { selectConversationEntry } from "../features/conversations/selectors";
 import {
-  connectionStatusChanged,
   conversationJoined,
   conversationJoinFailed,
   conversationOpened,
   conversationRejoinRequested,
-  changesCaughtUp,
-  changesLoaded,
-  messageAcked,
   messageDiscarded,
-  messageReceived,
   messageResendRequested,
-  messageSendFailed,
   messageSendRequested,
-  messageSendThrottled,
   messageUpdated,
-  missedMessagesLoaded,
   outboxRestored,
-  presenceReceived,
-  receiptReceived,
-  reconnectAttempted,
   typingExpired,
-  typingReceived,
   type ChangeOutcome,
-} from "./chatSlice";
-import { loadOutbox, SEND_POLICY } from "./outbox";
-import { createOutboxSender, type OutboxSender } from "./outboxSender";
-import {
-  selectConnectionStatus,
-  selectGapStart,
-  selectHighestContiguousSeq,
-  selectNewestSeq,
-  selectReadSeq,
-  selectSendQueue,
-  selectSyncedRev,
-} from "./selectors";
-import { createTypingThrottle, type TypingThrottle } from "./typingThrottle";
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** The server answers every event; for leave and receipts there is nothing to do with the answer. */
-const ignoreAck = () => {};
+} from "../features/chat/chatSlice";
+import { loadOutbox, SEND_POLICY } from "../features/chat/outbox";
+import { connectionStatusChanged, reconnectAttempted } from "../features/connection/connectionSlice";
+import { presenceReceived } from "../features/presence/presenceSlice";
+import { selectHighestContiguousSeq, selectNewestSeq, selectSyncedRev } from "../features/chat/selectors";
+import { createTypingThrottle, type TypingThrottle } from "../features/chat/typingThrottle";
+import { createCatchUp } from "./catchUp";
+import { createSocketOutboxSender, type OutboxSender } from "./outboxSender";
+import { createDeliveryReceipts, useReadReceipts } from "./receipts";
+import { ignoreAck, type RouteSocket } from "./socketTypes";
+import { SERVER_EVENT_NAMES, translate, type ServerEvent } from "./translate";
 
 const NOT_CONNECTED: ChangeOutcome = { ok: false, message: "Not connected: try again when the connection is back." };
 
@@ -99,29 +73,30 @@ function createClientId(): string {
 }
 
 /**
- * The one bridge between Socket.IO and the store for the chat route: one
- * socket per mounted peer, every server event mapped to a slice action, the
- * outbox sender, catch-up and receipts, and `send`/`retry`/`discard`/`edit`/
- * `remove`/`rejoin`/`notifyTyping` for the components. Nothing else imports socket.io-client.
+ * The socket of a live route: the home page (`peerId` null) or one chat. One
+ * socket per mounted route, created in the effect, held in a ref and closed
+ * with all its listeners in the cleanup. It only wires: server events go
+ * through `translate`, catch-up, receipts and the outbox are their own
+ * modules. The only importer of socket.io-client.
  */
-export function useChatSocket(peerId: string, selfId: string) {
+export function useRouteSocket(peerId: string | null, selfId: string, open = true) {
   const dispatch = useAppDispatch();
   const store = useAppStore();
   const http = useHttp();
   const token = useAppSelector(selectToken);
-  const socketRef = useRef<ChatSocket | null>(null);
+  const socketRef = useRef<RouteSocket | null>(null);
   const senderRef = useRef<OutboxSender | null>(null);
   const typingRef = useRef<TypingThrottle | null>(null);
   const rejoinRef = useRef<(() => void) | null>(null);
   const reconnectRef = useRef<(() => void) | null>(null);
-  const conversationId = conversationIdFor(selfId, peerId);
+  const conversationId = peerId === null ? null : conversationIdFor(selfId, peerId);
 
   useEffect(() => {
-    if (token === null) return;
+    if (token === null || !open) return;
     // Cleared by the cleanup: a stale effect (StrictMode remount, fast switch) never dispatches.
     let active = true;
+    const isActive = () => active;
     let everConnected = false;
-    let fillingGap = false;
     /** Typing expiries, join retries and reconnects: all cleared with the socket. */
     const timers = new Set<ReturnType<typeof setTimeout>>();
     function later(delayMs: number, run: () => void) {
@@ -131,15 +106,13 @@ export function useChatSocket(peerId: string, selfId: string) {
       }, delayMs);
       timers.add(timer);
     }
-    /** Highest deliveredSeq told to the server per peer on this connection, so receipts only go out when it moves. */
-    const deliveredSent = new Map<string, number>();
     const peersLoading = new Set<string>();
 
     // forceNew: io() otherwise hands back the cached Manager's socket for "/", so two
     // effects (StrictMode, A → B) would share one socket and each other's listeners.
     // WebSocket first (polling only as a fallback): a socket still on long-polling when the browser
     // goes offline cannot deliver its close, and the server would count it connected until its ping timeout.
-    const socket: ChatSocket = io({
+    const socket: RouteSocket = io({
       auth: { token },
       forceNew: true,
       autoConnect: navigator.onLine,
@@ -147,85 +120,33 @@ export function useChatSocket(peerId: string, selfId: string) {
       tryAllTransports: true,
     });
     socketRef.current = socket;
-    dispatch(conversationOpened({ conversationId, peerId }));
-    dispatch(outboxRestored({ conversationId, messages: loadOutbox(selfId)[conversationId] ?? [] }));
+    const receipts = createDeliveryReceipts(socket, selfId);
     dispatch(connectionStatusChanged(navigator.onLine ? "connecting" : "offline"));
 
-    const sender = createOutboxSender({
-      nextInQueue: () => selectSendQueue(store.getState(), conversationId)[0],
-      emit: (message, onResult) => {
-        const payload = { peerId: message.recipientId, clientId: message.clientId, body: message.body };
-        socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.send, payload, (error, response) => {
-          // A drop is no failure: the message stays pending and goes out again after the rejoin.
-          if (!active || (error && !socket.connected)) return;
-          if (error) onResult({ ok: false, failure: { code: "TIMEOUT", message: "No answer from the server." } });
-          else if (response.ok) onResult({ ok: true, message: response.message });
-          else onResult({ ok: false, failure: response.error });
-        });
-      },
-      acked: (message) => dispatch(messageAcked(message)),
-      failed: (clientId, failure) => dispatch(messageSendFailed({ conversationId, clientId, failure })),
-      throttled: (clientId, failure) => dispatch(messageSendThrottled({ conversationId, clientId, failure })),
-    });
-    senderRef.current = sender;
-    // One throttle per socket, so a new conversation starts with a fresh "typing" window.
-    const typing = createTypingThrottle((isTyping) => {
-      if (socket.connected) socket.emit(EVENTS.typing, { peerId, typing: isTyping });
-    });
-    typingRef.current = typing;
-
-    async function fetchMissed(afterSeq: number) {
-      let cursor = afterSeq;
-      for (;;) {
-        const page = await http.get<HistoryResponse>(
-          `/api/conversations/${encodeURIComponent(peerId)}/messages?afterSeq=${cursor}&limit=${LIMITS.historyAfterMax}`,
-        );
-        if (!active) return;
-        dispatch(missedMessagesLoaded({ conversationId, messages: page.messages }));
-        const last = page.messages.at(-1);
-        if (!page.hasMore || last === undefined) return;
-        cursor = last.seq;
-      }
-    }
-
-    /** Changes the join could not carry, page by page; only once all are in does the sync point move to `rev`. */
-    async function fetchChanges(sinceRev: number, uptoSeq: number, rev: number) {
-      let cursor = sinceRev;
-      for (;;) {
-        const page = await http.get<ChangesResponse>(
-          `/api/conversations/${encodeURIComponent(peerId)}/changes?sinceRev=${cursor}&uptoSeq=${uptoSeq}`,
-        );
-        if (!active) return;
-        dispatch(changesLoaded({ conversationId, messages: page.messages }));
-        const last = page.messages.at(-1);
-        if (!page.hasMore || last === undefined) break;
-        cursor = last.rev;
-      }
-      dispatch(changesCaughtUp({ conversationId, rev }));
-    }
-
-    /** A live message skipped some seqs (a drop the socket did not notice): fetch the hole over HTTP. */
-    function fillGap() {
-      const afterSeq = selectGapStart(store.getState(), conversationId);
-      if (afterSeq === undefined || fillingGap) return;
-      fillingGap = true;
-      fetchMissed(afterSeq).then(
-        () => {
-          fillingGap = false;
-          if (active) fillGap();
-        },
-        // The next (re)join catches up from the same point.
-        () => {
-          fillingGap = false;
-        },
+    // Only a chat route has a conversation to join, an outbox to send and a typing state.
+    const chat =
+      peerId !== null && conversationId !== null
+        ? {
+            peerId,
+            conversationId,
+            sender: createSocketOutboxSender({ socket, conversationId, dispatch, getState: store.getState, isActive }),
+            catchUp: createCatchUp({ http, dispatch, getState: store.getState, peerId, conversationId, isActive }),
+            // One throttle per socket, so a new conversation starts with a fresh "typing" window.
+            typing: createTypingThrottle((isTyping) => {
+              if (socket.connected) socket.emit(EVENTS.typing, { peerId, typing: isTyping });
+            }),
+          }
+        : null;
+    if (chat) {
+      dispatch(conversationOpened({ conversationId: chat.conversationId, peerId: chat.peerId }));
+      dispatch(
+        outboxRestored({
+          conversationId: chat.conversationId,
+          messages: loadOutbox(selfId)[chat.conversationId] ?? [],
+        }),
       );
-    }
-
-    /** Delivered = a client of mine holds it; the server keeps the watermark monotonic. */
-    function confirmDelivery(from: string, seq: number) {
-      if (from === selfId || !socket.connected || seq <= (deliveredSent.get(from) ?? 0)) return;
-      deliveredSent.set(from, seq);
-      socket.emit(EVENTS.receipt, { peerId: from, deliveredSeq: seq }, ignoreAck);
+      senderRef.current = chat.sender;
+      typingRef.current = chat.typing;
     }
 
     /** A conversation first seen through a live message: fetch who it is with. */
@@ -248,12 +169,14 @@ export function useChatSocket(peerId: string, selfId: string) {
       void dispatch(fetchConversations(http)).then((action) => {
         if (!active || !fetchConversations.fulfilled.match(action)) return;
         for (const { peer, lastMessage, unreadCount } of action.payload) {
-          if (lastMessage !== null && unreadCount > 0) confirmDelivery(peer.id, lastMessage.seq);
+          if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
         }
       });
     }
 
     function join() {
+      if (chat === null) return;
+      const { peerId, conversationId, sender, catchUp } = chat;
       // Rejoin after the last seq held without a hole, so the server fills any gap a drop left, and
       // since the last complete catch-up (not the newest rev seen live: those may arrive out of order),
       // so it also sends what was edited or deleted meanwhile. No sync point yet: every change of what is held.
@@ -279,16 +202,19 @@ export function useChatSocket(peerId: string, selfId: string) {
           return;
         }
         dispatch(conversationJoined({ result: response, afterSeq }));
-        confirmDelivery(peerId, selectNewestSeq(store.getState(), conversationId));
+        // The join's answer is the freshest word on the peer's presence.
+        const { id, online, lastSeenAt } = response.peer;
+        dispatch(presenceReceived({ userId: id, online, lastSeenAt }));
+        receipts.confirm(peerId, selectNewestSeq(store.getState(), conversationId));
         if (afterSeq !== undefined && response.hasMore) {
           const caughtUpTo = response.messages.at(-1)?.seq ?? afterSeq;
           // On failure the next connect catches up again from the same point.
-          fetchMissed(caughtUpTo).catch(() => {});
+          catchUp.fetchMissed(caughtUpTo).catch(() => {});
         }
         if (afterSeq !== undefined && response.changedHasMore) {
           const changedUpTo = response.changed.at(-1)?.rev ?? sinceRev;
           // On failure the sync point stays where it was and the next join asks again.
-          fetchChanges(changedUpTo, afterSeq, response.rev).catch(() => {});
+          catchUp.fetchChanges(changedUpTo, afterSeq, response.rev).catch(() => {});
         }
         // Same clientIds again: the server stores a message at most once, so a resend never duplicates.
         sender.resume();
@@ -313,13 +239,13 @@ export function useChatSocket(peerId: string, selfId: string) {
 
     function onConnect() {
       everConnected = true;
-      deliveredSent.clear();
+      receipts.reset();
       dispatch(connectionStatusChanged("connected"));
       join();
       refreshConversations();
     }
     function onDisconnect(reason: string) {
-      sender.pause();
+      chat?.sender.pause();
       dispatch(connectionStatusChanged(statusWhileDown()));
       // socket.io-client does not retry a disconnect the server made. The server makes one when the
       // session was revoked or expired: then /api/me answers 401 and the HTTP client signs out.
@@ -359,75 +285,67 @@ export function useChatSocket(peerId: string, selfId: string) {
       dispatch(connectionStatusChanged(everConnected ? "reconnecting" : "connecting"));
       socket.connect();
     }
-    function onMessageNew(message: Message) {
-      dispatch(messageReceived(message));
-      confirmDelivery(message.senderId, message.seq);
-      if (message.conversationId === conversationId) fillGap();
-      else loadUnknownPeer(message.conversationId);
+
+    /** The store hears every server event through the translator; the side effects follow here. */
+    function onServerEvent(event: ServerEvent) {
+      dispatch(translate(event));
+      if (event.name === EVENTS.messageNew) {
+        const message = event.payload;
+        receipts.confirm(message.senderId, message.seq);
+        if (chat !== null && message.conversationId === chat.conversationId) chat.catchUp.fillGap();
+        else loadUnknownPeer(message.conversationId);
+      } else if (event.name === EVENTS.typing && event.payload.typing) {
+        const typingIn = event.payload.conversationId;
+        // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.
+        later(LIMITS.typingExpiryMs, () => dispatch(typingExpired({ conversationId: typingIn, at: Date.now() })));
+      }
     }
-    function onMessageUpdated(message: Message) {
-      dispatch(messageUpdated(message));
-    }
-    function onReceipt(event: ReceiptEvent) {
-      dispatch(receiptReceived(event));
-    }
-    function onTyping(event: TypingEvent) {
-      dispatch(typingReceived(event));
-      if (!event.typing) return;
-      // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.
-      later(LIMITS.typingExpiryMs, () =>
-        dispatch(typingExpired({ conversationId: event.conversationId, at: Date.now() })),
-      );
-    }
-    function onPresence(event: PresenceEvent) {
-      dispatch(presenceReceived(event));
-    }
+    // One named handler per event, so the cleanup removes exactly what was added.
+    const serverHandlers = SERVER_EVENT_NAMES.map((name) => {
+      const handler = (payload: ServerEvent["payload"]) => onServerEvent({ name, payload } as ServerEvent);
+      return [name, handler] as const;
+    });
 
     // Registered once per socket, never inside "connect", so reconnects do not stack handlers.
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     socket.on("connect_error", onConnectError);
     socket.io.on("reconnect_attempt", onReconnectAttempt);
-    socket.on(EVENTS.messageNew, onMessageNew);
-    socket.on(EVENTS.messageUpdated, onMessageUpdated);
-    socket.on(EVENTS.receiptUpdated, onReceipt);
-    socket.on(EVENTS.typing, onTyping);
-    socket.on(EVENTS.presence, onPresence);
+    for (const [name, handler] of serverHandlers) socket.on(name, handler);
     window.addEventListener("offline", onOffline);
     window.addEventListener("online", onOnline);
 
     return () => {
       active = false;
-      sender.pause();
-      if (senderRef.current === sender) senderRef.current = null;
       for (const timer of timers) clearTimeout(timer);
-      // Leaving mid-word must not leave the peer watching "typing…" for 6 s.
-      typing.stopped();
-      if (typingRef.current === typing) typingRef.current = null;
+      if (chat) {
+        chat.sender.pause();
+        if (senderRef.current === chat.sender) senderRef.current = null;
+        // Leaving mid-word must not leave the peer watching "typing…" for 6 s.
+        chat.typing.stopped();
+        if (typingRef.current === chat.typing) typingRef.current = null;
+        if (socket.connected) socket.emit(EVENTS.leave, { peerId: chat.peerId }, ignoreAck);
+      }
       rejoinRef.current = null;
       reconnectRef.current = null;
-      if (socket.connected) socket.emit(EVENTS.leave, { peerId }, ignoreAck);
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
       socket.off("connect_error", onConnectError);
       socket.io.off("reconnect_attempt", onReconnectAttempt);
-      socket.off(EVENTS.messageNew, onMessageNew);
-      socket.off(EVENTS.messageUpdated, onMessageUpdated);
-      socket.off(EVENTS.receiptUpdated, onReceipt);
-      socket.off(EVENTS.typing, onTyping);
-      socket.off(EVENTS.presence, onPresence);
+      for (const [name, handler] of serverHandlers) socket.off(name, handler);
       socket.disconnect();
       if (socketRef.current === socket) socketRef.current = null;
     };
-  }, [token, peerId, selfId, conversationId, dispatch, store, http]);
+  }, [token, open, peerId, selfId, conversationId, dispatch, store, http]);
 
   useReadReceipts(socketRef, peerId, conversationId);
 
   /** Queued first, so it is shown (pending) and kept even while disconnected; the sender takes it from there. */
   const send = useCallback(
     (body: string) => {
+      if (peerId === null || conversationId === null) return;
       const createdAt = new Date().toISOString();
       const clientId = createClientId();
       dispatch(
@@ -440,6 +358,7 @@ export function useChatSocket(peerId: string, selfId: string) {
 
   const retry = useCallback(
     (clientId: string) => {
+      if (conversationId === null) return;
       dispatch(messageResendRequested({ conversationId, clientId }));
       senderRef.current?.flush();
     },
@@ -447,7 +366,9 @@ export function useChatSocket(peerId: string, selfId: string) {
   );
 
   const discard = useCallback(
-    (clientId: string) => dispatch(messageDiscarded({ conversationId, clientId })),
+    (clientId: string) => {
+      if (conversationId !== null) dispatch(messageDiscarded({ conversationId, clientId }));
+    },
     [conversationId, dispatch],
   );
 
@@ -483,7 +404,7 @@ export function useChatSocket(peerId: string, selfId: string) {
 
   /** Tries a failed join again; while disconnected the next connect joins anyway. */
   const rejoin = useCallback(() => {
-    dispatch(conversationRejoinRequested({ conversationId }));
+    if (conversationId !== null) dispatch(conversationRejoinRequested({ conversationId }));
     rejoinRef.current?.();
   }, [conversationId, dispatch]);
 
@@ -493,32 +414,4 @@ export function useChatSocket(peerId: string, selfId: string) {
   return { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping };
 }
 
-/** Read means seen: the page is visible and has the focus (a tab behind another window reads nothing). */
-function isBeingRead(): boolean {
-  return document.visibilityState === "visible" && document.hasFocus();
-}
-
-/** Moves my read watermark up to the newest message while the conversation is on screen and focused. */
-function useReadReceipts(socketRef: { readonly current: ChatSocket | null }, peerId: string, conversationId: string) {
-  const dispatch = useAppDispatch();
-  const connected = useAppSelector(selectConnectionStatus) === "connected";
-  const newestSeq = useAppSelector((state) => selectNewestSeq(state, conversationId));
-  const readSeq = useAppSelector((state) => selectReadSeq(state, conversationId));
-
-  useEffect(() => {
-    const socket = socketRef.current;
-    if (socket === null || !connected || newestSeq <= readSeq) return;
-    function markRead() {
-      if (!isBeingRead()) return;
-      socket?.emit(EVENTS.receipt, { peerId, readSeq: newestSeq }, ignoreAck);
-      dispatch(readReceiptSent({ conversationId, readSeq: newestSeq }));
-    }
-    markRead();
-    document.addEventListener("visibilitychange", markRead);
-    window.addEventListener("focus", markRead);
-    return () => {
-      document.removeEventListener("visibilitychange", markRead);
-      window.removeEventListener("focus", markRead);
-    };
-  }, [socketRef, connected, newestSeq, readSeq, peerId, conversationId, dispatch]);
-}
+export type RouteSocketActions = ReturnType<typeof useRouteSocket>;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Message } from "../../../../shared/protocol";
-import { makeMessage } from "../../test/factories";
-import type { PendingMessage, SendFailure } from "./chatSlice";
-import type { SendResult } from "./outbox";
+import type { Message } from "../../../shared/protocol";
+import { makeMessage } from "../test/factories";
+import type { PendingMessage, SendFailure } from "../features/chat/chatSlice";
+import type { SendResult } from "../features/chat/outbox";
 import { createOutboxSender } from "./outboxSender";
 
 function pending(clientId: string): PendingMessage {

@@ -1,7 +1,16 @@
-import type { Message } from "../../../../shared/protocol";
-import { assertNever } from "../../lib/assertNever";
-import type { PendingMessage, SendFailure } from "./chatSlice";
-import { nextSendStep, type SendResult } from "./outbox";
+import { EVENTS, type Message } from "../../../shared/protocol";
+import type { AppDispatch, RootState } from "../app/store";
+import { assertNever } from "../lib/assertNever";
+import {
+  messageAcked,
+  messageSendFailed,
+  messageSendThrottled,
+  type PendingMessage,
+  type SendFailure,
+} from "../features/chat/chatSlice";
+import { nextSendStep, SEND_POLICY, type SendResult } from "../features/chat/outbox";
+import { selectSendQueue } from "../features/chat/selectors";
+import type { RouteSocket } from "./socketTypes";
 
 type OutboxSenderOptions = {
   /** The oldest send still to be made, read from the store at each step. */
@@ -83,3 +92,38 @@ export function createOutboxSender({ nextInQueue, emit, acked, failed, throttled
 }
 
 export type OutboxSender = ReturnType<typeof createOutboxSender>;
+
+type SocketOutboxOptions = {
+  socket: RouteSocket;
+  conversationId: string;
+  dispatch: AppDispatch;
+  getState: () => RootState;
+  /** False once the socket is closed by its route: late answers are dropped. */
+  isActive: () => boolean;
+};
+
+/** The outbox of one conversation, sent over one socket with an ack timeout per attempt. */
+export function createSocketOutboxSender({
+  socket,
+  conversationId,
+  dispatch,
+  getState,
+  isActive,
+}: SocketOutboxOptions) {
+  return createOutboxSender({
+    nextInQueue: () => selectSendQueue(getState(), conversationId)[0],
+    emit: (message, onResult) => {
+      const payload = { peerId: message.recipientId, clientId: message.clientId, body: message.body };
+      socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.send, payload, (error, response) => {
+        // A drop is no failure: the message stays pending and goes out again after the rejoin.
+        if (!isActive() || (error && !socket.connected)) return;
+        if (error) onResult({ ok: false, failure: { code: "TIMEOUT", message: "No answer from the server." } });
+        else if (response.ok) onResult({ ok: true, message: response.message });
+        else onResult({ ok: false, failure: response.error });
+      });
+    },
+    acked: (message) => dispatch(messageAcked(message)),
+    failed: (clientId, failure) => dispatch(messageSendFailed({ conversationId, clientId, failure })),
+    throttled: (clientId, failure) => dispatch(messageSendThrottled({ conversationId, clientId, failure })),
+  });
+}

@@ -1,0 +1,27 @@
+import { useParams } from "react-router-dom";
+import { ID_PATTERN } from "../../../shared/protocol";
+import { useSignedInUser } from "../features/auth/SignedInUser";
+import { ChatActionsContext } from "../features/chat/chatActions";
+import { ChatRoute } from "../features/chat/ChatPage";
+import { HomePage } from "../features/conversations/HomePage";
+import { useRouteSocket } from "../realtime/useRouteSocket";
+
+/** The home page, live: its own socket keeps the list, unread counts, presence and notifications current. */
+export function LiveHomeRoute() {
+  const me = useSignedInUser();
+  useRouteSocket(null, me.id);
+  return <HomePage />;
+}
+
+/** /chat/:userId with the socket of that conversation; an id that cannot exist never opens one. */
+export function LiveChatRoute() {
+  const { userId = "" } = useParams();
+  const me = useSignedInUser();
+  const valid = ID_PATTERN.test(userId);
+  const actions = useRouteSocket(valid ? userId : null, me.id, valid);
+  return (
+    <ChatActionsContext value={actions}>
+      <ChatRoute />
+    </ChatActionsContext>
+  );
+}

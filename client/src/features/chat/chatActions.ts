@@ -1,0 +1,22 @@
+import { createContext, useContext } from "react";
+import type { ChangeOutcome } from "./chatSlice";
+
+/** What the chat views can ask of the route's socket; provided by the route (app/), which owns the socket. */
+export type ChatActions = {
+  send(body: string): void;
+  retry(clientId: string): void;
+  discard(clientId: string): void;
+  edit(messageId: string, body: string): Promise<ChangeOutcome>;
+  remove(messageId: string): Promise<ChangeOutcome>;
+  rejoin(): void;
+  reconnect(): void;
+  notifyTyping(isTyping: boolean): void;
+};
+
+export const ChatActionsContext = createContext<ChatActions | null>(null);
+
+export function useChatActions(): ChatActions {
+  const actions = useContext(ChatActionsContext);
+  if (actions === null) throw new Error("useChatActions is only available below a live chat route");
+  return actions;
+}
