@@ -62,7 +62,7 @@ export default defineConfig({
                   // Builds server/dist once for both projects (two builds at once would race).
                   "server/test/production-build.test.ts",
                 ],
-                globalSetup: ["server/test/postgres.global-setup.ts"],
+                globalSetup: ["server/test/postgres.setup.ts"],
               },
             },
           ]
