@@ -91,6 +91,16 @@ export function messageRows(page: Page, text: string) {
   return page.getByRole("log", { name: "Messages" }).getByTestId("message").filter({ hasText: text });
 }
 
+/** Picks Edit or Delete from a message's actions menu, as a pointer user does (hover reveals the menu button). */
+export async function chooseMessageAction(
+  row: ReturnType<typeof messageRows>,
+  action: "Edit message" | "Delete message",
+): Promise<void> {
+  await row.hover();
+  await row.getByRole("button", { name: "Message actions" }).click();
+  await row.getByRole("menuitem", { name: action }).click();
+}
+
 /** Waits until the message shows exactly once, confirmed by the server. */
 export async function expectShownOnce(page: Page, text: string): Promise<void> {
   await expect(messageRows(page, text)).toHaveCount(1);

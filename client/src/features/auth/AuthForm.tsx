@@ -106,7 +106,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
           </div>
 
           {error && (
-            <div role="alert" className="alert alert-error alert-soft">
+            <div role="alert" className="alert alert-error">
               <span>{error}</span>
             </div>
           )}

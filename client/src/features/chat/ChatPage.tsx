@@ -55,7 +55,7 @@ function ChatPage({ peerId }: { peerId: string }) {
         <>
           <ConnectionBanner onReconnect={reconnect} />
           {peerResult.status === "error" && (
-            <div role="alert" className="alert alert-error alert-soft m-2">
+            <div role="alert" className="alert alert-error m-2">
               {peerResult.error.message}
             </div>
           )}

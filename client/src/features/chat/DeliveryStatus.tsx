@@ -13,7 +13,7 @@ function tick(delivery: MessageDelivery): { glyph: string; label: string; classN
     case "delivered":
       return { glyph: "✓✓", label: "Delivered", className: "" };
     case "read":
-      return { glyph: "✓✓", label: "Read", className: "text-info font-semibold" };
+      return { glyph: "✓✓", label: "Read", className: "text-primary font-semibold" };
     case "failed":
       return { glyph: "!", label: "Not sent", className: "text-error" };
     default:

@@ -428,7 +428,8 @@ describe("useChatSocket", () => {
     socket.answer(socket.last("conversation:join"), joinResult([mine]));
     const row = () => screen.getByTestId("message");
 
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "{Backspace}6{Enter}");
     const edit = socket.last("message:edit");
     expect(edit.payload).toEqual({ messageId: mine.id, body: "see you at 6" });
@@ -439,13 +440,15 @@ describe("useChatSocket", () => {
     expect(await within(row()).findByTestId("edited-mark")).toBeInTheDocument();
     expect(row()).toHaveTextContent("see you at 6");
 
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "!{Enter}");
     socket.answer(socket.last("message:edit"), { ok: false, error: { code: "FORBIDDEN", message: "Not yours" } });
     expect(await within(row()).findByRole("alert")).toHaveTextContent("Not yours");
     await user.keyboard("{Escape}");
 
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "?{Enter}");
     socket.answer(socket.last("message:edit"), {
       ok: false,
@@ -454,7 +457,8 @@ describe("useChatSocket", () => {
     expect(await within(row()).findByRole("alert")).toHaveTextContent("Too many changes at once: try again in 3 s.");
     await user.keyboard("{Escape}");
 
-    await user.click(within(row()).getByRole("button", { name: "Delete message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Delete message" }));
     await user.click(within(row()).getByRole("button", { name: "Confirm delete" }));
     const remove = socket.last("message:delete");
     expect(remove.payload).toEqual({ messageId: mine.id });
@@ -464,7 +468,7 @@ describe("useChatSocket", () => {
     });
     expect(row()).toHaveAttribute("data-deleted", "true");
     expect(row()).toHaveTextContent("Message deleted");
-    expect(within(row()).queryByRole("button", { name: "Edit message" })).toBeNull();
+    expect(within(row()).queryByRole("button", { name: "Message actions" })).toBeNull();
   });
 
   describe("with fake timers", () => {
