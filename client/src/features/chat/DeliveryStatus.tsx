@@ -46,7 +46,7 @@ export function FailedSend({
       <button type="button" className="btn btn-link btn-xs" onClick={() => onRetry(message.clientId)}>
         Retry
       </button>
-      <button type="button" className="btn btn-link btn-xs text-error" onClick={() => onDiscard(message.clientId)}>
+      <button type="button" className="btn btn-link btn-xs" onClick={() => onDiscard(message.clientId)}>
         Discard
       </button>
     </span>
