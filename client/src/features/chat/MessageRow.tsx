@@ -265,7 +265,7 @@ export function MessageRow({
     if (deleted) return "border-base-content/40 text-base-content/80 border border-dashed bg-transparent italic";
     if (status === "failed") return "chat-bubble-error";
     if (mine) return "chat-bubble-primary";
-    return "bg-base-100 text-base-content border-base-300 border shadow-sm";
+    return "bg-base-100 text-base-content border-base-content/15 border shadow-sm";
   }
 }
 
