@@ -1,6 +1,16 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { expect, makeUser, openChatWith, sendMessage, signUp, test } from "./support";
+import {
+  accountMenu,
+  chooseMessageAction,
+  expect,
+  makeUser,
+  messageRows,
+  openChatWith,
+  sendMessage,
+  signUp,
+  test,
+} from "./support";
 
 /** Serious and critical WCAG A/AA violations on the page as it is now. */
 async function seriousViolations(page: Page) {
@@ -14,43 +24,85 @@ async function seriousViolations(page: Page) {
     }));
 }
 
+const DEVICES = {
+  desktop: {},
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+} as const;
+
 for (const colorScheme of ["light", "dark"] as const) {
-  test(`login, register, home, chat and settings pages have no serious accessibility violations (${colorScheme})`, async ({
-    newUserPage,
-  }) => {
-    const alice = makeUser("Alice");
-    const bob = makeUser("Bob");
-    const bobPage = await newUserPage();
-    await signUp(bobPage, bob);
+  for (const [device, options] of Object.entries(DEVICES)) {
+    test(`every page and message state has no serious accessibility violations (${colorScheme}, ${device})`, async ({
+      newUserPage,
+    }) => {
+      test.setTimeout(120_000);
+      const alice = makeUser("Alice");
+      const bob = makeUser("Bob");
+      const bobPage = await newUserPage();
+      await signUp(bobPage, bob);
 
-    const page = await newUserPage();
-    await page.emulateMedia({ colorScheme });
-    await page.goto("/login");
-    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+      const page = await newUserPage({ ...options, colorScheme });
+      await page.goto("/login");
+      await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
 
-    await signUp(page, alice); // via /register, checked on the way below
-    await page.goto("/register");
-    await expect(page.getByRole("button", { name: "Create account" })).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+      await signUp(page, alice); // via /register, checked on the way below
+      await page.goto("/register");
+      await expect(page.getByRole("button", { name: "Create account" })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
 
-    await page.goto("/");
-    await expect(page.getByLabel("Search people")).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+      await page.goto("/");
+      await expect(page.getByLabel("Search people")).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
 
-    await openChatWith(page, bob);
-    await sendMessage(page, "hello, accessible world");
-    await openChatWith(bobPage, alice);
-    await sendMessage(bobPage, "hi back");
-    await expect(page.getByTestId("message")).toHaveCount(2);
-    expect(await seriousViolations(page)).toEqual([]);
+      // The chat with every kind of message: mine and the peer's, edited, deleted on both sides, failed.
+      await openChatWith(page, bob);
+      for (const text of ["hello, accessible world", "to be edited", "to be deleted"]) await sendMessage(page, text);
+      await openChatWith(bobPage, alice);
+      await sendMessage(bobPage, "hi back");
+      await sendMessage(bobPage, "never mind");
+      await chooseMessageAction(messageRows(bobPage, "never mind"), "Delete message");
+      await bobPage.getByRole("button", { name: "Confirm delete" }).click();
 
-    // Settings with an error and the sign-out confirmation showing.
-    await page.getByRole("link", { name: "Settings" }).click();
-    await page.getByRole("button", { name: "Change password" }).click();
-    await expect(page.getByRole("alert")).toBeVisible();
-    await page.getByRole("button", { name: "Sign out of all devices" }).click();
-    await expect(page.getByRole("button", { name: "Yes, sign out everywhere" })).toBeFocused();
-    expect(await seriousViolations(page)).toEqual([]);
-  });
+      await chooseMessageAction(messageRows(page, "to be edited"), "Edit message");
+      const editor = page.getByRole("textbox", { name: "Edit message text" });
+      await editor.fill("edited once");
+      await editor.press("Enter");
+      await expect(messageRows(page, "edited once").getByTestId("edited-mark")).toBeVisible();
+      await chooseMessageAction(messageRows(page, "to be deleted"), "Delete message");
+      await page.getByRole("button", { name: "Confirm delete" }).click();
+      // A control character is refused by the server: the send fails and offers Retry.
+      await sendMessage(page, "bad \u0001 char");
+      await expect(page.locator('[data-testid="message"][data-status="failed"]')).toBeVisible();
+      await expect(page.locator('[data-testid="message"][data-deleted="true"]')).toHaveCount(2);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // A message's actions menu and the account menu, open.
+      await messageRows(page, "hello, accessible world").click();
+      await page.keyboard.press("Enter");
+      await expect(page.getByRole("menuitem", { name: "Edit message" })).toBeFocused();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      await accountMenu(page).click();
+      await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // Offline, with a send waiting as pending.
+      await page.context().setOffline(true);
+      await expect(page.getByTestId("connection-status")).toHaveText("Offline");
+      await sendMessage(page, "written offline");
+      await expect(messageRows(page, "written offline")).toHaveAttribute("data-status", "pending");
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.context().setOffline(false);
+      await expect(page.getByTestId("connection-status")).toHaveText("Connected");
+
+      // Settings with an error and the sign-out confirmation showing.
+      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("button", { name: "Change password" }).click();
+      await expect(page.getByRole("alert")).toBeVisible();
+      await page.getByRole("button", { name: "Sign out of all devices" }).click();
+      await expect(page.getByRole("button", { name: "Yes, sign out everywhere" })).toBeFocused();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  }
 }

@@ -1,5 +1,15 @@
 import type { Page } from "@playwright/test";
-import { expect, expectShownOnce, makeUser, messageRows, openChatWith, sendMessage, signUp, test } from "./support";
+import {
+  chooseMessageAction,
+  expect,
+  expectShownOnce,
+  makeUser,
+  messageRows,
+  openChatWith,
+  sendMessage,
+  signUp,
+  test,
+} from "./support";
 
 // Distinct words, since rows are matched by the text they contain.
 const KEPT = "this one stays as it was";
@@ -9,8 +19,7 @@ const DELETED = "forget I said that";
 
 async function editMessage(page: Page, text: string, replacement: string) {
   const row = messageRows(page, text);
-  await row.hover();
-  await row.getByRole("button", { name: "Edit message" }).click();
+  await chooseMessageAction(row, "Edit message");
   const editor = page.getByRole("textbox", { name: "Edit message text" });
   await editor.fill(replacement);
   await editor.press("Enter");
@@ -19,8 +28,7 @@ async function editMessage(page: Page, text: string, replacement: string) {
 
 async function deleteMessage(page: Page, text: string) {
   const row = messageRows(page, text);
-  await row.hover();
-  await row.getByRole("button", { name: "Delete message" }).click();
+  await chooseMessageAction(row, "Delete message");
   await page.getByRole("button", { name: "Confirm delete" }).click();
   await expect(messageRows(page, text)).toHaveCount(0);
 }

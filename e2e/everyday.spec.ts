@@ -1,4 +1,14 @@
-import { expect, expectShownOnce, messageRows, openChatPair, openChatWith, sendMessage, signIn, test } from "./support";
+import {
+  chooseMessageAction,
+  expect,
+  expectShownOnce,
+  messageRows,
+  openChatPair,
+  openChatWith,
+  sendMessage,
+  signIn,
+  test,
+} from "./support";
 
 test("presence goes online and offline between two users", async ({ newUserPage }) => {
   const { alice, bob, alicePage, bobPage } = await openChatPair(newUserPage);
@@ -40,8 +50,7 @@ test("editing and deleting my message propagate to the peer", async ({ newUserPa
   await expectShownOnce(alicePage, "see you at 5");
 
   const mine = messageRows(bobPage, "see you at 5");
-  await mine.hover();
-  await mine.getByRole("button", { name: "Edit message" }).click();
+  await chooseMessageAction(mine, "Edit message");
   const editor = bobPage.getByRole("textbox", { name: "Edit message text" });
   await editor.fill("see you at 6");
   await editor.press("Enter");
@@ -52,8 +61,7 @@ test("editing and deleting my message propagate to the peer", async ({ newUserPa
   await expect(messageRows(alicePage, "see you at 5")).toHaveCount(0);
 
   const mineEdited = messageRows(bobPage, "see you at 6");
-  await mineEdited.hover();
-  await mineEdited.getByRole("button", { name: "Delete message" }).click();
+  await chooseMessageAction(mineEdited, "Delete message");
   await bobPage.getByRole("button", { name: "Confirm delete" }).click();
 
   await expect(alicePage.locator('[data-testid="message"][data-deleted="true"]')).toHaveText(/Message deleted/);

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, makeUser, registerViaApi, signIn, signUp, test, type TestUser } from "./support";
+import { accountMenu, expect, makeUser, registerViaApi, signIn, signOut, signUp, test, type TestUser } from "./support";
 
 async function openSettings(page: Page) {
   await page.getByRole("link", { name: "Settings" }).click();
@@ -47,12 +47,12 @@ test("changing the password signs the other devices out, and only the new passwo
 
   await expectAtSignIn(otherDevice);
 
-  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await signOut(page);
   await expectAtSignIn(page);
   await signInHere(page, alice);
   await expect(page.getByRole("alert")).toBeVisible();
   await signInHere(page, { ...alice, password: newPassword });
-  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
 });
 
 test("a wrong current password is explained and changes nothing", async ({ newUserPage }) => {
@@ -67,12 +67,12 @@ test("a wrong current password is explained and changes nothing", async ({ newUs
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByRole("alert")).toHaveText("The current password is not right.");
   // Still signed in: the refusal is about the password, not the session.
-  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
 
-  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await signOut(page);
   await expectAtSignIn(page);
   await signInHere(page, alice);
-  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
 });
 
 test("signing out of all devices sends this device and every other one to sign-in", async ({

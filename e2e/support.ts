@@ -17,6 +17,17 @@ export function makeUser(name: string, overrides: Partial<TestUser> = {}): TestU
   };
 }
 
+/** The signed-in user's menu button in the top bar (notifications, theme, Sign out); shown only when signed in. */
+export function accountMenu(page: Page) {
+  return page.getByRole("button", { name: /Account menu/ });
+}
+
+/** Signs out through the account menu. */
+export async function signOut(page: Page): Promise<void> {
+  await accountMenu(page).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+}
+
 /** Signs up through the register page; lands on the home page. */
 export async function signUp(page: Page, user: TestUser, { keepSignedIn = false } = {}): Promise<void> {
   await page.goto("/register");
@@ -25,7 +36,7 @@ export async function signUp(page: Page, user: TestUser, { keepSignedIn = false 
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   if (keepSignedIn) await page.getByLabel("Keep me signed in").check();
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
 }
 
 /** Signs in through the login page; lands on the home page. */
@@ -34,7 +45,7 @@ export async function signIn(page: Page, user: TestUser): Promise<void> {
   await page.getByLabel("Username", { exact: true }).fill(user.username);
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
 }
 
 /**
@@ -91,6 +102,19 @@ export function messageRows(page: Page, text: string) {
   return page.getByRole("log", { name: "Messages" }).getByTestId("message").filter({ hasText: text });
 }
 
+/**
+ * Picks Edit or Delete from a message's actions menu, as a pointer or touch user does: a click (tap) on the
+ * message shows its menu button.
+ */
+export async function chooseMessageAction(
+  row: ReturnType<typeof messageRows>,
+  action: "Edit message" | "Delete message",
+): Promise<void> {
+  await row.click();
+  await row.getByRole("button", { name: "Message actions" }).click();
+  await row.getByRole("menuitem", { name: action }).click();
+}
+
 /** Waits until the message shows exactly once, confirmed by the server. */
 export async function expectShownOnce(page: Page, text: string): Promise<void> {
   await expect(messageRows(page, text)).toHaveCount(1);
@@ -128,6 +152,21 @@ export async function seedMessages(baseURL: string, from: AuthResponse, to: Auth
       );
       for (const ack of await Promise.all(batch)) if (!ack.ok) throw new Error(`seeding failed: ${ack.error.message}`);
     }
+  } finally {
+    socket.disconnect();
+  }
+}
+
+/** One message from `from` to `to` through the socket API, as the peer's other device would send it. */
+export async function sendViaSocket(baseURL: string, from: AuthResponse, to: AuthResponse, body: string) {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseURL, {
+    auth: { token: from.token },
+    transports: ["websocket"],
+    forceNew: true,
+  });
+  try {
+    const ack = await socket.emitWithAck("message:send", { peerId: to.user.id, clientId: crypto.randomUUID(), body });
+    if (!ack.ok) throw new Error(`sending failed: ${ack.error.message}`);
   } finally {
     socket.disconnect();
   }

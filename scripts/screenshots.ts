@@ -1,6 +1,7 @@
 // Regenerates the README screenshots: starts the built app on a temp database,
-// seeds a short conversation through the public API, and photographs the chat
-// in the light and dark themes.
+// seeds a few conversations through the public API, and photographs the chat
+// on a desktop (the list beside the open chat) and on a phone, in the light
+// and dark themes.
 import { chromium } from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
 import type { AuthResponse, ClientToServerEvents, ServerToClientEvents } from "../shared/protocol";
@@ -33,25 +34,42 @@ async function say(from: AuthResponse, to: AuthResponse, body: string): Promise<
 try {
   const ada = await register("ada", "Ada Lovelace");
   const grace = await register("grace", "Grace Hopper");
+  const alan = await register("alan", "Alan Turing");
+  const katherine = await register("katherine", "Katherine Johnson");
+  await say(katherine, ada, "The trajectory numbers check out.");
+  await say(alan, ada, "Tea on Thursday?");
   await say(ada, grace, "Hi Grace! Did the new build pass?");
-  await say(grace, ada, "All green. Messages arrive exactly once now, even after a reconnect.");
+  await say(grace, ada, "All green. Messages arrive exactly once now,");
+  await say(grace, ada, "even after a reconnect.");
   await say(ada, grace, "Lovely. Shipping it!");
 
   const browser = await chromium.launch({
     executablePath: findChromium(),
     args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
   });
-  for (const scheme of ["light", "dark"] as const) {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 640 }, colorScheme: scheme });
-    await context.addInitScript((token) => sessionStorage.setItem("parley.token", token), ada.token);
-    const page = await context.newPage();
-    await page.goto(`${baseURL}/chat/${grace.user.id}`);
-    await page.getByTestId("message").filter({ hasText: "Shipping it" }).waitFor();
-    await page.screenshot({ path: `docs/screenshots/chat-${scheme}.png` });
-    await context.close();
+  const devices = {
+    desktop: { viewport: { width: 1200, height: 700 } },
+    phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 },
+  };
+  const written: string[] = [];
+  for (const [device, options] of Object.entries(devices)) {
+    for (const scheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ ...options, colorScheme: scheme });
+      await context.addInitScript((token) => sessionStorage.setItem("parley.token", token), ada.token);
+      const page = await context.newPage();
+      await page.goto(`${baseURL}/chat/${grace.user.id}`);
+      await page.getByTestId("message").filter({ hasText: "Shipping it" }).waitFor();
+      await page.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor();
+      // No focus ring or caret in the picture.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      const path = `docs/screenshots/${device}-${scheme}.png`;
+      await page.screenshot({ path });
+      written.push(path);
+      await context.close();
+    }
   }
   await browser.close();
-  console.log("Wrote docs/screenshots/chat-light.png and docs/screenshots/chat-dark.png");
+  console.log(`Wrote ${written.join(", ")}`);
 } finally {
   await server.stop();
 }

@@ -439,7 +439,8 @@ describe("useRouteSocket", () => {
     socket.answer(socket.last("conversation:join"), joinResult([mine]));
     const row = () => screen.getByTestId("message");
 
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "{Backspace}6{Enter}");
     const edit = socket.last("message:edit");
     expect(edit.payload).toEqual({ messageId: mine.id, body: "see you at 6" });
@@ -450,13 +451,15 @@ describe("useRouteSocket", () => {
     expect(await within(row()).findByTestId("edited-mark")).toBeInTheDocument();
     expect(row()).toHaveTextContent("see you at 6");
 
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "!{Enter}");
     socket.answer(socket.last("message:edit"), { ok: false, error: { code: "FORBIDDEN", message: "Not yours" } });
     expect(await within(row()).findByRole("alert")).toHaveTextContent("Not yours");
     await user.keyboard("{Escape}");
 
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "?{Enter}");
     socket.answer(socket.last("message:edit"), {
       ok: false,
@@ -465,7 +468,8 @@ describe("useRouteSocket", () => {
     expect(await within(row()).findByRole("alert")).toHaveTextContent("Too many changes at once: try again in 3 s.");
     await user.keyboard("{Escape}");
 
-    await user.click(within(row()).getByRole("button", { name: "Delete message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Delete message" }));
     await user.click(within(row()).getByRole("button", { name: "Confirm delete" }));
     const remove = socket.last("message:delete");
     expect(remove.payload).toEqual({ messageId: mine.id });
@@ -475,7 +479,7 @@ describe("useRouteSocket", () => {
     });
     expect(row()).toHaveAttribute("data-deleted", "true");
     expect(row()).toHaveTextContent("Message deleted");
-    expect(within(row()).queryByRole("button", { name: "Edit message" })).toBeNull();
+    expect(within(row()).queryByRole("button", { name: "Message actions" })).toBeNull();
   });
 
   it("joins again when the join times out, and says so when an edit gets no answer in time", async () => {

@@ -5,6 +5,7 @@ import { errorMessage } from "../../api/http";
 import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
+import { ThemeToggle } from "../theme/ThemeToggle";
 import { selectAuthStatus, signedIn } from "./authSlice";
 
 type Mode = "login" | "register";
@@ -95,7 +96,10 @@ export function AuthForm({ mode }: { mode: Mode }) {
   }
 
   return (
-    <main className="flex min-h-dvh items-center justify-center p-4">
+    <main className="relative flex min-h-dvh items-center justify-center p-4">
+      <div className="absolute top-2 right-2">
+        <ThemeToggle />
+      </div>
       <div className="card w-full max-w-sm bg-base-100 shadow-xl">
         <form className="card-body gap-4" onSubmit={handleSubmit} noValidate aria-labelledby={`${id}-title`}>
           <div>
@@ -106,7 +110,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
           </div>
 
           {error && (
-            <div role="alert" className="alert alert-error alert-soft">
+            <div role="alert" className="alert alert-error">
               <span>{error}</span>
             </div>
           )}

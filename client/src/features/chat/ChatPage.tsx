@@ -5,6 +5,7 @@ import { HttpError } from "../../api/http";
 import { useApiGet } from "../../api/useApiGet";
 import { useAppSelector } from "../../app/hooks";
 import { TopBar } from "../../components/TopBar";
+import { TwoPane } from "../../components/TwoPane";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { UserMenu } from "../auth/UserMenu";
 import { PresenceDot, PresenceText } from "../presence/PresenceDot";
@@ -55,7 +56,7 @@ function ChatPage({ peerId }: { peerId: string }) {
         <>
           <ConnectionBanner onReconnect={reconnect} />
           {peerResult.status === "error" && (
-            <div role="alert" className="alert alert-error alert-soft m-2">
+            <div role="alert" className="alert alert-error m-2">
               {peerResult.error.message}
             </div>
           )}
@@ -107,17 +108,13 @@ function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
             </div>
           </>
         }
-        end={
-          <>
-            {live && <ConnectionStatus />}
-            <UserMenu />
-          </>
-        }
+        end={<UserMenu status={live ? <ConnectionStatus /> : undefined} />}
       />
-      <div className="flex min-h-0 flex-1 flex-col md:flex-row">
-        <ChatSidebar />
-        <main className="bg-base-200 flex min-h-0 min-w-0 flex-1 flex-col">{body}</main>
-      </div>
+      <TwoPane
+        show="detail"
+        list={<ChatSidebar />}
+        detail={<main className="bg-base-200 flex min-h-0 min-w-0 flex-1 flex-col">{body}</main>}
+      />
     </div>
   );
 }

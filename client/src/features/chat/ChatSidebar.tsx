@@ -9,7 +9,7 @@ import { Avatar } from "../users/PersonLink";
 
 /**
  * Everyone I can open a chat with: my conversations (newest activity first, live), then everyone else.
- * Hidden on phones, where the list and the chat are separate views and the list is the home page.
+ * The list pane beside the chat (hidden on phones, where the list is the home page).
  */
 export function ChatSidebar() {
   const conversations = useAppSelector(selectConversationList);
@@ -23,10 +23,7 @@ export function ChatSidebar() {
   const failed = conversationsStatus === "failed" || people.status === "error";
 
   return (
-    <nav
-      aria-label="Conversations"
-      className="border-base-300 bg-base-100 hidden w-72 shrink-0 flex-col gap-4 overflow-y-auto border-r p-2 md:flex"
-    >
+    <nav aria-label="Conversations" className="flex flex-col gap-4 p-2">
       {conversations.length > 0 && (
         <Group title="Chats">
           {conversations.map((conversation) => (

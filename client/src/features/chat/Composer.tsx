@@ -1,4 +1,4 @@
-import { useId, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { codePointLength, LIMITS } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { loadDraft, saveDraft } from "./drafts";
@@ -17,6 +17,14 @@ export function Composer({ conversationId, onSend, onTyping, disabled = false }:
   const id = useId();
   const connected = useAppSelector(selectConnectionStatus) === "connected";
   const [draft, setDraftState] = useState(() => loadDraft(conversationId));
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+
+  // Opening a chat is for writing in it: typing needs no Tab. Not on touch screens, where it would pop up
+  // the keyboard over the conversation.
+  useEffect(() => {
+    if (window.matchMedia?.("(pointer: coarse)").matches) return;
+    textareaRef.current?.focus({ preventScroll: true });
+  }, []);
   const body = draft.trim();
   const length = codePointLength(body);
   const tooLong = length > LIMITS.bodyMaxCodePoints;
@@ -61,10 +69,13 @@ export function Composer({ conversationId, onSend, onTyping, disabled = false }:
           Message
         </label>
         <textarea
+          ref={textareaRef}
           id={`${id}-body`}
           className="textarea max-h-40 min-h-11 w-full resize-none"
           rows={Math.min(6, draft.split("\n").length)}
-          placeholder="Write something… (Enter to send, Shift+Enter for a new line)"
+          // Short enough for one line on a phone; the keys are in aria-keyshortcuts.
+          placeholder="Write a message…"
+          aria-keyshortcuts="Enter Shift+Enter"
           value={draft}
           onChange={(event) => {
             setDraft(event.target.value);

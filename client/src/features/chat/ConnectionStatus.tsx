@@ -7,35 +7,35 @@ import {
 } from "../connection/connectionSlice";
 
 /** `canReconnect`: nothing retries by itself, so the banner offers a button. */
-type Presentation = { label: string; badge: string; explanation: string | null; canReconnect: boolean };
+type Presentation = { label: string; dot: string; explanation: string | null; canReconnect: boolean };
 
 function presentation(status: Status, attempt: number): Presentation {
   const queued = "Messages you write are kept and sent when the connection is back.";
   switch (status) {
     case "connected":
-      return { label: "Connected", badge: "badge-success", explanation: null, canReconnect: false };
+      return { label: "Connected", dot: "status-success", explanation: null, canReconnect: false };
     case "connecting":
-      return { label: "Connecting…", badge: "badge-warning", explanation: null, canReconnect: false };
+      return { label: "Connecting…", dot: "status-warning", explanation: null, canReconnect: false };
     case "reconnecting":
       return {
         label: attempt > 0 ? `Reconnecting… (attempt ${attempt})` : "Reconnecting…",
-        badge: "badge-warning",
+        dot: "status-warning",
         explanation: `Connection lost, reconnecting. ${queued}`,
         canReconnect: false,
       };
     case "offline":
-      return { label: "Offline", badge: "badge-error", explanation: `You are offline. ${queued}`, canReconnect: false };
+      return { label: "Offline", dot: "status-error", explanation: `You are offline. ${queued}`, canReconnect: false };
     case "disconnected":
       return {
         label: "Disconnected",
-        badge: "badge-error",
+        dot: "status-error",
         explanation: `Not connected to Parley. ${queued}`,
         canReconnect: true,
       };
     case "tooManyConnections":
       return {
         label: "Too many connections",
-        badge: "badge-error",
+        dot: "status-error",
         explanation: `Too many open tabs or devices: close one, then reconnect. ${queued}`,
         canReconnect: true,
       };
@@ -50,11 +50,22 @@ function usePresentation(): Presentation {
   return presentation(status, attempt);
 }
 
+/**
+ * Quiet while all is well: a small dot, its label for assistive technology only. A problem shows its label
+ * beside the dot (from the small breakpoint up; the banner above the messages says it on phones too).
+ */
 export function ConnectionStatus() {
-  const { label, badge } = usePresentation();
+  const { label, dot, explanation } = usePresentation();
+  const quiet = explanation === null;
   return (
-    <span role="status" data-testid="connection-status" className={`badge whitespace-nowrap ${badge}`}>
-      {label}
+    <span
+      role="status"
+      data-testid="connection-status"
+      title={label}
+      className="text-base-content/80 flex items-center gap-1.5 text-xs whitespace-nowrap"
+    >
+      <span aria-hidden="true" className={`status ${dot}`} />
+      <span className={quiet ? "sr-only" : "max-sm:sr-only"}>{label}</span>
     </span>
   );
 }

@@ -13,7 +13,7 @@ function tick(delivery: MessageDelivery): { glyph: string; label: string; classN
     case "delivered":
       return { glyph: "✓✓", label: "Delivered", className: "" };
     case "read":
-      return { glyph: "✓✓", label: "Read", className: "text-info font-semibold" };
+      return { glyph: "✓✓", label: "Read", className: "text-primary font-semibold" };
     case "failed":
       return { glyph: "!", label: "Not sent", className: "text-error" };
     default:
@@ -46,7 +46,7 @@ export function FailedSend({
       <button type="button" className="btn btn-link btn-xs" onClick={() => onRetry(message.clientId)}>
         Retry
       </button>
-      <button type="button" className="btn btn-link btn-xs text-error" onClick={() => onDiscard(message.clientId)}>
+      <button type="button" className="btn btn-link btn-xs" onClick={() => onDiscard(message.clientId)}>
         Discard
       </button>
     </span>

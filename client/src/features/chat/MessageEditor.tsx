@@ -4,23 +4,36 @@ import { isSubmitKey } from "./submitKey";
 
 type MessageEditorProps = {
   initial: string;
+  /** The text being edited; its owner keeps it, so it outlives this editor's mount. */
+  value: string;
+  onChange: (text: string) => void;
+  /** Opened just now by the user: take the focus. A remount while scrolling must not steal it. */
+  autoFocus: boolean;
   busy: boolean;
   onSave: (body: string) => void;
   onCancel: () => void;
 };
 
 /** Inline edit of one of my messages: Enter saves, Shift+Enter is a newline, Escape cancels. */
-export function MessageEditor({ initial, busy, onSave, onCancel }: MessageEditorProps) {
+export function MessageEditor({
+  initial,
+  value: text,
+  onChange,
+  autoFocus,
+  busy,
+  onSave,
+  onCancel,
+}: MessageEditorProps) {
   const id = useId();
-  const [text, setText] = useState(initial);
   const [invalid, setInvalid] = useState<string | null>(null);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
     const textarea = textareaRef.current;
-    textarea?.focus();
-    textarea?.setSelectionRange(textarea.value.length, textarea.value.length);
-  }, []);
+    if (!autoFocus || !textarea) return;
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  }, [autoFocus]);
 
   function save() {
     // The same rules as the server's, so a hopeless edit never makes the round trip.
@@ -59,7 +72,7 @@ export function MessageEditor({ initial, busy, onSave, onCancel }: MessageEditor
         value={text}
         disabled={busy}
         onChange={(event) => {
-          setText(event.target.value);
+          onChange(event.target.value);
           setInvalid(null);
         }}
         onKeyDown={handleKeyDown}

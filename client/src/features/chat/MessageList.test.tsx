@@ -174,6 +174,39 @@ describe("MessageList", () => {
     expect(announcer).toHaveTextContent("New message from Bob: fresh news");
   });
 
+  it("is one tab stop: the newest message; arrow keys, Home and End move between messages", async () => {
+    const { user } = renderList([
+      joined([1, 2, 3].map((seq) => makeMessage({ seq, senderId: PEER, recipientId: ME, body: `message ${seq}` }))),
+    ]);
+    const rows = screen.getAllByTestId("message");
+    expect(rows.map((row) => row.tabIndex)).toEqual([-1, -1, 0]);
+    expect(screen.getByRole("log")).toHaveAttribute("tabindex", "-1");
+
+    await user.tab();
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
+    expect(rows[1]).toHaveFocus();
+    await user.keyboard("{Home}");
+    expect(rows[0]).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
+    expect(rows[0]).toHaveFocus();
+    await user.keyboard("{End}");
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
+    expect(screen.getAllByTestId("message").map((row) => row.tabIndex)).toEqual([-1, 0, -1]);
+  });
+
+  it("moves the focus to the next message after a delete", async () => {
+    const messages = [1, 2].map((seq) => makeMessage({ seq, senderId: ME, recipientId: PEER, body: `m${seq}` }));
+    const { user, onDelete } = renderList([joined(messages)]);
+    onDelete.mockResolvedValue({ ok: true });
+    const [first, second] = screen.getAllByTestId("message");
+    await user.click(within(first!).getByRole("button", { name: "Message actions" }));
+    await user.click(screen.getByRole("menuitem", { name: "Delete message" }));
+    await user.click(screen.getByRole("button", { name: "Confirm delete" }));
+    expect(second).toHaveFocus();
+  });
+
   it("offers a retry for a failed send", async () => {
     const { user, onRetry } = renderList([
       messageSendRequested(makeOutgoing("c-failed", "try me")),

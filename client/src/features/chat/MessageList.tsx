@@ -1,14 +1,14 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDayLabel } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import type { ChangeOutcome } from "./chatSlice";
-import { buildListRows, type ListRow } from "./listRows";
+import { buildListRows, itemKey as itemKeyOf, type ListRow } from "./listRows";
 import { MessageRow } from "./MessageRow";
 import { NewMessageAnnouncer } from "./NewMessageAnnouncer";
-import { selectHistoryLoaded, selectJoinError, selectTimeline } from "./selectors";
+import { selectHistoryLoaded, selectJoinError, selectTimeline, type TimelineItem } from "./selectors";
 
 /** How close to the bottom (px) still counts as "reading the newest", so new messages keep it in view. */
 const STICK_TO_BOTTOM_PX = 64;
@@ -92,6 +92,92 @@ function VirtualLog({
   if (atBottom && seenLastKey !== lastKey) setSeenLastKey(lastKey);
   const unseen = !atBottom && seenLastKey !== lastKey;
 
+  // Roving tabindex: the log is one tab stop, the focused message; arrow keys, Home and End move it.
+  const messageKeys = useMemo(() => rows.flatMap((row) => (row.kind === "message" ? [row.key] : [])), [rows]);
+  const [chosenKey, setChosenKey] = useState<string | undefined>(undefined);
+  const activeKey = chosenKey !== undefined && messageKeys.includes(chosenKey) ? chosenKey : messageKeys.at(-1);
+  const pendingFocusRef = useRef<string | null>(null);
+  const virtualItems = virtualizer.getVirtualItems();
+  const activeMounted = virtualItems.some((virtualRow) => rows[virtualRow.index]?.key === activeKey);
+  // Edits in progress by row key (the message id), here rather than in the rows: virtualization unmounts rows.
+  const [editDrafts, setEditDrafts] = useState<Record<string, string>>({});
+
+  function rowElement(key: string): HTMLElement | null {
+    return scrollerRef.current?.querySelector(`[data-row-key="${CSS.escape(key)}"] [data-testid="message"]`) ?? null;
+  }
+
+  function focusMessage(key: string) {
+    setChosenKey(key);
+    const element = rowElement(key);
+    if (element) {
+      element.focus();
+      return;
+    }
+    // Not mounted: scroll it into the rendered window; the effect below focuses it once it is there.
+    pendingFocusRef.current = key;
+    virtualizer.scrollToIndex(
+      rows.findIndex((row) => row.key === key),
+      { align: "auto" },
+    );
+  }
+
+  useEffect(() => {
+    const key = pendingFocusRef.current;
+    if (key === null) return;
+    const element = rowElement(key);
+    if (element) {
+      pendingFocusRef.current = null;
+      element.focus();
+    }
+  });
+
+  function handleLogKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const target = event.target as HTMLElement;
+    const onRow = target.dataset.testid === "message";
+    if (!onRow && target !== scrollerRef.current) return;
+    const at = activeKey === undefined ? -1 : messageKeys.indexOf(activeKey);
+    let next: number;
+    switch (event.key) {
+      case "ArrowDown":
+        next = onRow ? at + 1 : at;
+        break;
+      case "ArrowUp":
+        next = onRow ? at - 1 : at;
+        break;
+      case "Home":
+        next = 0;
+        break;
+      case "End":
+        next = messageKeys.length - 1;
+        break;
+      default:
+        return;
+    }
+    const key = messageKeys[Math.max(0, Math.min(messageKeys.length - 1, next))];
+    if (key === undefined) return;
+    event.preventDefault();
+    focusMessage(key);
+  }
+
+  /** After a delete: the next message, else the previous, else the log itself. */
+  function focusAfterDelete(key: string) {
+    const at = messageKeys.indexOf(key);
+    const next = messageKeys[at + 1] ?? messageKeys[at - 1];
+    if (next !== undefined) focusMessage(next);
+    else scrollerRef.current?.focus();
+  }
+
+  function editDraftOf(item: TimelineItem): string | null {
+    return editDrafts[itemKeyOf(item)] ?? null;
+  }
+
+  function setEditDraft(key: string, draft: string | null) {
+    setEditDrafts((drafts) => {
+      const { [key]: _, ...others } = drafts;
+      return draft === null ? others : { ...others, [key]: draft };
+    });
+  }
+
   function scrollToBottom() {
     const scroller = scrollerRef.current;
     if (!scroller) return;
@@ -155,7 +241,9 @@ function VirtualLog({
         aria-label="Messages"
         // Rows mount and unmount as the list scrolls: that is no news, the announcer speaks for new messages.
         aria-live="off"
-        tabIndex={0}
+        // The focused message is the tab stop; the log itself only while that message is scrolled out of the DOM.
+        tabIndex={activeMounted ? -1 : 0}
+        onKeyDown={handleLogKeyDown}
         className="focus-visible:outline-primary flex-1 overflow-y-auto px-2 py-4 focus-visible:outline-2 focus-visible:-outline-offset-2 sm:px-4"
         onScroll={handleScroll}
       >
@@ -163,7 +251,7 @@ function VirtualLog({
           <p className="text-base-content/70 mt-8 text-center">No messages yet. Say hello!</p>
         ) : (
           <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualizer.getVirtualItems().map((virtualRow) => {
+            {virtualItems.map((virtualRow) => {
               const row = rows[virtualRow.index];
               if (row === undefined) return null;
               return (
@@ -171,7 +259,8 @@ function VirtualLog({
                   key={virtualRow.key}
                   ref={virtualizer.measureElement}
                   data-index={virtualRow.index}
-                  className="absolute top-0 left-0 w-full pb-1"
+                  data-row-key={row.key}
+                  className={`absolute top-0 left-0 w-full ${row.kind === "message" && row.groupStart ? "pt-2" : ""}`}
                   style={{ transform: `translateY(${virtualRow.start}px)` }}
                 >
                   {row.kind === "day" ? (
@@ -186,6 +275,11 @@ function VirtualLog({
                       onDiscard={onDiscard}
                       onEdit={onEdit}
                       onDelete={onDelete}
+                      groupStart={row.groupStart}
+                      active={row.key === activeKey}
+                      editDraft={editDraftOf(row.item)}
+                      onEditDraftChange={(draft) => setEditDraft(itemKeyOf(row.item), draft)}
+                      onDeleted={() => focusAfterDelete(row.key)}
                     />
                   )}
                 </div>

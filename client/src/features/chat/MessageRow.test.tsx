@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { Message } from "../../../../shared/protocol";
 import { makeMessage } from "../../test/factories";
@@ -10,7 +10,7 @@ import type { TimelineItem } from "./selectors";
 const MINE = makeMessage({ seq: 1, senderId: "alice", recipientId: "bob", body: "see you at 5" });
 const OK: ChangeOutcome = { ok: true };
 
-function renderRow(item: TimelineItem, { mine = true, outcome = OK } = {}) {
+function renderRow(item: TimelineItem, { mine = true, outcome = OK, groupStart = true } = {}) {
   const onEdit = vi.fn((_id: string, _body: string) => Promise.resolve(outcome));
   const onDelete = vi.fn((_id: string) => Promise.resolve(outcome));
   const rendered = renderWithProviders(
@@ -23,6 +23,7 @@ function renderRow(item: TimelineItem, { mine = true, outcome = OK } = {}) {
       onDiscard={vi.fn()}
       onEdit={onEdit}
       onDelete={onDelete}
+      groupStart={groupStart}
     />,
   );
   return { ...rendered, onEdit, onDelete, row: screen.getByTestId("message") };
@@ -30,10 +31,16 @@ function renderRow(item: TimelineItem, { mine = true, outcome = OK } = {}) {
 
 const confirmed = (message: Message): TimelineItem => ({ kind: "confirmed", message });
 
+/** Opens the message's actions menu and picks one, as a pointer user does. */
+async function chooseAction(user: ReturnType<typeof renderWithProviders>["user"], name: string) {
+  await user.click(screen.getByRole("button", { name: "Message actions" }));
+  await user.click(screen.getByRole("menuitem", { name }));
+}
+
 describe("MessageRow", () => {
-  it("edits inline: prefilled, Enter saves the trimmed text, and the focus returns to Edit", async () => {
+  it("edits inline from the actions menu: prefilled, Enter saves the trimmed text, and the focus returns to the message", async () => {
     const { user, onEdit } = renderRow(confirmed(MINE));
-    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await chooseAction(user, "Edit message");
     const editor = screen.getByRole("textbox", { name: "Edit message text" });
     expect(editor).toHaveValue("see you at 5");
     expect(editor).toHaveFocus();
@@ -42,17 +49,17 @@ describe("MessageRow", () => {
     await user.type(editor, "  see you{Shift>}{Enter}{/Shift}at 6 {Enter}");
     expect(onEdit).toHaveBeenCalledExactlyOnceWith(MINE.id, "see you\nat 6");
     expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
-    expect(screen.getByRole("button", { name: "Edit message" })).toHaveFocus();
+    await waitFor(() => expect(screen.getByTestId("message")).toHaveFocus());
   });
 
   it("cancels an edit with Escape or Cancel, sending nothing", async () => {
     const { user, onEdit } = renderRow(confirmed(MINE));
-    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await chooseAction(user, "Edit message");
     await user.type(screen.getByRole("textbox", { name: "Edit message text" }), " changed{Escape}");
     expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
     expect(screen.getByTestId("message")).toHaveTextContent("see you at 5");
 
-    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await chooseAction(user, "Edit message");
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
     expect(onEdit).not.toHaveBeenCalled();
@@ -60,11 +67,11 @@ describe("MessageRow", () => {
 
   it("saves with the Save button, and treats an unchanged text as a cancel", async () => {
     const { user, onEdit } = renderRow(confirmed(MINE));
-    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await chooseAction(user, "Edit message");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(onEdit).not.toHaveBeenCalled();
 
-    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await chooseAction(user, "Edit message");
     await user.type(screen.getByRole("textbox", { name: "Edit message text" }), "!");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(onEdit).toHaveBeenCalledExactlyOnceWith(MINE.id, "see you at 5!");
@@ -72,7 +79,7 @@ describe("MessageRow", () => {
 
   it("refuses an empty edit before sending it, and shows a refusal from the server inline", async () => {
     const { user, onEdit } = renderRow(confirmed(MINE), { outcome: { ok: false, message: "Too fast" } });
-    await user.click(screen.getByRole("button", { name: "Edit message" }));
+    await chooseAction(user, "Edit message");
     const editor = screen.getByRole("textbox", { name: "Edit message text" });
     await user.clear(editor);
     await user.type(editor, "   {Enter}");
@@ -86,12 +93,12 @@ describe("MessageRow", () => {
 
   it("deletes only after Confirm delete; Cancel keeps the message", async () => {
     const { user, onDelete } = renderRow(confirmed(MINE));
-    await user.click(screen.getByRole("button", { name: "Delete message" }));
+    await chooseAction(user, "Delete message");
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(onDelete).not.toHaveBeenCalled();
-    expect(screen.getByRole("button", { name: "Delete message" })).toHaveFocus();
+    expect(screen.getByTestId("message")).toHaveFocus();
 
-    await user.click(screen.getByRole("button", { name: "Delete message" }));
+    await chooseAction(user, "Delete message");
     await user.click(screen.getByRole("button", { name: "Confirm delete" }));
     expect(onDelete).toHaveBeenCalledExactlyOnceWith(MINE.id);
   });
@@ -100,8 +107,7 @@ describe("MessageRow", () => {
     const { row } = renderRow(confirmed({ ...MINE, body: "", deletedAt: "2025-01-01T12:10:00.000Z" }));
     expect(row).toHaveAttribute("data-deleted", "true");
     expect(row).toHaveTextContent("Message deleted");
-    expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
-    expect(screen.queryByRole("button", { name: "Delete message" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Message actions" })).toBeNull();
   });
 
   it("marks an edited message, with the edit time on hover", () => {
@@ -118,6 +124,30 @@ describe("MessageRow", () => {
 
     renderRow({ kind: "pending", message: { ...MINE, status: "pending", failure: null } });
     expect(screen.queryByRole("button", { name: /message/ })).toBeNull();
+  });
+
+  it("opens the actions menu with Enter on the focused message; arrow keys move in it, Escape closes it", async () => {
+    const { user, row } = renderRow(confirmed(MINE));
+    row.focus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("menuitem", { name: "Edit message" })).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("menuitem", { name: "Delete message" })).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByRole("menuitem", { name: "Edit message" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(row).toHaveFocus();
+
+    await user.keyboard("{Enter}{ArrowUp}{Enter}");
+    expect(screen.getByRole("button", { name: "Confirm delete" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(row).toHaveFocus();
+  });
+
+  it("shows the time only on the first message of a group", () => {
+    renderRow(confirmed(MINE), { groupStart: false });
+    expect(screen.getByTestId("message").querySelector(".chat-header")).toBeNull();
   });
 
   it("says why a send held back by the rate limit waits", () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { formatDateTime, formatRelativeTime } from "../../lib/format";
 import type { ChangeOutcome } from "./chatSlice";
@@ -17,153 +17,325 @@ export type MessageRowProps = {
   onDiscard: (clientId: string) => void;
   onEdit: (messageId: string, body: string) => Promise<ChangeOutcome>;
   onDelete: (messageId: string) => Promise<ChangeOutcome>;
+  /** The first of a sender's consecutive messages shows the time; the rest of the group does not repeat it. */
+  groupStart?: boolean;
+  /** The log's one tab stop (roving tabindex); the other rows are reached with the arrow keys. */
+  active?: boolean;
+  /**
+   * The text being edited, or null when not editing. Held by the list so an open editor survives its row
+   * being unmounted by virtualization; without these props the row keeps it itself.
+   */
+  editDraft?: string | null;
+  onEditDraftChange?: (draft: string | null) => void;
+  /** After a delete the row's controls are gone: the list moves the focus on. */
+  onDeleted?: () => void;
 };
 
-type Mode = "idle" | "editing" | "confirmingDelete";
-
-// Hidden until the row is hovered or holds the focus; always shown where there is no hover (touch) or little room.
-const REVEAL_ON_HOVER =
-  "opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 max-sm:opacity-100 [@media(hover:none)]:opacity-100";
-
-export function MessageRow({ item, mine, conversationId, now, onRetry, onDiscard, onEdit, onDelete }: MessageRowProps) {
+export function MessageRow({
+  item,
+  mine,
+  conversationId,
+  now,
+  onRetry,
+  onDiscard,
+  onEdit,
+  onDelete,
+  groupStart = true,
+  active = false,
+  editDraft,
+  onEditDraftChange,
+  onDeleted,
+}: MessageRowProps) {
   const { message } = item;
   const status = item.kind === "confirmed" ? "sent" : item.message.status;
   const stored = item.kind === "confirmed" ? item.message : null;
   const deleted = stored?.deletedAt != null;
   const editedAt = stored !== null && !deleted ? stored.editedAt : null;
   const delivery = useAppSelector((state) => selectMessageDelivery(state, conversationId, item));
-  const [mode, setMode] = useState<Mode>("idle");
+  const [ownDraft, setOwnDraft] = useState<string | null>(null);
+  const draft = editDraft !== undefined ? editDraft : ownDraft;
+  const setDraft = onEditDraftChange ?? setOwnDraft;
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  // Only an editor opened from this row takes the focus, not one remounted by scrolling back to it.
+  const [editorJustOpened, setEditorJustOpened] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const editButtonRef = useRef<HTMLButtonElement>(null);
-  const deleteButtonRef = useRef<HTMLButtonElement>(null);
-  const returnFocusRef = useRef<"edit" | "delete" | null>(null);
+  const rowRef = useRef<HTMLDivElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
 
-  // Back from the editor or the confirm, the focus returns to the button that opened it (mounted again by now).
+  const changeable = mine && stored !== null && !deleted;
+  const editing = changeable && draft !== null;
+
   useEffect(() => {
-    if (mode !== "idle") return;
-    const target = returnFocusRef.current === "edit" ? editButtonRef : deleteButtonRef;
-    if (returnFocusRef.current !== null) target.current?.focus();
-    returnFocusRef.current = null;
-  }, [mode]);
+    if (confirmingDelete) confirmRef.current?.focus();
+  }, [confirmingDelete]);
 
-  function close(returnTo: "edit" | "delete" | null) {
-    returnFocusRef.current = returnTo;
-    setMode("idle");
+  function focusRow() {
+    rowRef.current?.focus();
   }
 
-  async function change(run: () => Promise<ChangeOutcome>, returnTo: "edit" | "delete" | null) {
+  function closeEditor() {
+    setError(null);
+    setDraft(null);
+    setEditorJustOpened(false);
+    // The editor held the focus; once it is gone the message itself takes it back.
+    requestAnimationFrame(focusRow);
+  }
+
+  async function saveEdit(id: string, body: string) {
     setBusy(true);
     setError(null);
-    const outcome = await run();
+    const outcome = await onEdit(id, body);
     setBusy(false);
-    if (outcome.ok) close(returnTo);
+    if (outcome.ok) closeEditor();
     else setError(outcome.message);
   }
 
-  const changeable = mine && stored !== null && !deleted;
+  async function confirmDelete(id: string) {
+    setBusy(true);
+    setError(null);
+    const outcome = await onDelete(id);
+    setBusy(false);
+    if (!outcome.ok) {
+      setError(outcome.message);
+      return;
+    }
+    setConfirmingDelete(false);
+    if (onDeleted) onDeleted();
+    else focusRow();
+  }
+
+  function handleRowKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.target !== event.currentTarget || !changeable || editing) return;
+    if (
+      event.key === "Enter" ||
+      event.key === " " ||
+      event.key === "ContextMenu" ||
+      (event.shiftKey && event.key === "F10")
+    ) {
+      event.preventDefault();
+      setMenuOpen(true);
+    }
+  }
 
   return (
     <div
+      ref={rowRef}
       data-testid="message"
       data-status={status}
       data-delivery={mine ? delivery : undefined}
       data-seq={stored?.seq}
       data-deleted={deleted ? "true" : undefined}
-      className={`chat ${mine ? "chat-end" : "chat-start"} group`}
+      tabIndex={active ? 0 : -1}
+      aria-keyshortcuts={changeable ? "Enter" : undefined}
+      onKeyDown={handleRowKeyDown}
+      className={`chat ${mine ? "chat-end" : "chat-start"} group focus-visible:outline-primary rounded-box py-0.5 focus-visible:outline-2 focus-visible:outline-offset-0`}
     >
-      <div className="chat-header text-base-content/70 text-xs">
-        <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)}>
-          {formatRelativeTime(message.createdAt, now)}
+      {groupStart ? (
+        <div className="chat-header text-base-content/70 text-xs">
+          <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)}>
+            {formatRelativeTime(message.createdAt, now)}
+          </time>
+        </div>
+      ) : (
+        <time className="sr-only" dateTime={message.createdAt}>
+          {formatDateTime(message.createdAt)}
         </time>
-        {editedAt !== null && (
-          <span data-testid="edited-mark" title={`Edited ${formatDateTime(editedAt)}`}>
-            · edited
-          </span>
-        )}
-      </div>
-      {mode === "editing" && stored !== null ? (
+      )}
+      {editing ? (
         <MessageEditor
           initial={stored.body}
+          value={draft}
+          onChange={setDraft}
+          autoFocus={editorJustOpened}
           busy={busy}
-          onSave={(body) => void change(() => onEdit(stored.id, body), "edit")}
-          onCancel={() => {
-            setError(null);
-            close("edit");
-          }}
+          onSave={(body) => void saveEdit(stored.id, body)}
+          onCancel={closeEditor}
         />
       ) : (
-        <div
-          className={`chat-bubble max-w-[85%] break-words whitespace-pre-wrap sm:max-w-[70%] ${
-            mine ? "chat-bubble-primary" : ""
-          } ${status === "pending" ? "opacity-70" : ""} ${status === "failed" ? "chat-bubble-error" : ""} ${deleted ? "italic opacity-60" : ""}`}
-        >
+        <div className={`chat-bubble max-w-[85%] break-words whitespace-pre-wrap sm:max-w-[70%] ${bubbleStyle()}`}>
           {deleted ? "Message deleted" : <MessageText body={message.body} />}
         </div>
       )}
-      {mine && (
-        <div className="chat-footer text-base-content/70 flex flex-wrap items-center gap-1 text-xs">
-          {item.kind === "pending" && item.message.status === "failed" ? (
-            <FailedSend message={item.message} onRetry={onRetry} onDiscard={onDiscard} />
-          ) : (
-            <>
-              <DeliveryTicks delivery={delivery} />
-              {item.kind === "pending" && <ThrottledSend message={item.message} />}
-            </>
-          )}
-          {changeable && mode === "idle" && (
-            <span className={`flex gap-1 transition-opacity ${REVEAL_ON_HOVER}`}>
-              <button
-                ref={editButtonRef}
-                type="button"
-                className="btn btn-ghost btn-xs"
-                aria-label="Edit message"
-                onClick={() => {
-                  setError(null);
-                  setMode("editing");
-                }}
-              >
-                Edit
-              </button>
-              <button
-                ref={deleteButtonRef}
-                type="button"
-                className="btn btn-ghost btn-xs"
-                aria-label="Delete message"
-                onClick={() => {
-                  setError(null);
-                  setMode("confirmingDelete");
-                }}
-              >
-                Delete
-              </button>
-            </span>
-          )}
-          {changeable && mode === "confirmingDelete" && (
-            <span role="group" aria-label="Delete this message?" className="flex items-center gap-1">
-              <span>Delete this message?</span>
-              <button
-                type="button"
-                className="btn btn-error btn-xs"
-                aria-label="Confirm delete"
-                disabled={busy}
-                onClick={() => void change(() => onDelete(stored.id), null)}
-              >
-                {busy && <span className="loading loading-spinner loading-xs" aria-hidden="true" />}
-                Delete
-              </button>
-              <button type="button" className="btn btn-ghost btn-xs" disabled={busy} onClick={() => close("delete")}>
-                Cancel
-              </button>
-            </span>
-          )}
+      {(mine || editedAt !== null || error !== null) && (
+        <div className="chat-footer text-base-content/70 relative flex flex-wrap items-center justify-end gap-1 text-xs">
           {error && (
             <span role="alert" className="text-error">
               {error}
             </span>
           )}
+          {editedAt !== null && (
+            <span data-testid="edited-mark" title={`Edited ${formatDateTime(editedAt)}`}>
+              edited
+            </span>
+          )}
+          {changeable && !editing && !confirmingDelete && (
+            <>
+              {/* Not a tab stop: the focused message opens it with Enter; shown on hover or focus, never always. */}
+              <button
+                type="button"
+                tabIndex={-1}
+                className="btn btn-ghost btn-xs btn-square invisible group-focus-within:visible group-hover:visible"
+                aria-label="Message actions"
+                aria-haspopup="menu"
+                aria-expanded={menuOpen}
+                onClick={() => setMenuOpen((open) => !open)}
+              >
+                <span aria-hidden="true">⋯</span>
+              </button>
+              {menuOpen && (
+                <ActionsMenu
+                  onEdit={() => {
+                    setMenuOpen(false);
+                    setError(null);
+                    setEditorJustOpened(true);
+                    setDraft(stored.body);
+                  }}
+                  onDelete={() => {
+                    setMenuOpen(false);
+                    setError(null);
+                    setConfirmingDelete(true);
+                  }}
+                  onClose={(returnFocus) => {
+                    setMenuOpen(false);
+                    if (returnFocus) focusRow();
+                  }}
+                />
+              )}
+            </>
+          )}
+          {changeable && confirmingDelete && (
+            <span
+              role="group"
+              aria-label="Delete this message?"
+              className="flex items-center gap-1"
+              onKeyDown={(event) => {
+                if (event.key !== "Escape" || busy) return;
+                event.stopPropagation();
+                setConfirmingDelete(false);
+                focusRow();
+              }}
+            >
+              <span>Delete this message?</span>
+              <button
+                ref={confirmRef}
+                type="button"
+                className="btn btn-error btn-xs"
+                aria-label="Confirm delete"
+                disabled={busy}
+                onClick={() => void confirmDelete(stored.id)}
+              >
+                {busy && <span className="loading loading-spinner loading-xs" aria-hidden="true" />}
+                Delete
+              </button>
+              <button
+                type="button"
+                className="btn btn-ghost btn-xs"
+                disabled={busy}
+                onClick={() => {
+                  setConfirmingDelete(false);
+                  focusRow();
+                }}
+              >
+                Cancel
+              </button>
+            </span>
+          )}
+          {mine &&
+            (item.kind === "pending" && item.message.status === "failed" ? (
+              <FailedSend message={item.message} onRetry={onRetry} onDiscard={onDiscard} />
+            ) : (
+              <>
+                {item.kind === "pending" && <ThrottledSend message={item.message} />}
+                {/* Last, so the ticks sit at the bubble's edge whatever else the footer holds. */}
+                <DeliveryTicks delivery={delivery} />
+              </>
+            ))}
         </div>
       )}
     </div>
+  );
+
+  /**
+   * Every variant keeps its text at 4.5:1 or more: a tombstone is an outlined bubble with the page's text
+   * colour (a faded primary bubble was 2.3:1), and received bubbles are the page's lightest surface.
+   */
+  function bubbleStyle(): string {
+    if (deleted) return "border-base-content/40 text-base-content/80 border border-dashed bg-transparent italic";
+    if (status === "failed") return "chat-bubble-error";
+    if (mine) return "chat-bubble-primary";
+    return "bg-base-100 text-base-content border-base-content/15 border shadow-sm";
+  }
+}
+
+/** Edit and Delete for one message, as a menu: arrow keys move, Escape closes back to the message. */
+function ActionsMenu({
+  onEdit,
+  onDelete,
+  onClose,
+}: {
+  onEdit: () => void;
+  onDelete: () => void;
+  onClose: (returnFocus: boolean) => void;
+}) {
+  const menuRef = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+  }, []);
+
+  function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
+    const items = [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    const index = items.indexOf(document.activeElement as HTMLElement);
+    const moveTo = (next: number) => items[(next + items.length) % items.length]?.focus();
+    switch (event.key) {
+      case "ArrowDown":
+        moveTo(index + 1);
+        break;
+      case "ArrowUp":
+        moveTo(index - 1);
+        break;
+      case "Home":
+        moveTo(0);
+        break;
+      case "End":
+        moveTo(items.length - 1);
+        break;
+      case "Escape":
+        onClose(true);
+        break;
+      case "Tab":
+        onClose(false);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  return (
+    <ul
+      ref={menuRef}
+      role="menu"
+      aria-label="Message actions"
+      className="menu menu-sm bg-base-100 text-base-content rounded-box border-base-300 absolute right-0 bottom-full z-20 w-36 border p-1 shadow-lg"
+      onKeyDown={handleKeyDown}
+      onBlur={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget)) onClose(false);
+      }}
+    >
+      <li role="none">
+        <button type="button" role="menuitem" tabIndex={-1} aria-label="Edit message" onClick={onEdit}>
+          Edit
+        </button>
+      </li>
+      <li role="none">
+        <button type="button" role="menuitem" tabIndex={-1} aria-label="Delete message" onClick={onDelete}>
+          Delete
+        </button>
+      </li>
+    </ul>
   );
 }

@@ -39,4 +39,14 @@ describe("buildListRows", () => {
     expect(before).toEqual(["day:2025-1-6", "id:m3", "id:m4"]);
     expect(after).toEqual(["day:2025-1-5", "id:m1", "day:2025-1-6", "id:m2", "id:m3", "id:m4"]);
   });
+
+  it("starts a group at each new sender, day, or a pause longer than five minutes", () => {
+    const from = (seq: number, senderId: string, minute: number): TimelineItem => ({
+      kind: "confirmed",
+      message: makeMessage({ seq, senderId, createdAt: new Date(2025, 0, 6, 9, minute).toISOString() }),
+    });
+    const timeline = [from(1, "a", 0), from(2, "a", 1), from(3, "b", 2), from(4, "b", 20), from(5, "b", 21)];
+    const starts = buildListRows(timeline).flatMap((row) => (row.kind === "message" ? [row.groupStart] : []));
+    expect(starts).toEqual([true, false, true, true, false]);
+  });
 });

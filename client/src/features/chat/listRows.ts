@@ -1,8 +1,15 @@
 import { localDayKey } from "../../lib/format";
 import type { TimelineItem } from "./selectors";
 
-/** What the virtualized list renders, in order: a separator before each local day, then its messages. */
-export type ListRow = { kind: "day"; key: string; at: string } | { kind: "message"; key: string; item: TimelineItem };
+/**
+ * What the virtualized list renders, in order: a separator before each local day, then its messages.
+ * `groupStart` marks the first of consecutive messages from one sender, which alone shows the time.
+ */
+export type ListRow =
+  { kind: "day"; key: string; at: string } | { kind: "message"; key: string; item: TimelineItem; groupStart: boolean };
+
+/** Messages from one sender closer together than this read as one burst, under one timestamp. */
+export const GROUP_GAP_MS = 5 * 60_000;
 
 /** Pending rows are keyed by clientId and confirmed ones by id, so a confirmed message never collides with its own echo. */
 export function itemKey(item: TimelineItem): string {
@@ -13,13 +20,21 @@ export function itemKey(item: TimelineItem): string {
 export function buildListRows(timeline: readonly TimelineItem[]): ListRow[] {
   const rows: ListRow[] = [];
   let day: string | undefined;
+  let previous: TimelineItem | undefined;
   for (const item of timeline) {
     const itemDay = localDayKey(item.message.createdAt);
-    if (itemDay !== day) {
+    const newDay = itemDay !== day;
+    if (newDay) {
       day = itemDay;
       rows.push({ kind: "day", key: `day:${itemDay}`, at: item.message.createdAt });
     }
-    rows.push({ kind: "message", key: itemKey(item), item });
+    const groupStart =
+      newDay ||
+      previous === undefined ||
+      previous.message.senderId !== item.message.senderId ||
+      Date.parse(item.message.createdAt) - Date.parse(previous.message.createdAt) > GROUP_GAP_MS;
+    rows.push({ kind: "message", key: itemKey(item), item, groupStart });
+    previous = item;
   }
   return rows;
 }

@@ -1,8 +1,11 @@
 import { useState } from "react";
 import { currentPermission, isOptedIn, notificationsSupported, rememberOptIn } from "./notificationPolicy";
 
-/** Opt-in for message notifications; the permission prompt must come from this click. Absent without the API. */
-export function NotificationsToggle() {
+/**
+ * Opt-in for message notifications; the permission prompt must come from this click. Absent without the API.
+ * `wide`: the label always shown, as in a menu.
+ */
+export function NotificationsToggle({ wide = false }: { wide?: boolean }) {
   const [on, setOn] = useState(() => isOptedIn() && currentPermission() === "granted");
   const [blocked, setBlocked] = useState(() => currentPermission() === "denied");
   if (!notificationsSupported()) return null;
@@ -23,13 +26,13 @@ export function NotificationsToggle() {
   return (
     <button
       type="button"
-      className="btn btn-ghost btn-sm"
+      className={`btn btn-ghost btn-sm ${wide ? "justify-start" : ""}`}
       title={on ? "Turn notifications off" : blocked ? "Allow notifications in the browser's site settings" : label}
       disabled={blocked && !on}
       onClick={() => void toggle()}
     >
       <BellIcon off={!on} />
-      <span className="sr-only lg:not-sr-only">{label}</span>
+      <span className={wide ? "" : "sr-only lg:not-sr-only"}>{label}</span>
     </button>
   );
 }

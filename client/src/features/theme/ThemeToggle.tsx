@@ -1,19 +1,20 @@
 import { useSyncExternalStore } from "react";
 import { chooseTheme, currentTheme, subscribeToTheme } from "./theme";
 
-/** Switches between the light and dark theme and remembers the choice. */
-export function ThemeToggle() {
+/** Switches between the light and dark theme and remembers the choice. `wide`: with its name, as in a menu. */
+export function ThemeToggle({ wide = false }: { wide?: boolean }) {
   const theme = useSyncExternalStore(subscribeToTheme, currentTheme);
   const next = theme === "dark" ? "light" : "dark";
   return (
     <button
       type="button"
-      className="btn btn-ghost btn-sm btn-square"
+      className={`btn btn-ghost btn-sm ${wide ? "justify-start" : "btn-square"}`}
       aria-label={`Switch to ${next} theme`}
       title={`Switch to ${next} theme`}
       onClick={() => chooseTheme(next)}
     >
       {theme === "dark" ? <SunIcon /> : <MoonIcon />}
+      {wide && <span>{next === "dark" ? "Dark theme" : "Light theme"}</span>}
     </button>
   );
 }

@@ -9,7 +9,8 @@ import { PersonLink } from "./PersonLink";
 
 const SEARCH_DEBOUNCE_MS = 250;
 
-export function PeopleSearch() {
+/** `excludeIds`: people listed elsewhere on the page (my conversations), so no one shows twice. */
+export function PeopleSearch({ excludeIds = [] }: { excludeIds?: readonly string[] }) {
   const id = useId();
   const [query, setQuery] = useState("");
   const [attempt, setAttempt] = useState(0);
@@ -43,21 +44,42 @@ export function PeopleSearch() {
           />
         </label>
         {/* A retry remounts the results, which fetches again. */}
-        <PeopleResults key={attempt} query={debouncedQuery} onRetry={() => setAttempt((n) => n + 1)} />
+        <PeopleResults
+          key={attempt}
+          query={debouncedQuery}
+          excludeIds={excludeIds}
+          onRetry={() => setAttempt((n) => n + 1)}
+        />
       </div>
     </section>
   );
 }
 
-function PeopleResults({ query, onRetry }: { query: string; onRetry: () => void }) {
+function PeopleResults({
+  query,
+  excludeIds,
+  onRetry,
+}: {
+  query: string;
+  excludeIds: readonly string[];
+  onRetry: () => void;
+}) {
   const result = useApiGet<{ users: User[] }>(query ? `/api/users?q=${encodeURIComponent(query)}` : "/api/users");
   switch (result.status) {
     case "loading":
       return <SkeletonRows label="Loading people" />;
     case "error":
       return <ErrorAlert message={result.error.message} onRetry={onRetry} />;
-    case "success":
-      if (result.data.users.length === 0) {
+    case "success": {
+      const users = result.data.users.filter((user) => !excludeIds.includes(user.id));
+      if (users.length === 0 && result.data.users.length > 0) {
+        return (
+          <p className="text-base-content/70">
+            {query ? `Everyone matching “${query}” is in your conversations.` : "You already chat with everyone here."}
+          </p>
+        );
+      }
+      if (users.length === 0) {
         return (
           <p className="text-base-content/70">
             {query ? `No one matches “${query}”.` : "No one else is on Parley yet. Invite someone!"}
@@ -66,13 +88,14 @@ function PeopleResults({ query, onRetry }: { query: string; onRetry: () => void 
       }
       return (
         <ul className="flex flex-col gap-1" aria-label="Search results">
-          {result.data.users.map((user) => (
+          {users.map((user) => (
             <li key={user.id}>
               <PersonLink user={user} />
             </li>
           ))}
         </ul>
       );
+    }
     default:
       return assertNever(result);
   }
