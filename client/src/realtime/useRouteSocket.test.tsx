@@ -494,7 +494,8 @@ describe("useRouteSocket", () => {
     socket.answer(secondJoin, joinResult([mine]));
 
     const row = () => screen.getByTestId("message");
-    await user.click(within(row()).getByRole("button", { name: "Edit message" }));
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "Edit message" }));
     await user.type(screen.getByLabelText("Edit message text"), "{Backspace}6{Enter}");
     socket.timeOut(socket.last("message:edit"));
     expect(await within(row()).findByRole("alert")).toHaveTextContent("No answer from the server.");
