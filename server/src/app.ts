@@ -9,6 +9,8 @@ import type { AuthLimiters } from "./auth/limits";
 import { createConversations } from "./chat/conversations";
 import { createMessages } from "./chat/messages";
 import { createPresence } from "./chat/presence";
+import { createMemorySendLimiter } from "./chat/send-limiter";
+import type { SendLimiter } from "./chat/send-limiter";
 import { createReceipts } from "./chat/receipts";
 import { createTypingThrottle } from "./chat/typing-throttle";
 import { createUserDirectory } from "./chat/users";
@@ -40,6 +42,8 @@ export type AppDeps = {
   authLimiters?: AuthLimiters;
   /** Sockets per user (a shared count for several nodes). */
   connectionCounter?: ConnectionCounter;
+  /** The per-user send token bucket (a shared one for several nodes). */
+  sendLimiter?: SendLimiter;
   /** With REDIS_URL: the adapter and shared state of several nodes; closed by App.close(). */
   redis?: RedisServices;
 };
@@ -56,6 +60,7 @@ export type App = {
 export function createApp({ config, store, logger, redis, ...services }: AppDeps): App {
   const authLimiters = services.authLimiters ?? redis?.authLimiters;
   const connectionCounter = services.connectionCounter ?? redis?.connectionCounter;
+  const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
@@ -101,7 +106,8 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     broadcaster,
     metrics,
     conversationQueue,
-    sendRate: { burst: config.sendRateBurst, perSecond: config.sendRatePerSec },
+    sendLimiter:
+      sendLimiter ?? createMemorySendLimiter({ burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
   });
   const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
 

@@ -6,6 +6,7 @@ import { createAuthLimiters } from "./auth/limits";
 import type { AuthLimiters } from "./auth/limits";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
+import type { SendLimiter } from "./chat/send-limiter";
 import type { ConnectionCounter } from "./realtime/connection-counter";
 
 /** Every key Parley writes starts with this, so a shared Redis can tell them apart. */
@@ -53,6 +54,22 @@ redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return 1
 `;
 
+// The send token bucket of lib/token-bucket.ts's arithmetic, on Redis's clock so nodes' clocks do not matter.
+const TAKE_SEND_TOKEN = `
+local burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = burst
+if saved[1] then tokens = math.min(burst, tonumber(saved[1]) + (now - tonumber(saved[2])) / 1000 * rate) end
+local retry = 0
+if tokens >= 1 then tokens = tokens - 1 else retry = math.ceil((1 - tokens) / rate * 1000) end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'at', string.format('%.3f', now))
+-- A bucket left alone this long is full again, which is what a missing key means.
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return retry
+`;
+
 export type RedisServices = {
   /** This node's id in the shared keys. */
   nodeId: string;
@@ -60,6 +77,7 @@ export type RedisServices = {
   adapter: ReturnType<typeof createAdapter>;
   authLimiters: AuthLimiters;
   connectionCounter: ConnectionCounter;
+  sendLimiter: SendLimiter;
   /** Resolves when Redis answers a PING. */
   ping(): Promise<void>;
   /** Drops this node's shared state and closes the connections. */
@@ -70,7 +88,13 @@ export type RedisServices = {
 export async function connectRedis(
   config: Pick<
     Config,
-    "redisUrl" | "registerRatePerHour" | "loginRatePerMin" | "loginMaxFailures" | "maxSocketsPerUser"
+    | "redisUrl"
+    | "registerRatePerHour"
+    | "loginRatePerMin"
+    | "loginMaxFailures"
+    | "maxSocketsPerUser"
+    | "sendRateBurst"
+    | "sendRatePerSec"
   >,
   logger: Logger,
 ): Promise<RedisServices> {
@@ -109,6 +133,18 @@ export async function connectRedis(
     },
   };
 
+  const sendLimiter: SendLimiter = {
+    async take(userId) {
+      const retryAfterMs = Number(
+        await client.eval(TAKE_SEND_TOKEN, {
+          keys: [`${KEY_PREFIX}send:${userId}`],
+          arguments: [String(config.sendRateBurst), String(config.sendRatePerSec)],
+        }),
+      );
+      return retryAfterMs > 0 ? { ok: false, retryAfterMs } : { ok: true };
+    },
+  };
+
   return {
     nodeId,
     adapter: createAdapter(client, subscriber, { key: `${KEY_PREFIX}socket.io` }),
@@ -123,6 +159,7 @@ export async function connectRedis(
         }),
     ),
     connectionCounter,
+    sendLimiter,
     async ping() {
       // While Redis is away commands wait in the client's queue: a health check must not.
       let timeout: NodeJS.Timeout | undefined;

@@ -8,6 +8,7 @@ import {
   connectClient,
   emitAck,
   http,
+  newClientId,
   messageBarrier,
   registerUser,
   sendMessage,
@@ -178,5 +179,28 @@ describe.skipIf(!redisServer)("several nodes on one PostgreSQL and one Redis", (
     } finally {
       await client.close();
     }
+  });
+
+  it("spends one send bucket per user across nodes, with retryAfterMs as on one node", async () => {
+    const env = { REDIS_URL: redis.url, SEND_RATE_BURST: "4", SEND_RATE_PER_SEC: "1" };
+    const slowA = await startServer(env);
+    const slowB = await startServer({ ...env, DATABASE_URL: slowA.config.databaseUrl! });
+    nodes.push(slowA, slowB);
+    const [kim, lee] = await Promise.all([registerUser(slowA), registerUser(slowB)]);
+    const [onA, onB] = await Promise.all([connectClient(slowA, kim.token), connectClient(slowB, kim.token)]);
+    const send = (socket: ClientSocket, clientId = newClientId()) =>
+      emitAck(socket, "message:send", { peerId: lee.user.id, clientId, body: "hi" });
+
+    const firstId = newClientId();
+    expect((await send(onA, firstId)).ok).toBe(true);
+    for (const socket of [onB, onA, onB]) expect((await send(socket)).ok).toBe(true);
+    for (const socket of [onA, onB]) {
+      const limited = await send(socket);
+      expect(limited).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+      expect(!limited.ok && limited.error.retryAfterMs).toBeGreaterThan(0);
+      expect(!limited.ok && limited.error.retryAfterMs).toBeLessThanOrEqual(1000);
+    }
+    // A retry of a stored clientId costs nothing, on whichever node it lands.
+    expect(await send(onB, firstId)).toMatchObject({ ok: true });
   });
 });
