@@ -84,6 +84,25 @@ export type RedisServices = {
   close(): Promise<void>;
 };
 
+/**
+ * The client as the adapter's publisher. The adapter does not handle a failed publish (Redis gone,
+ * or a broadcast finishing after close), and an unhandled rejection would end the process; a lost
+ * broadcast is what the clients' seq/rev catch-up already repairs.
+ */
+function publisherOf<C extends object>(client: C, logger: Logger): C {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property !== "publish") return value.bind(target);
+      return (...args: unknown[]) =>
+        (value.apply(target, args) as Promise<unknown>).catch((err: unknown) =>
+          logger.warn({ err }, "redis publish failed"),
+        );
+    },
+  });
+}
+
 /** Connects to REDIS_URL and builds what several nodes share: the adapter, the limiters, the socket counts. */
 export async function connectRedis(
   config: Pick<
@@ -147,7 +166,7 @@ export async function connectRedis(
 
   return {
     nodeId,
-    adapter: createAdapter(client, subscriber, { key: `${KEY_PREFIX}socket.io` }),
+    adapter: createAdapter(publisherOf(client, logger), subscriber, { key: `${KEY_PREFIX}socket.io` }),
     authLimiters: createAuthLimiters(
       config,
       (options) =>
