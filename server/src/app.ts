@@ -9,6 +9,8 @@ import type { AuthLimiters } from "./auth/limits";
 import { createConversations } from "./chat/conversations";
 import { createMessages } from "./chat/messages";
 import { createPresence } from "./chat/presence";
+import { createMemorySendLimiter } from "./chat/send-limiter";
+import type { SendLimiter } from "./chat/send-limiter";
 import { createReceipts } from "./chat/receipts";
 import { createTypingThrottle } from "./chat/typing-throttle";
 import { createUserDirectory } from "./chat/users";
@@ -28,6 +30,7 @@ import { attachRealtime, disconnectSession } from "./realtime/realtime";
 import { createSocketBroadcaster } from "./realtime/socket-broadcaster";
 import type { ParleyServer } from "./realtime/types";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../../shared/protocol";
+import type { RedisServices } from "./redis";
 import type { Store } from "./store";
 
 export type AppDeps = {
@@ -39,6 +42,10 @@ export type AppDeps = {
   authLimiters?: AuthLimiters;
   /** Sockets per user (a shared count for several nodes). */
   connectionCounter?: ConnectionCounter;
+  /** The per-user send token bucket (a shared one for several nodes). */
+  sendLimiter?: SendLimiter;
+  /** With REDIS_URL: the adapter and shared state of several nodes; closed by App.close(). */
+  redis?: RedisServices;
 };
 
 const SESSION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -50,7 +57,10 @@ export type App = {
 };
 
 /** Builds the HTTP server and Socket.IO on it, not yet listening. */
-export function createApp({ config, store, logger, authLimiters, connectionCounter }: AppDeps): App {
+export function createApp({ config, store, logger, redis, ...services }: AppDeps): App {
+  const authLimiters = services.authLimiters ?? redis?.authLimiters;
+  const connectionCounter = services.connectionCounter ?? redis?.connectionCounter;
+  const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
@@ -67,6 +77,9 @@ export function createApp({ config, store, logger, authLimiters, connectionCount
       ...(config.corsOrigins.length > 0 && { cors: { origin: config.corsOrigins } }),
     },
   );
+
+  // Rooms, user rooms, fetchSockets and disconnects then reach the sockets of every node.
+  if (redis) io.adapter(redis.adapter);
 
   const metrics = createMetrics({ connectedSockets: () => io.of("/").sockets.size });
   const broadcaster = createSocketBroadcaster(io);
@@ -93,7 +106,8 @@ export function createApp({ config, store, logger, authLimiters, connectionCount
     broadcaster,
     metrics,
     conversationQueue,
-    sendRate: { burst: config.sendRateBurst, perSecond: config.sendRatePerSec },
+    sendLimiter:
+      sendLimiter ?? createMemorySendLimiter({ burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
   });
   const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
 
@@ -104,7 +118,7 @@ export function createApp({ config, store, logger, authLimiters, connectionCount
   app.use(securityHeaders());
   app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
-  app.use(operationsRoutes({ store, metrics, logger, metricsToken: config.metricsToken }));
+  app.use(operationsRoutes({ store, redis, metrics, logger, metricsToken: config.metricsToken }));
   app.use("/api", apiRouter({ accounts, users, conversations }));
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
@@ -131,6 +145,7 @@ export function createApp({ config, store, logger, authLimiters, connectionCount
       clearInterval(sessionPurge);
       // Disconnects every socket, then closes the HTTP server (idle keep-alive connections included).
       await new Promise<void>((resolve) => void io.close(() => resolve()));
+      await redis?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "./app";
 import { StartupError, loadConfig } from "./config";
 import { createLogger } from "./logger";
+import { connectRedis } from "./redis";
 import { createStore } from "./store";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -9,10 +10,9 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config);
-  if (config.redisUrl)
-    throw new StartupError(["REDIS_URL: the Redis adapter is not available yet; unset REDIS_URL to run a single node"]);
   const store = await createStore(config);
-  const app = createApp({ config, store, logger });
+  const redis = config.redisUrl ? await connectRedis(config, logger) : undefined;
+  const app = createApp({ config, store, logger, redis });
 
   await new Promise<void>((resolve, reject) => {
     app.httpServer.once("error", reject);

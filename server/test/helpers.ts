@@ -25,6 +25,7 @@ import type { App, AppDeps } from "../src/app";
 import { loadConfig } from "../src/config";
 import type { Config } from "../src/config";
 import { createLogger } from "../src/logger";
+import { connectRedis } from "../src/redis";
 import { createStore } from "../src/store";
 import type { Store } from "../src/store";
 
@@ -93,7 +94,9 @@ export async function startServer(
     ...env,
   });
   const store = await createStore(config);
-  const app = createApp({ config, store, logger: createLogger(config), ...services });
+  const logger = createLogger(config);
+  const redis = config.redisUrl ? await connectRedis(config, logger) : undefined;
+  const app = createApp({ config, store, logger, redis, ...services });
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
 

@@ -20,7 +20,7 @@ describe("/healthz", () => {
   it("answers 200 when the database answers", async () => {
     const res = await http(server, "GET", "/healthz");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ok" });
+    expect(res.body).toEqual({ status: "ok", database: "ok" });
   });
 
   it("answers 503 when the database does not", async () => {

@@ -23,26 +23,30 @@ export const USERNAME_CEILING_FACTOR = 10;
 
 type LimitConfig = Pick<Config, "registerRatePerHour" | "loginRatePerMin" | "loginMaxFailures">;
 
-/** In-process limiters: right for one node; several nodes pass Redis-backed ones to createApp instead. */
-export function createMemoryAuthLimiters(config: LimitConfig): AuthLimiters {
+/** What a limiter is built from: rate-limiter-flexible's options common to its memory and Redis limiters. */
+export type LimiterOptions = { keyPrefix: string; points: number; duration: number };
+
+/** The four auth limiters with the configured limits, each built by `make`. */
+export function createAuthLimiters(config: LimitConfig, make: (options: LimiterOptions) => Limiter): AuthLimiters {
   return {
-    registerPerIp: new RateLimiterMemory({
-      keyPrefix: "register-ip",
-      points: config.registerRatePerHour,
-      duration: 3600,
-    }),
-    loginPerIp: new RateLimiterMemory({ keyPrefix: "login-ip", points: config.loginRatePerMin, duration: 60 }),
-    failuresPerIpUsername: new RateLimiterMemory({
+    registerPerIp: make({ keyPrefix: "register-ip", points: config.registerRatePerHour, duration: 3600 }),
+    loginPerIp: make({ keyPrefix: "login-ip", points: config.loginRatePerMin, duration: 60 }),
+    failuresPerIpUsername: make({
       keyPrefix: "login-fail-ip-user",
       points: config.loginMaxFailures,
       duration: LOGIN_FAILURE_WINDOW_S,
     }),
-    failuresPerUsername: new RateLimiterMemory({
+    failuresPerUsername: make({
       keyPrefix: "login-fail-user",
       points: config.loginMaxFailures * USERNAME_CEILING_FACTOR,
       duration: LOGIN_FAILURE_WINDOW_S,
     }),
   };
+}
+
+/** In-process limiters: right for one node; several nodes pass Redis-backed ones to createApp instead. */
+export function createMemoryAuthLimiters(config: LimitConfig): AuthLimiters {
+  return createAuthLimiters(config, (options) => new RateLimiterMemory(options));
 }
 
 /** Spends one point; a refusal becomes 429 RATE_LIMITED, any other failure (the limiter's store) propagates. */

@@ -3,11 +3,11 @@ import type { Message } from "../../../shared/protocol";
 import { AppError, notFound } from "../errors";
 import { newId, nowIso } from "../lib/ids";
 import type { createKeyedQueue } from "../lib/serial-queue";
-import { createTokenBuckets } from "../lib/token-bucket";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store";
 import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
+import type { SendLimiter } from "./send-limiter";
 import { isParticipant, participantsOf } from "./rooms";
 import type { UserDirectory } from "./users";
 
@@ -18,15 +18,14 @@ type Deps = {
   metrics: Metrics;
   /** Serializes writes per conversation so broadcasts leave in seq order. */
   conversationQueue: ReturnType<typeof createKeyedQueue>;
-  sendRate: { burst: number; perSecond: number };
+  sendLimiter: SendLimiter;
 };
 
 export function createMessages(deps: Deps) {
-  const { store, users, broadcaster, metrics, conversationQueue } = deps;
-  const takeSendToken = createTokenBuckets(deps.sendRate);
+  const { store, users, broadcaster, metrics, conversationQueue, sendLimiter } = deps;
 
-  function spendSendToken(senderId: string): void {
-    const token = takeSendToken(senderId);
+  async function spendSendToken(senderId: string): Promise<void> {
+    const token = await sendLimiter.take(senderId);
     if (!token.ok) throw new AppError("RATE_LIMITED", "sending too fast", 429, token.retryAfterMs);
   }
 
@@ -43,7 +42,7 @@ export function createMessages(deps: Deps) {
     const found = await store.findMessageById(messageId);
     if (!found || !isParticipant(found.conversationId, selfId)) throw notFound("message");
     if (found.senderId !== selfId) throw new AppError("FORBIDDEN", "only the sender may change a message");
-    spendSendToken(selfId);
+    await spendSendToken(selfId);
     // The queue keeps this node's broadcasts in rev order; the store's guard keeps them correct.
     return conversationQueue(found.conversationId, async () => {
       const updated = await change(found);
@@ -69,7 +68,7 @@ export function createMessages(deps: Deps) {
         if (stored) return stored;
       }
       // Every other attempt costs a token, malformed ones too.
-      spendSendToken(senderId);
+      await spendSendToken(senderId);
       if (!parsed.success) throw validationError(parsed.error);
 
       const { peerId, clientId, body } = parsed.data;

@@ -1,0 +1,206 @@
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationIdFor } from "../../shared/protocol";
+import type { AuthResponse } from "../../shared/protocol";
+import { findRedisServer, startRedis } from "../../scripts/redis";
+import type { RunningRedis } from "../../scripts/redis";
+import {
+  connectClient,
+  emitAck,
+  http,
+  newClientId,
+  messageBarrier,
+  registerUser,
+  sendMessage,
+  startServer,
+  waitFor,
+} from "./helpers";
+import type { ClientSocket, TestServer } from "./helpers";
+
+// Several nodes in one process: one PostgreSQL database and one Redis, each node its own HTTP port.
+const redisServer = findRedisServer();
+const LOGIN_MAX_FAILURES = 4;
+const MAX_SOCKETS_PER_USER = 3;
+
+let redis: RunningRedis;
+let nodes: TestServer[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis(redisServer!);
+  const env = {
+    REDIS_URL: redis.url,
+    SEND_RATE_BURST: "1000",
+    PRESENCE_GRACE_MS: "100",
+    LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
+    MAX_SOCKETS_PER_USER: String(MAX_SOCKETS_PER_USER),
+  };
+  const first = await startServer(env);
+  const databaseUrl = first.config.databaseUrl!;
+  nodes = [first, ...(await Promise.all([1, 2].map(() => startServer({ ...env, DATABASE_URL: databaseUrl }))))];
+});
+
+afterAll(async () => {
+  for (const node of nodes) await node.close();
+  await redis?.stop();
+});
+
+function closed(socket: ClientSocket): Promise<void> {
+  const gone = new Promise<void>((resolve) => socket.once("disconnect", () => resolve()));
+  socket.disconnect();
+  return gone;
+}
+
+describe.skipIf(!redisServer)("several nodes on one PostgreSQL and one Redis", () => {
+  it("reports the database and Redis in /healthz", async () => {
+    const res = await http(nodes[0]!, "GET", "/healthz");
+    expect(res).toMatchObject({ status: 200, body: { status: "ok", database: "ok", redis: "ok" } });
+  });
+
+  it("carries messages, edits, deletes, receipts and typing between clients on different nodes", async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const [alice, bob] = await Promise.all([registerUser(a), registerUser(b)]);
+    const [aliceOnA, bobOnB, aliceOnB] = await Promise.all([
+      connectClient(a, alice.token),
+      connectClient(b, bob.token),
+      connectClient(b, alice.token),
+    ]);
+    const conversationId = conversationIdFor(alice.user.id, bob.user.id);
+
+    const arrived = waitFor(bobOnB, "message:new", (m) => m.body === "hello from A");
+    const echoed = waitFor(aliceOnB, "message:new", (m) => m.body === "hello from A");
+    const sent = await sendMessage(aliceOnA, bob.user.id, "hello from A");
+    expect(await arrived).toEqual(sent);
+    expect(await echoed).toEqual(sent);
+
+    const reply = waitFor(aliceOnA, "message:new", (m) => m.body === "hello from B");
+    await sendMessage(bobOnB, alice.user.id, "hello from B");
+    expect((await reply).seq).toBe(sent.seq + 1);
+
+    const edited = waitFor(bobOnB, "message:updated", (m) => m.id === sent.id && m.body === "edited on A");
+    const edit = await emitAck(aliceOnA, "message:edit", { messageId: sent.id, body: "edited on A" });
+    expect(edit.ok).toBe(true);
+    expect(await edited).toMatchObject({ id: sent.id, body: "edited on A" });
+
+    const deleted = waitFor(aliceOnA, "message:updated", (m) => m.id === sent.id && m.deletedAt !== null);
+    const del = await emitAck(aliceOnB, "message:delete", { messageId: sent.id });
+    expect(del.ok).toBe(true);
+    expect(await deleted).toMatchObject({ id: sent.id, body: "" });
+
+    const receipt = waitFor(aliceOnA, "receipt", (r) => r.userId === bob.user.id && r.readSeq === sent.seq + 1);
+    expect(await emitAck(bobOnB, "conversation:receipt", { peerId: alice.user.id, readSeq: sent.seq + 1 })).toEqual({
+      ok: true,
+    });
+    expect(await receipt).toMatchObject({ conversationId, deliveredSeq: sent.seq + 1, readSeq: sent.seq + 1 });
+
+    const typing = waitFor(bobOnB, "typing");
+    aliceOnA.emit("typing", { peerId: bob.user.id, typing: true });
+    expect(await typing).toEqual({ conversationId, userId: alice.user.id, typing: true });
+  });
+
+  it("announces presence to a peer on another node", async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const [carol, dave] = await Promise.all([registerUser(a), registerUser(a)]);
+    const d = await connectClient(b, dave.token);
+    await emitAck(d, "conversation:join", { peerId: carol.user.id });
+    const online = waitFor(d, "presence", (p) => p.userId === carol.user.id && p.online);
+    const c = await connectClient(a, carol.token);
+    await online;
+    const offline = waitFor(d, "presence", (p) => p.userId === carol.user.id && !p.online);
+    await closed(c);
+    expect(await offline).toMatchObject({ lastSeenAt: expect.any(String) });
+  });
+
+  it("disconnects, on node B, the socket of a session logged out on node A; other sessions stay", async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const erin = await registerUser(a);
+    const other = await http<AuthResponse>(b, "POST", "/api/auth/login", {
+      body: { username: erin.user.username, password: erin.password },
+    });
+    const [loggedOut, kept, peer] = await Promise.all([
+      connectClient(b, erin.token),
+      connectClient(nodes[2]!, other.body.token),
+      registerUser(b),
+    ]);
+    const gone = new Promise<string>((resolve) => loggedOut.once("disconnect", resolve));
+    expect((await http(a, "POST", "/api/auth/logout", { token: erin.token })).status).toBe(204);
+    expect(await gone).toBe("io server disconnect");
+    expect(kept.connected).toBe(true);
+    await messageBarrier(kept, peer.user.id, [kept]);
+  });
+
+  it("counts failed logins across nodes: the lockout holds whichever node is asked", async () => {
+    const fred = await registerUser(nodes[0]!);
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i++) {
+      const res = await http(nodes[i % nodes.length]!, "POST", "/api/auth/login", {
+        body: { username: fred.user.username, password: `wrong-${i}` },
+      });
+      expect(res.status).toBe(401);
+    }
+    for (const node of nodes) {
+      const res = await http<{ error: { code: string } }>(node, "POST", "/api/auth/login", {
+        body: { username: fred.user.username, password: fred.password },
+      });
+      expect(res.status).toBe(429);
+      expect(res.body.error.code).toBe("RATE_LIMITED");
+    }
+  });
+
+  it("caps a user's sockets across nodes, and frees the slot on disconnect", async () => {
+    const gina = await registerUser(nodes[0]!);
+    const sockets = await Promise.all(nodes.map((node) => connectClient(node, gina.token)));
+    expect(sockets).toHaveLength(MAX_SOCKETS_PER_USER);
+    for (const node of nodes) {
+      await expect(connectClient(node, gina.token)).rejects.toThrow("TOO_MANY_CONNECTIONS");
+    }
+    await closed(sockets[1]!);
+    // The release reaches Redis just after the disconnect.
+    await expect
+      .poll(() =>
+        connectClient(nodes[0]!, gina.token).then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(true);
+  });
+
+  it("forgets the socket counts of a node that stopped heartbeating", async () => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const ghostNode = "ghost";
+      const hank = await registerUser(nodes[0]!);
+      // A node that died holding all of hank's slots: its heartbeat key is gone, its hash lingers.
+      await client.sAdd("parley:nodes", ghostNode);
+      await client.hSet(`parley:sockets:${ghostNode}`, hank.user.id, String(MAX_SOCKETS_PER_USER));
+      const socket = await connectClient(nodes[1]!, hank.token);
+      expect(socket.connected).toBe(true);
+      expect(await client.sIsMember("parley:nodes", ghostNode)).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("spends one send bucket per user across nodes, with retryAfterMs as on one node", async () => {
+    const env = { REDIS_URL: redis.url, SEND_RATE_BURST: "4", SEND_RATE_PER_SEC: "1" };
+    const slowA = await startServer(env);
+    const slowB = await startServer({ ...env, DATABASE_URL: slowA.config.databaseUrl! });
+    nodes.push(slowA, slowB);
+    const [kim, lee] = await Promise.all([registerUser(slowA), registerUser(slowB)]);
+    const [onA, onB] = await Promise.all([connectClient(slowA, kim.token), connectClient(slowB, kim.token)]);
+    const send = (socket: ClientSocket, clientId = newClientId()) =>
+      emitAck(socket, "message:send", { peerId: lee.user.id, clientId, body: "hi" });
+
+    const firstId = newClientId();
+    expect((await send(onA, firstId)).ok).toBe(true);
+    for (const socket of [onB, onA, onB]) expect((await send(socket)).ok).toBe(true);
+    for (const socket of [onA, onB]) {
+      const limited = await send(socket);
+      expect(limited).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+      expect(!limited.ok && limited.error.retryAfterMs).toBeGreaterThan(0);
+      expect(!limited.ok && limited.error.retryAfterMs).toBeLessThanOrEqual(1000);
+    }
+    // A retry of a stored clientId costs nothing, on whichever node it lands.
+    expect(await send(onB, firstId)).toMatchObject({ ok: true });
+  });
+});
