@@ -19,6 +19,8 @@ import type { ClientSocket, TestServer } from "./helpers";
 
 // Several nodes in one process: one PostgreSQL database and one Redis, each node its own HTTP port.
 const redisServer = findRedisServer();
+// CI installs redis-server, so there a missing one is a failure, not a skip.
+if (!redisServer && process.env.CI === "true") throw new Error("redis-server is not installed");
 const LOGIN_MAX_FAILURES = 4;
 const MAX_SOCKETS_PER_USER = 3;
 
