@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { expect, makeUser, openChatWith, registerViaApi, seedMessages, signInWithToken, signUp, test } from "./support";
+import { expect, makeUser, registerViaApi, seedMessages, signInWithToken, test } from "./support";
 
 /** The server's own count of connected sockets, from /metrics. */
 async function connectedSockets(request: APIRequestContext): Promise<number> {
@@ -12,22 +12,21 @@ async function connectedSockets(request: APIRequestContext): Promise<number> {
 test("switching conversations rapidly 20 times leaves exactly one connected socket", async ({
   newUserPage,
   request,
+  baseURL,
 }) => {
-  const erin = makeUser("Erin");
-  const peers = [makeUser("Frank"), makeUser("Grace")];
-  for (const peer of peers) {
-    const peerPage = await newUserPage();
-    await signUp(peerPage, peer);
-    await peerPage.context().close();
-  }
+  const erin = await registerViaApi(request, makeUser("Erin"));
+  const peers = [await registerViaApi(request, makeUser("Frank")), await registerViaApi(request, makeUser("Grace"))];
+  // A message from each puts both in Erin's conversation list, whatever else the database holds.
+  for (const peer of peers) await seedMessages(baseURL!, peer, erin, 1);
   const page = await newUserPage();
-  await signUp(page, erin);
-  await openChatWith(page, peers[0]!);
+  await signInWithToken(page, erin.token);
+  await page.goto(`/chat/${peers[0]!.user.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: peers[0]!.user.displayName })).toBeVisible();
   await expect.poll(() => connectedSockets(request)).toBe(1);
 
   const nav = page.getByRole("navigation", { name: "Conversations" });
   for (let i = 1; i <= 20; i++) {
-    const peer = peers[i % 2]!;
+    const peer = peers[i % 2]!.user;
     await nav
       .getByRole("link", { name: new RegExp(peer.displayName) })
       .first()
