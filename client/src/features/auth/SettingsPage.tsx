@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import { BackToHomeLink } from "../../components/BackToHomeLink";
 import { TopBar } from "../../components/TopBar";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { SignOutEverywhere } from "./SignOutEverywhere";
@@ -11,10 +11,7 @@ export function SettingsPage() {
       <TopBar
         start={
           <>
-            <Link to="/" className="btn btn-ghost btn-sm" aria-label="Back to home">
-              <span aria-hidden="true">←</span>
-              <span className="hidden sm:inline">Home</span>
-            </Link>
+            <BackToHomeLink />
             <h1 className="text-lg font-semibold">Settings</h1>
           </>
         }

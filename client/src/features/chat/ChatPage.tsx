@@ -1,3 +1,4 @@
+import { BackToHomeLink } from "../../components/BackToHomeLink";
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { conversationIdFor, ID_PATTERN, type User } from "../../../../shared/protocol";
@@ -98,10 +99,7 @@ function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
       <TopBar
         start={
           <>
-            <Link to="/" className="btn btn-ghost btn-sm" aria-label="Back to home">
-              <span aria-hidden="true">←</span>
-              <span className="hidden sm:inline">Home</span>
-            </Link>
+            <BackToHomeLink />
             <div className="flex min-w-0 flex-col">
               <h1 className="truncate text-lg leading-tight font-semibold">{title}</h1>
               {subtitle}
