@@ -152,6 +152,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
           (user) => {
             if (active) dispatch(peerLoaded(user));
           },
+          // The conversation's next message asks again.
           () => {},
         );
     }
@@ -162,10 +163,10 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
      */
     function refreshConversations() {
       const previous = conversationList;
-      const fetch = dispatch(parleyApi.endpoints.conversations.initiate(undefined, { forceRefetch: true }));
-      conversationList = fetch;
+      const request = dispatch(parleyApi.endpoints.conversations.initiate(undefined, { forceRefetch: true }));
+      conversationList = request;
       previous?.unsubscribe();
-      fetch.unwrap().then(
+      request.unwrap().then(
         (conversations) => {
           if (!active) return;
           for (const { peer, lastMessage, unreadCount } of conversations) {
