@@ -7,6 +7,7 @@ import {
   makeUser,
   messageRows,
   openChatWith,
+  openSettings,
   sendMessage,
   signUp,
   test,
@@ -97,7 +98,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(page.getByTestId("connection-status")).toHaveText("Connected");
 
       // Settings with an error and the sign-out confirmation showing.
-      await page.getByRole("link", { name: "Settings" }).click();
+      await openSettings(page);
       await page.getByRole("button", { name: "Change password" }).click();
       await expect(page.getByRole("alert")).toBeVisible();
       await page.getByRole("button", { name: "Sign out of all devices" }).click();

@@ -1,10 +1,16 @@
 import type { Page } from "@playwright/test";
-import { accountMenu, expect, makeUser, registerViaApi, signIn, signOut, signUp, test, type TestUser } from "./support";
-
-async function openSettings(page: Page) {
-  await page.getByRole("link", { name: "Settings" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
-}
+import {
+  accountMenu,
+  expect,
+  makeUser,
+  openSettings,
+  registerViaApi,
+  signIn,
+  signOut,
+  signUp,
+  test,
+  type TestUser,
+} from "./support";
 
 /** A second device of the same user, in a live chat, so it holds a socket the server must close. */
 async function secondDeviceInChat(newUserPage: () => Promise<Page>, user: TestUser, peerId: string) {

@@ -17,9 +17,16 @@ export function makeUser(name: string, overrides: Partial<TestUser> = {}): TestU
   };
 }
 
-/** The signed-in user's menu button in the top bar (notifications, theme, Sign out); shown only when signed in. */
+/** The signed-in user's menu button in the top bar (Settings, notifications, theme, Sign out); shown only when signed in. */
 export function accountMenu(page: Page) {
   return page.getByRole("button", { name: /Account menu/ });
+}
+
+/** Opens the settings page through the account menu. */
+export async function openSettings(page: Page): Promise<void> {
+  await accountMenu(page).click();
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
 }
 
 /** Signs out through the account menu. */

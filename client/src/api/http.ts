@@ -3,79 +3,62 @@ import { errorResponseSchema, type ErrorCode } from "../../../shared/protocol";
 /** Server error codes plus the failures that never reach the server. */
 export type HttpErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
 
-export class HttpError extends Error {
-  override readonly name = "HttpError";
+/** A failed request as plain data, so the store can hold it (status 0: the server was not reached). */
+export type ApiFailure = { status: number; code: HttpErrorCode; message: string; retryAfterMs?: number };
 
-  constructor(
-    readonly status: number,
-    readonly code: HttpErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
+export type HttpRequest = { path: string; method?: "GET" | "POST"; body?: unknown };
 
-export type HttpClient = {
-  get<T>(path: string, signal?: AbortSignal): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
-};
+export type HttpResult = { data: unknown } | { error: ApiFailure };
 
-type HttpClientOptions = {
-  token: string | null;
-  /** Called when a request that carried a token is answered 401: the session is gone. */
-  onUnauthorized: () => void;
-};
+/** One JSON request to the server; never throws, so the caller decides what a failure means. */
+export async function sendRequest(
+  { path, method = "GET", body }: HttpRequest,
+  token: string | null,
+  signal?: AbortSignal,
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
 
-export function createHttpClient({ token, onUnauthorized }: HttpClientOptions): HttpClient {
-  async function request<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-
-    let response: Response;
-    try {
-      response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new HttpError(0, "NETWORK", "Cannot reach the server. Check your connection and try again.");
-    }
-
-    if (response.ok) {
-      if (response.status === 204) return undefined as T;
-      return (await response.json()) as T;
-    }
-
-    const error = await readError(response);
-    // A wrong current password (password change) is a 401 too, but the session itself is fine.
-    if (response.status === 401 && token && error.code !== "INVALID_CREDENTIALS") onUnauthorized();
-    throw error;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch {
+    return {
+      error: { status: 0, code: "NETWORK", message: "Cannot reach the server. Check your connection and try again." },
+    };
   }
 
-  return {
-    get: (path, signal) => request("GET", path, undefined, signal),
-    post: (path, body) => request("POST", path, body),
-  };
+  if (response.ok) return { data: response.status === 204 ? undefined : await response.json() };
+  return { error: await readError(response) };
 }
 
-async function readError(response: Response): Promise<HttpError> {
+async function readError(response: Response): Promise<ApiFailure> {
   const parsed = errorResponseSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) {
-    return new HttpError(
-      response.status,
-      "BAD_RESPONSE",
-      `The server answered ${response.status} ${response.statusText}.`.trim(),
-    );
+    return {
+      status: response.status,
+      code: "BAD_RESPONSE",
+      message: `The server answered ${response.status} ${response.statusText}.`.trim(),
+    };
   }
   const { code, message, retryAfterMs } = parsed.data.error;
-  return new HttpError(response.status, code, message, retryAfterMs);
+  return retryAfterMs === undefined
+    ? { status: response.status, code, message }
+    : { status: response.status, code, message, retryAfterMs };
 }
 
+export function isApiFailure(error: unknown): error is ApiFailure {
+  return typeof error === "object" && error !== null && "code" in error && "status" in error && "message" in error;
+}
+
+/** What to tell the user about a failed request (an ApiFailure, or anything a promise rejected with). */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : "Something went wrong.";
+  if (isApiFailure(error) || error instanceof Error) return error.message;
+  return "Something went wrong.";
 }

@@ -4,6 +4,7 @@ import { RegisterPage } from "../features/auth/RegisterPage";
 import { RequireAuth } from "../features/auth/RequireAuth";
 import { SettingsPage } from "../features/auth/SettingsPage";
 import { useMessageNotifications } from "../features/notifications/useMessageNotifications";
+import { AccountMenu } from "./AccountMenu";
 import { LiveChatRoute, LiveHomeRoute } from "./LiveRoutes";
 
 export function App() {
@@ -15,7 +16,7 @@ export function App() {
       <Route element={<RequireAuth />}>
         <Route index element={<LiveHomeRoute />} />
         <Route path="/chat/:userId" element={<LiveChatRoute />} />
-        <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/settings" element={<SettingsPage accountMenu={<AccountMenu />} />} />
       </Route>
       <Route path="*" element={<PageNotFound />} />
     </Routes>

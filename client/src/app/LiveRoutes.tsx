@@ -3,14 +3,18 @@ import { ID_PATTERN } from "../../../shared/protocol";
 import { useSignedInUser } from "../features/auth/SignedInUser";
 import { ChatActionsContext } from "../features/chat/chatActions";
 import { ChatRoute } from "../features/chat/ChatPage";
+import { ChatSidebar } from "../features/conversations/ChatSidebar";
 import { HomePage } from "../features/conversations/HomePage";
+import { useUnreadTitle } from "../features/conversations/useUnreadTitle";
 import { useRouteSocket } from "../realtime/useRouteSocket";
+import { AccountMenu } from "./AccountMenu";
 
 /** The home page, live: its own socket keeps the list, unread counts, presence and notifications current. */
 export function LiveHomeRoute() {
   const me = useSignedInUser();
   useRouteSocket(null, me.id);
-  return <HomePage />;
+  useUnreadTitle();
+  return <HomePage accountMenu={<AccountMenu />} />;
 }
 
 /** /chat/:userId with the socket of that conversation; an id that cannot exist never opens one. */
@@ -19,9 +23,10 @@ export function LiveChatRoute() {
   const me = useSignedInUser();
   const valid = ID_PATTERN.test(userId);
   const actions = useRouteSocket(valid ? userId : null, me.id, valid);
+  useUnreadTitle();
   return (
     <ChatActionsContext value={actions}>
-      <ChatRoute />
+      <ChatRoute sidebar={<ChatSidebar />} accountMenu={<AccountMenu />} />
     </ChatActionsContext>
   );
 }

@@ -6,8 +6,9 @@ import { forgetOutbox, saveOutbox, type StoredOutbox } from "../features/chat/ou
 import { connectionSlice } from "../features/connection/connectionSlice";
 import { conversationsSlice } from "../features/conversations/conversationsSlice";
 import { presenceSlice } from "../features/presence/presenceSlice";
+import { parleyApi } from "./parleyApi";
 
-const rootReducer = combineSlices(authSlice, chatSlice, conversationsSlice, connectionSlice, presenceSlice);
+const rootReducer = combineSlices(authSlice, chatSlice, conversationsSlice, connectionSlice, presenceSlice, parleyApi);
 
 export type RootState = ReturnType<typeof rootReducer>;
 
@@ -24,6 +25,8 @@ export function makeStore(preloadedState?: Partial<RootState>) {
       const { token, user } = api.getOriginalState().auth;
       forgetToken(token);
       if (user) forgetOutbox(user.id);
+      // The next user of this tab must not see the last one's people or conversations from the cache.
+      api.dispatch(parleyApi.util.resetApiState());
     },
   });
   // The outbox follows every change of unsettled sends, so a reload of the tab finds them again.
@@ -39,7 +42,8 @@ export function makeStore(preloadedState?: Partial<RootState>) {
   return configureStore({
     reducer: rootReducer,
     preloadedState,
-    middleware: (getDefaultMiddleware) => getDefaultMiddleware().prepend(sessionPersistence.middleware),
+    middleware: (getDefaultMiddleware) =>
+      getDefaultMiddleware().prepend(sessionPersistence.middleware).concat(parleyApi.middleware),
   });
 }
 

@@ -1,11 +1,9 @@
-import { LIMITS, type ChangesResponse, type HistoryResponse } from "../../../shared/protocol";
-import type { HttpClient } from "../api/http";
+import { parleyApi } from "../app/parleyApi";
 import type { AppDispatch, RootState } from "../app/store";
 import { changesCaughtUp, changesLoaded, missedMessagesLoaded } from "../features/chat/chatSlice";
 import { selectGapStart } from "../features/chat/selectors";
 
 export type CatchUpDeps = {
-  http: HttpClient;
   dispatch: AppDispatch;
   getState: () => RootState;
   peerId: string;
@@ -23,16 +21,19 @@ export type CatchUp = {
   fillGap(): void;
 };
 
+/** Every page is asked of the server, and nothing keeps it once it is in the chat slice. */
+const FRESH_PAGE = { subscribe: false, forceRefetch: true } as const;
+
 /** Gap fill by `seq` and changes by `rev` for one open conversation (PROTOCOL.md, catch-up). */
-export function createCatchUp({ http, dispatch, getState, peerId, conversationId, isActive }: CatchUpDeps): CatchUp {
+export function createCatchUp({ dispatch, getState, peerId, conversationId, isActive }: CatchUpDeps): CatchUp {
   let fillingGap = false;
 
   async function fetchMissed(afterSeq: number) {
     let cursor = afterSeq;
     for (;;) {
-      const page = await http.get<HistoryResponse>(
-        `/api/conversations/${encodeURIComponent(peerId)}/messages?afterSeq=${cursor}&limit=${LIMITS.historyAfterMax}`,
-      );
+      const page = await dispatch(
+        parleyApi.endpoints.messagesAfter.initiate({ peerId, afterSeq: cursor }, FRESH_PAGE),
+      ).unwrap();
       if (!isActive()) return;
       dispatch(missedMessagesLoaded({ conversationId, messages: page.messages }));
       const last = page.messages.at(-1);
@@ -44,9 +45,9 @@ export function createCatchUp({ http, dispatch, getState, peerId, conversationId
   async function fetchChanges(sinceRev: number, uptoSeq: number, rev: number) {
     let cursor = sinceRev;
     for (;;) {
-      const page = await http.get<ChangesResponse>(
-        `/api/conversations/${encodeURIComponent(peerId)}/changes?sinceRev=${cursor}&uptoSeq=${uptoSeq}`,
-      );
+      const page = await dispatch(
+        parleyApi.endpoints.changes.initiate({ peerId, sinceRev: cursor, uptoSeq }, FRESH_PAGE),
+      ).unwrap();
       if (!isActive()) return;
       dispatch(changesLoaded({ conversationId, messages: page.messages }));
       const last = page.messages.at(-1);

@@ -11,7 +11,9 @@ import { MessageList } from "../features/chat/MessageList";
 import { TypingIndicator } from "../features/chat/TypingIndicator";
 import { useRouteSocket } from "./useRouteSocket";
 import { stubViewportForEachTest } from "../features/chat/viewportStub";
+import { HomePage } from "../features/conversations/HomePage";
 import { selectConversationList } from "../features/conversations/selectors";
+import { SignedInUserContext } from "../features/auth/SignedInUser";
 import { selectPresence } from "../features/presence/presenceSlice";
 
 type Handler = (...args: never[]) => void;
@@ -137,6 +139,12 @@ function Chat({ peerId }: { peerId: string }) {
 function Home() {
   useRouteSocket(null, ME.id);
   return null;
+}
+
+/** The real home page on its route socket, as app/LiveRoutes composes it. */
+function LiveHome() {
+  useRouteSocket(null, ME.id);
+  return <HomePage accountMenu={null} />;
 }
 
 function renderChat(peerId = PEER.id) {
@@ -532,7 +540,7 @@ describe("useRouteSocket", () => {
       {
         preloadedState: {
           auth: { status: "signedIn", token: "t-alice", user: ME },
-          conversations: { selfId: ME.id, entries: {}, loadStatus: "idle" },
+          conversations: { selfId: ME.id, entries: {} },
         },
       },
     );
@@ -556,6 +564,36 @@ describe("useRouteSocket", () => {
     expect(socket).toMatchObject({ active: false });
     expect(socket.listenerCount()).toBe(0);
     expect(socket.emitted.map((e) => e.event)).not.toContain("conversation:leave");
+  });
+
+  it("fetches the home page's lists once, the conversations on each connect only", async () => {
+    const fetchMock = stubFetch([
+      { path: "/api/conversations", body: { conversations: [] } },
+      { path: "/api/users", body: { users: [PEER] } },
+    ]);
+    const requests = (path: string) => fetchMock.mock.calls.filter(([url]) => String(url) === path).length;
+    renderWithProviders(
+      <StrictMode>
+        <SignedInUserContext value={ME}>
+          <LiveHome />
+        </SignedInUserContext>
+      </StrictMode>,
+      { preloadedState: { auth: { status: "signedIn", token: "t-alice", user: ME } } },
+    );
+    const socket = liveSocket();
+    expect(screen.getByRole("status", { name: "Loading conversations" })).toBeInTheDocument();
+    socket.connectNow();
+    expect(await screen.findByText("No conversations yet — find someone below.")).toBeInTheDocument();
+    expect(await screen.findByRole("link", { name: new RegExp(PEER.displayName) })).toBeInTheDocument();
+    // StrictMode mounts everything twice; the page and the socket still ask once each.
+    expect(requests("/api/conversations")).toBe(1);
+    expect(requests("/api/users")).toBe(1);
+
+    // A reconnect may have missed messages: the list is fetched again.
+    socket.serve("disconnect", "transport close");
+    socket.connectNow();
+    await vi.waitFor(() => expect(requests("/api/conversations")).toBe(2));
+    expect(requests("/api/users")).toBe(1);
   });
 
   it("retries a send whose ack timed out on a live connection with the same clientId, and marks it failed after three", async () => {

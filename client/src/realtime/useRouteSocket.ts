@@ -1,21 +1,13 @@
 import { useCallback, useEffect, useRef } from "react";
 import { io } from "socket.io-client";
-import {
-  conversationIdFor,
-  EVENTS,
-  LIMITS,
-  type Ack,
-  type ApiError,
-  type Message,
-  type User,
-} from "../../../shared/protocol";
-import { HttpError } from "../api/http";
-import { useHttp } from "../app/useHttp";
+import { conversationIdFor, EVENTS, LIMITS, type Ack, type ApiError, type Message } from "../../../shared/protocol";
+import { isApiFailure } from "../api/http";
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
+import { parleyApi } from "../app/parleyApi";
 import type { AppDispatch } from "../app/store";
 import { formatWait } from "../lib/format";
 import { selectToken, signedOut } from "../features/auth/authSlice";
-import { fetchConversations, peerLoaded } from "../features/conversations/conversationsSlice";
+import { peerLoaded } from "../features/conversations/conversationsSlice";
 import { selectConversationEntry } from "../features/conversations/selectors";
 import {
   conversationJoined,
@@ -82,7 +74,6 @@ function createClientId(): string {
 export function useRouteSocket(peerId: string | null, selfId: string, open = true) {
   const dispatch = useAppDispatch();
   const store = useAppStore();
-  const http = useHttp();
   const token = useAppSelector(selectToken);
   const socketRef = useRef<RouteSocket | null>(null);
   const senderRef = useRef<OutboxSender | null>(null);
@@ -93,6 +84,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
 
   useEffect(() => {
     if (token === null || !open) return;
+    const sessionToken = token;
     // Cleared by the cleanup: a stale effect (StrictMode remount, fast switch) never dispatches.
     let active = true;
     const isActive = () => active;
@@ -106,7 +98,8 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       }, delayMs);
       timers.add(timer);
     }
-    const peersLoading = new Set<string>();
+    /** This socket's hold on the conversation list: the latest connect's fetch, released with the socket. */
+    let conversationList: { unsubscribe(): void } | null = null;
 
     // forceNew: io() otherwise hands back the cached Manager's socket for "/", so two
     // effects (StrictMode, A → B) would share one socket and each other's listeners.
@@ -130,7 +123,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
             peerId,
             conversationId,
             sender: createSocketOutboxSender({ socket, conversationId, dispatch, getState: store.getState, isActive }),
-            catchUp: createCatchUp({ http, dispatch, getState: store.getState, peerId, conversationId, isActive }),
+            catchUp: createCatchUp({ dispatch, getState: store.getState, peerId, conversationId, isActive }),
             // One throttle per socket, so a new conversation starts with a fresh "typing" window.
             typing: createTypingThrottle((isTyping) => {
               if (socket.connected) socket.emit(EVENTS.typing, { peerId, typing: isTyping });
@@ -149,29 +142,40 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       typingRef.current = chat.typing;
     }
 
-    /** A conversation first seen through a live message: fetch who it is with. */
+    /** A conversation first seen through a live message: fetch who it is with (one request per person). */
     function loadUnknownPeer(ofConversation: string) {
       const entry = selectConversationEntry(store.getState(), ofConversation);
-      if (!entry || entry.peer !== null || peersLoading.has(entry.peerId)) return;
-      const unknownId = entry.peerId;
-      peersLoading.add(unknownId);
-      http.get<{ user: User }>(`/api/users/${encodeURIComponent(unknownId)}`).then(
-        ({ user }) => {
-          peersLoading.delete(unknownId);
-          if (active) dispatch(peerLoaded(user));
-        },
-        () => peersLoading.delete(unknownId),
-      );
+      if (!entry || entry.peer !== null) return;
+      dispatch(parleyApi.endpoints.user.initiate(entry.peerId, { subscribe: false }))
+        .unwrap()
+        .then(
+          (user) => {
+            if (active) dispatch(peerLoaded(user));
+          },
+          // The conversation's next message asks again.
+          () => {},
+        );
     }
 
-    /** The conversation list, refreshed on every connect; it also marks what it shows as delivered. */
+    /**
+     * The conversation list, fetched on every connect and only then: what is sent before the answer's snapshot
+     * is in it, anything after reaches this socket. It also marks what it shows as delivered.
+     */
     function refreshConversations() {
-      void dispatch(fetchConversations(http)).then((action) => {
-        if (!active || !fetchConversations.fulfilled.match(action)) return;
-        for (const { peer, lastMessage, unreadCount } of action.payload) {
-          if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
-        }
-      });
+      const previous = conversationList;
+      const request = dispatch(parleyApi.endpoints.conversations.initiate(undefined, { forceRefetch: true }));
+      conversationList = request;
+      previous?.unsubscribe();
+      request.unwrap().then(
+        (conversations) => {
+          if (!active) return;
+          for (const { peer, lastMessage, unreadCount } of conversations) {
+            if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
+          }
+        },
+        // The list says so and offers a retry; the next connect fetches it again anyway.
+        () => {},
+      );
     }
 
     function join() {
@@ -251,15 +255,17 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       // session was revoked or expired: then /api/me answers 401 and the HTTP client signs out.
       // Otherwise (a slow reader cut off, say) the session is fine and the socket comes back.
       if (reason !== "io server disconnect") return;
-      http.get<{ user: User }>("/api/me").then(
-        () => {
-          if (active) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
-        },
-        (error: unknown) => {
-          const sessionEnded = error instanceof HttpError && error.status === 401;
-          if (active && !sessionEnded) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
-        },
-      );
+      dispatch(parleyApi.endpoints.me.initiate(sessionToken, { subscribe: false, forceRefetch: true }))
+        .unwrap()
+        .then(
+          () => {
+            if (active) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+          },
+          (error: unknown) => {
+            const sessionEnded = isApiFailure(error) && error.status === 401;
+            if (active && !sessionEnded) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+          },
+        );
     }
     function onConnectError(error: Error) {
       if (error.message === "UNAUTHORIZED") {
@@ -326,6 +332,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
         if (typingRef.current === chat.typing) typingRef.current = null;
         if (socket.connected) socket.emit(EVENTS.leave, { peerId: chat.peerId }, ignoreAck);
       }
+      conversationList?.unsubscribe();
       rejoinRef.current = null;
       reconnectRef.current = null;
       window.removeEventListener("offline", onOffline);
@@ -338,7 +345,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       socket.disconnect();
       if (socketRef.current === socket) socketRef.current = null;
     };
-  }, [token, open, peerId, selfId, conversationId, dispatch, store, http]);
+  }, [token, open, peerId, selfId, conversationId, dispatch, store]);
 
   useReadReceipts(socketRef, peerId, conversationId);
 

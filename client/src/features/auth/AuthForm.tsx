@@ -2,8 +2,8 @@ import { useId, useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { describeIssues, registerSchema, type AuthResponse } from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
-import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
+import { useLoginMutation, useRegisterMutation } from "../../app/parleyApi";
 import { assertNever } from "../../lib/assertNever";
 import { ThemeToggle } from "../theme/ThemeToggle";
 import { selectAuthStatus, signedIn } from "./authSlice";
@@ -45,7 +45,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const copy = COPY[mode];
   const id = useId();
   const dispatch = useAppDispatch();
-  const http = useHttp();
+  const [login] = useLoginMutation();
+  const [register] = useRegisterMutation();
   const navigate = useNavigate();
   const location = useLocation();
   const status = useAppSelector(selectAuthStatus);
@@ -80,7 +81,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
   async function submit(username: string, password: string, displayName: string): Promise<AuthResponse | null> {
     switch (mode) {
       case "login":
-        return http.post<AuthResponse>("/api/auth/login", { username, password });
+        return login({ username, password }).unwrap();
       case "register": {
         // Same rules as the server, so most mistakes are explained without a round trip.
         const parsed = registerSchema.safeParse({ username, password, displayName: displayName.trim() || undefined });
@@ -88,7 +89,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
           setError(describeIssues(parsed.error));
           return null;
         }
-        return http.post<AuthResponse>("/api/auth/register", parsed.data);
+        return register(parsed.data).unwrap();
       }
       default:
         return assertNever(mode);

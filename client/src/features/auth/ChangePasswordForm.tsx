@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { LIMITS } from "../../../../shared/protocol";
-import { errorMessage, HttpError } from "../../api/http";
-import { useHttp } from "../../app/useHttp";
+import { errorMessage, isApiFailure } from "../../api/http";
+import { useChangePasswordMutation } from "../../app/parleyApi";
 import { formatWait } from "../../lib/format";
 
 type Field = "currentPassword" | "newPassword" | "confirmPassword";
@@ -23,7 +23,7 @@ function checkInput(current: string, next: string, confirm: string): Outcome {
 }
 
 function describeFailure(failure: unknown): Outcome {
-  if (failure instanceof HttpError) {
+  if (isApiFailure(failure)) {
     switch (failure.code) {
       case "INVALID_CREDENTIALS":
         return { kind: "error", message: "The current password is not right.", field: "currentPassword" };
@@ -45,7 +45,7 @@ function describeFailure(failure: unknown): Outcome {
 /** Current, new and confirmed password; the server signs out every other session on success. */
 export function ChangePasswordForm() {
   const id = useId();
-  const http = useHttp();
+  const [changePassword] = useChangePasswordMutation();
   const formRef = useRef<HTMLFormElement>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
@@ -71,7 +71,7 @@ export function ChangePasswordForm() {
     setOutcome(null);
     setBusy(true);
     try {
-      await http.post("/api/auth/password", { currentPassword, newPassword });
+      await changePassword({ currentPassword, newPassword }).unwrap();
       form.reset();
       show({ kind: "success" });
     } catch (failure) {

@@ -1,9 +1,8 @@
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { Navigate, Outlet, useLocation } from "react-router-dom";
-import type { User } from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
-import { useHttp } from "../../app/useHttp";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
+import { useMeQuery } from "../../app/parleyApi";
 import { assertNever } from "../../lib/assertNever";
 import { sessionVerified, type AuthState } from "./authSlice";
 import { SignedInUserContext } from "./SignedInUser";
@@ -31,39 +30,19 @@ export function RequireAuth() {
 
 function SessionCheck({ auth }: { auth: Extract<AuthState, { status: "verifying" }> }) {
   const dispatch = useAppDispatch();
-  const http = useHttp();
-  const [failure, setFailure] = useState<{ token: string; message: string } | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  // A 401 signs out inside the API's base query; anything else (server down) offers a retry.
+  const { currentData: user, isError, error, refetch } = useMeQuery(auth.token);
 
   useEffect(() => {
-    let active = true;
-    // A 401 signs out inside the HTTP client; anything else (server down) offers a retry.
-    http.get<{ user: User }>("/api/me").then(
-      ({ user }) => {
-        if (active) dispatch(sessionVerified(user));
-      },
-      (error: unknown) => {
-        if (active) setFailure({ token: auth.token, message: errorMessage(error) });
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [http, dispatch, auth.token, attempt]);
+    if (user) dispatch(sessionVerified(user));
+  }, [user, dispatch]);
 
-  if (failure?.token === auth.token) {
+  if (isError) {
     return (
       <main className="flex min-h-dvh items-center justify-center p-4">
         <div role="alert" className="alert alert-error max-w-md">
-          <span>{failure.message}</span>
-          <button
-            type="button"
-            className="btn btn-sm"
-            onClick={() => {
-              setFailure(null);
-              setAttempt((n) => n + 1);
-            }}
-          >
+          <span>{errorMessage(error)}</span>
+          <button type="button" className="btn btn-sm" onClick={() => void refetch()}>
             Try again
           </button>
         </div>

@@ -19,7 +19,7 @@ function renderSettings(route = "/settings") {
       <Route path="/login" element={<LoginPage />} />
       <Route element={<RequireAuth />}>
         <Route path="/" element={<UserMenu />} />
-        <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/settings" element={<SettingsPage accountMenu={<UserMenu />} />} />
       </Route>
     </Routes>,
     { route, preloadedState: { auth: { status: "signedIn", token: "t-alice", user: alice } } },
@@ -49,8 +49,12 @@ describe("settings", () => {
   it("is reachable from the user menu", async () => {
     stubFetch([]);
     const { user } = renderSettings("/");
+    const accountMenu = () => screen.getByRole("button", { name: /Account menu/ });
+    expect(screen.queryByRole("link", { name: "Settings" })).not.toBeInTheDocument();
+    await user.click(accountMenu());
     await user.click(screen.getByRole("link", { name: "Settings" }));
     expect(screen.getByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
+    await user.click(accountMenu());
     expect(screen.getByRole("link", { name: "Settings" })).toHaveAttribute("aria-current", "page");
   });
 });

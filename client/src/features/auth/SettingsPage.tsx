@@ -1,11 +1,11 @@
+import type { ReactNode } from "react";
 import { BackToHomeLink } from "../../components/BackToHomeLink";
 import { TopBar } from "../../components/TopBar";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { SignOutEverywhere } from "./SignOutEverywhere";
-import { UserMenu } from "./UserMenu";
 
-/** /settings — the account's security: its password and its sessions. */
-export function SettingsPage() {
+/** /settings — the account's security: its password and its sessions. `accountMenu` comes from app/. */
+export function SettingsPage({ accountMenu }: { accountMenu: ReactNode }) {
   return (
     <div className="min-h-dvh">
       <TopBar
@@ -15,7 +15,7 @@ export function SettingsPage() {
             <h1 className="text-lg font-semibold">Settings</h1>
           </>
         }
-        end={<UserMenu />}
+        end={accountMenu}
       />
       <main className="mx-auto flex max-w-2xl flex-col gap-4 p-2 sm:p-4">
         <div className="card bg-base-100 shadow">

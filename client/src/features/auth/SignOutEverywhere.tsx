@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { errorMessage } from "../../api/http";
-import { useHttp } from "../../app/useHttp";
 import { useAppDispatch } from "../../app/hooks";
+import { useLogoutAllMutation } from "../../app/parleyApi";
 import { signedOut } from "./authSlice";
 
 /**
@@ -10,7 +10,7 @@ import { signedOut } from "./authSlice";
  */
 export function SignOutEverywhere() {
   const id = useId();
-  const http = useHttp();
+  const [logoutAll] = useLogoutAllMutation();
   const dispatch = useAppDispatch();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -30,11 +30,11 @@ export function SignOutEverywhere() {
     setBusy(true);
     setError(null);
     try {
-      await http.post("/api/auth/logout-all");
+      await logoutAll().unwrap();
       // Sign-in follows: the signed-in routes send a signed-out user there.
       dispatch(signedOut());
     } catch (failure) {
-      // A 401 has already signed out inside the HTTP client: the session was gone anyway.
+      // A 401 has already signed out inside the API's base query: the session was gone anyway.
       setError(errorMessage(failure));
       setBusy(false);
     }

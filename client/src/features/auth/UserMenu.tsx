@@ -1,16 +1,13 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { NavLink } from "react-router-dom";
-import { NotificationsToggle } from "../notifications/NotificationsToggle";
-import { ThemeToggle } from "../theme/ThemeToggle";
 import { useSignedInUser } from "./SignedInUser";
 import { useSignOut } from "./useSignOut";
 
 /**
- * The signed-in user's end of the top bar: Settings, and a menu with who they are, notifications, the theme
- * and signing out, so a chat's header keeps its room for the peer's name. `status` sits before the menu
- * button (the quiet connection indicator on live pages).
+ * The signed-in user's menu at the end of the top bar: who they are, Settings, the preferences app/ puts in
+ * (`children`: notifications, theme) and signing out, so a chat's header keeps its room for the peer's name.
  */
-export function UserMenu({ status }: { status?: ReactNode }) {
+export function UserMenu({ children }: { children?: ReactNode }) {
   const user = useSignedInUser();
   const signOut = useSignOut();
   const [busy, setBusy] = useState(false);
@@ -30,64 +27,59 @@ export function UserMenu({ status }: { status?: ReactNode }) {
   }, [open]);
 
   return (
-    <div className="flex items-center gap-1 sm:gap-2">
-      {status}
-      {/* An icon on phones, where the chat's title needs the room. */}
-      <NavLink to="/settings" className="btn btn-ghost btn-sm btn-square md:w-auto md:px-3" aria-label="Settings">
-        <SettingsIcon />
-        <span className="hidden md:inline">Settings</span>
-      </NavLink>
-      <div
-        ref={rootRef}
-        className="relative"
-        onKeyDown={(event) => {
-          if (event.key !== "Escape" || !open) return;
-          event.stopPropagation();
-          setOpen(false);
-          buttonRef.current?.focus();
-        }}
+    <div
+      ref={rootRef}
+      className="relative"
+      onKeyDown={(event) => {
+        if (event.key !== "Escape" || !open) return;
+        event.stopPropagation();
+        setOpen(false);
+        buttonRef.current?.focus();
+      }}
+    >
+      <button
+        ref={buttonRef}
+        type="button"
+        className="btn btn-ghost btn-sm gap-2 px-1 sm:px-2"
+        aria-expanded={open}
+        aria-controls={`${id}-menu`}
+        onClick={() => setOpen((wasOpen) => !wasOpen)}
       >
-        <button
-          ref={buttonRef}
-          type="button"
-          className="btn btn-ghost btn-sm gap-2 px-1 sm:px-2"
-          aria-expanded={open}
-          aria-controls={`${id}-menu`}
-          onClick={() => setOpen((wasOpen) => !wasOpen)}
+        <span
+          aria-hidden="true"
+          className="bg-neutral text-neutral-content flex size-7 items-center justify-center rounded-full text-xs"
         >
-          <span
-            aria-hidden="true"
-            className="bg-neutral text-neutral-content flex size-7 items-center justify-center rounded-full text-xs"
+          {initialsOf(user.displayName)}
+        </span>
+        <span className="sr-only">Account menu</span>
+        <span className="hidden max-w-40 truncate lg:inline">{user.displayName}</span>
+      </button>
+      {open && (
+        <div
+          id={`${id}-menu`}
+          className="bg-base-100 text-base-content rounded-box border-base-300 absolute top-full right-0 z-30 mt-2 flex w-64 flex-col gap-1 border p-2 shadow-lg"
+        >
+          <p className="border-base-300 mb-1 border-b px-2 pb-2 text-sm">
+            Signed in as <strong className="break-words">{user.displayName}</strong>
+          </p>
+          <NavLink to="/settings" className="btn btn-ghost btn-sm justify-start gap-2" onClick={() => setOpen(false)}>
+            <SettingsIcon />
+            Settings
+          </NavLink>
+          {children}
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm justify-start"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              void signOut();
+            }}
           >
-            {initialsOf(user.displayName)}
-          </span>
-          <span className="sr-only">Account menu</span>
-          <span className="hidden max-w-40 truncate lg:inline">{user.displayName}</span>
-        </button>
-        {open && (
-          <div
-            id={`${id}-menu`}
-            className="bg-base-100 text-base-content rounded-box border-base-300 absolute top-full right-0 z-30 mt-2 flex w-64 flex-col gap-1 border p-2 shadow-lg"
-          >
-            <p className="border-base-300 mb-1 border-b px-2 pb-2 text-sm">
-              Signed in as <strong className="break-words">{user.displayName}</strong>
-            </p>
-            <NotificationsToggle wide />
-            <ThemeToggle wide />
-            <button
-              type="button"
-              className="btn btn-ghost btn-sm justify-start"
-              disabled={busy}
-              onClick={() => {
-                setBusy(true);
-                void signOut();
-              }}
-            >
-              Sign out
-            </button>
-          </div>
-        )}
-      </div>
+            Sign out
+          </button>
+        </div>
+      )}
     </div>
   );
 }

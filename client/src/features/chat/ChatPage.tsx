@@ -1,18 +1,15 @@
-import { BackToHomeLink } from "../../components/BackToHomeLink";
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { conversationIdFor, ID_PATTERN, type User } from "../../../../shared/protocol";
-import { HttpError } from "../../api/http";
-import { useApiGet } from "../../api/useApiGet";
+import { errorMessage, isApiFailure } from "../../api/http";
 import { useAppSelector } from "../../app/hooks";
+import { useUserQuery } from "../../app/parleyApi";
+import { BackToHomeLink } from "../../components/BackToHomeLink";
 import { TopBar } from "../../components/TopBar";
 import { TwoPane } from "../../components/TwoPane";
 import { useSignedInUser } from "../auth/SignedInUser";
-import { UserMenu } from "../auth/UserMenu";
 import { PresenceDot, PresenceText } from "../presence/PresenceDot";
-import { useUnreadTitle } from "../conversations/useUnreadTitle";
 import { useChatActions } from "./chatActions";
-import { ChatSidebar } from "./ChatSidebar";
 import { Composer } from "./Composer";
 import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
@@ -20,45 +17,49 @@ import { selectHasOlder, selectJoinError } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
 import { useOlderMessages } from "./useOlderMessages";
 
+/** What app/ composes around a chat: the list pane beside it and the account menu of its top bar. */
+type Frame = { sidebar: ReactNode; accountMenu: ReactNode };
+
 /** /chat/:userId — an id that cannot exist never opens a socket. */
-export function ChatRoute() {
+export function ChatRoute(frame: Frame) {
   const { userId = "" } = useParams();
   return ID_PATTERN.test(userId) ? (
-    <ChatPage peerId={userId} />
+    <ChatPage peerId={userId} frame={frame} />
   ) : (
-    <ChatShell title="User not found" body={<UserNotFound />} />
+    <ChatShell frame={frame} title="User not found" body={<UserNotFound />} />
   );
 }
 
-function ChatPage({ peerId }: { peerId: string }) {
+function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
   const me = useSignedInUser();
-  const peerResult = useApiGet<{ user: User }>(`/api/users/${encodeURIComponent(peerId)}`);
+  const peerResult = useUserQuery(peerId);
   const conversationId = conversationIdFor(me.id, peerId);
   const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatActions();
-  useUnreadTitle();
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
   const older = useOlderMessages(peerId, conversationId);
 
   const notFound =
-    (peerResult.status === "error" && peerResult.error instanceof HttpError && peerResult.error.code === "NOT_FOUND") ||
+    (peerResult.isError && isApiFailure(peerResult.error) && peerResult.error.code === "NOT_FOUND") ||
     joinError?.code === "NOT_FOUND";
-  if (notFound) return <ChatShell title="User not found" body={<UserNotFound />} />;
+  if (notFound) return <ChatShell frame={frame} title="User not found" body={<UserNotFound />} />;
 
-  const peer = peerResult.status === "success" ? peerResult.data.user : null;
+  // currentData: this peer's, never the previous peer's while this one loads.
+  const peer = peerResult.currentData ?? null;
   const peerName = peer?.displayName ?? "";
 
   return (
     <ChatShell
+      frame={frame}
       live
       title={peer ? peerName : <PeerSkeleton />}
       subtitle={peer ? <PeerPresence peer={peer} /> : <span className="skeleton mt-1 block h-3 w-20" />}
       body={
         <>
           <ConnectionBanner onReconnect={reconnect} />
-          {peerResult.status === "error" && (
+          {peerResult.isError && (
             <div role="alert" className="alert alert-error m-2">
-              {peerResult.error.message}
+              {errorMessage(peerResult.error)}
             </div>
           )}
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
@@ -91,9 +92,9 @@ function ChatPage({ peerId }: { peerId: string }) {
   );
 }
 
-type ChatShellProps = { title: ReactNode; subtitle?: ReactNode; body: ReactNode; live?: boolean };
+type ChatShellProps = { frame: Frame; title: ReactNode; subtitle?: ReactNode; body: ReactNode; live?: boolean };
 
-function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
+function ChatShell({ frame, title, subtitle, body, live = false }: ChatShellProps) {
   return (
     <div className="flex h-dvh flex-col">
       <TopBar
@@ -106,11 +107,16 @@ function ChatShell({ title, subtitle, body, live = false }: ChatShellProps) {
             </div>
           </>
         }
-        end={<UserMenu status={live ? <ConnectionStatus /> : undefined} />}
+        end={
+          <>
+            {live && <ConnectionStatus />}
+            {frame.accountMenu}
+          </>
+        }
       />
       <TwoPane
         show="detail"
-        list={<ChatSidebar />}
+        list={frame.sidebar}
         detail={<main className="bg-base-200 flex min-h-0 min-w-0 flex-1 flex-col">{body}</main>}
       />
     </div>

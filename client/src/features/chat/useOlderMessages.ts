@@ -1,34 +1,25 @@
-import { useCallback, useState } from "react";
-import { LIMITS, type HistoryResponse } from "../../../../shared/protocol";
-import { useHttp } from "../../app/useHttp";
+import { useCallback } from "react";
+import { errorMessage } from "../../api/http";
 import { useAppDispatch, useAppStore } from "../../app/hooks";
+import { parleyApi } from "../../app/parleyApi";
 import { olderMessagesLoaded } from "./chatSlice";
 import { selectOldestSeq } from "./selectors";
 
-/** Pages history upwards over HTTP, before the oldest message held. */
+/** Pages history upwards over HTTP, before the oldest message held; the chat slice keeps what arrives. */
 export function useOlderMessages(peerId: string, conversationId: string) {
   const dispatch = useAppDispatch();
   const store = useAppStore();
-  const http = useHttp();
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [fetchPage, page] = parleyApi.endpoints.messagesBefore.useLazyQuery();
 
   const loadOlder = useCallback(async () => {
-    const oldestSeq = selectOldestSeq(store.getState(), conversationId);
-    if (oldestSeq === undefined) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await http.get<HistoryResponse>(
-        `/api/conversations/${encodeURIComponent(peerId)}/messages?beforeSeq=${oldestSeq}&limit=${LIMITS.historyDefaultLimit}`,
-      );
-      dispatch(olderMessagesLoaded({ conversationId, messages: page.messages, hasMore: page.hasMore }));
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : "Could not load older messages.");
-    } finally {
-      setLoading(false);
+    const beforeSeq = selectOldestSeq(store.getState(), conversationId);
+    if (beforeSeq === undefined) return;
+    const result = await fetchPage({ peerId, beforeSeq });
+    // A failure is shown from the query's state; there is nothing to keep.
+    if (result.data) {
+      dispatch(olderMessagesLoaded({ conversationId, messages: result.data.messages, hasMore: result.data.hasMore }));
     }
-  }, [peerId, conversationId, store, http, dispatch]);
+  }, [peerId, conversationId, store, fetchPage, dispatch]);
 
-  return { loadOlder, loading, error };
+  return { loadOlder, loading: page.isFetching, error: page.isError ? errorMessage(page.error) : null };
 }

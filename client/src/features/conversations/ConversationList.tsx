@@ -1,23 +1,17 @@
-import { useCallback, useEffect, useId } from "react";
-import { useHttp } from "../../app/useHttp";
-import { useAppDispatch, useAppSelector } from "../../app/hooks";
+import { useId } from "react";
+import { useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SkeletonRows } from "../../components/SkeletonRows";
 import { assertNever } from "../../lib/assertNever";
 import { ConversationLink } from "./ConversationLink";
-import { fetchConversations } from "./conversationsSlice";
-import { selectConversationList, selectConversationsLoadStatus } from "./selectors";
+import { selectConversationList } from "./selectors";
+import { useConversationListLoad, type ConversationListLoad } from "./useConversationListLoad";
 
-/** The home page's list; the chat route keeps the same state live over its socket. */
+/** The home page's list, kept live (and fetched on each connect) by the route's socket. */
 export function ConversationList() {
   const id = useId();
-  const dispatch = useAppDispatch();
-  const http = useHttp();
-  const status = useAppSelector(selectConversationsLoadStatus);
+  const { status, retry } = useConversationListLoad();
   const conversations = useAppSelector(selectConversationList);
-
-  const load = useCallback(() => void dispatch(fetchConversations(http)), [dispatch, http]);
-  useEffect(load, [load]);
 
   return (
     <section className="card bg-base-100 shadow" aria-labelledby={`${id}-title`}>
@@ -34,22 +28,15 @@ export function ConversationList() {
             ))}
           </ul>
         ) : (
-          <EmptyList status={status} onRetry={load} />
+          <EmptyList status={status} onRetry={retry} />
         )}
       </div>
     </section>
   );
 }
 
-function EmptyList({
-  status,
-  onRetry,
-}: {
-  status: ReturnType<typeof selectConversationsLoadStatus>;
-  onRetry: () => void;
-}) {
+function EmptyList({ status, onRetry }: { status: ConversationListLoad; onRetry: () => void }) {
   switch (status) {
-    case "idle":
     case "loading":
       return <SkeletonRows label="Loading conversations" />;
     case "failed":

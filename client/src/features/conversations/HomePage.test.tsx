@@ -1,5 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { parleyApi } from "../../app/parleyApi";
 import { makeMessage, makeUser } from "../../test/factories";
 import { stubFetch } from "../../test/fetchStub";
 import { renderWithProviders } from "../../test/renderWithProviders";
@@ -11,12 +12,15 @@ const bob = makeUser({ id: "bob", displayName: "Bob Builder", online: true });
 const serverDown = { status: 500, body: { error: { code: "INTERNAL", message: "Database unavailable" } } };
 
 function renderHome() {
-  return renderWithProviders(
+  const rendered = renderWithProviders(
     <SignedInUserContext value={alice}>
-      <HomePage />
+      <HomePage accountMenu={null} />
     </SignedInUserContext>,
     { preloadedState: { auth: { status: "signedIn", token: "t-alice", user: alice } } },
   );
+  // What the route's socket does when it connects (useRouteSocket.test.tsx covers that part).
+  void rendered.store.dispatch(parleyApi.endpoints.conversations.initiate(undefined, { forceRefetch: true }));
+  return rendered;
 }
 
 const summaryWithBob = {

@@ -1,20 +1,19 @@
+import type { ReactNode } from "react";
 import { TopBar } from "../../components/TopBar";
 import { TwoPane } from "../../components/TwoPane";
 import { useAppSelector } from "../../app/hooks";
-import { UserMenu } from "../auth/UserMenu";
 import { PeopleSearch } from "../users/PeopleSearch";
 import { ConversationList } from "./ConversationList";
 import { selectConversationList } from "./selectors";
-import { useUnreadTitle } from "./useUnreadTitle";
 
-export function HomePage() {
-  useUnreadTitle();
+/** The home route's page; `accountMenu` comes from app/, which composes it for every signed-in page. */
+export function HomePage({ accountMenu }: { accountMenu: ReactNode }) {
   const conversations = useAppSelector(selectConversationList);
   // People I already chat with are listed once, as conversations, not again as search results.
   const talkedTo = conversations.map((conversation) => conversation.peer.id);
   return (
     <div className="flex h-dvh flex-col">
-      <TopBar start={<h1 className="text-primary px-2 text-xl font-bold">Parley</h1>} end={<UserMenu />} />
+      <TopBar start={<h1 className="text-primary px-2 text-xl font-bold">Parley</h1>} end={accountMenu} />
       <main className="bg-base-200 flex min-h-0 flex-1 flex-col">
         <TwoPane
           show="list"

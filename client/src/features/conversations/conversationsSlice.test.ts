@@ -1,12 +1,12 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
 import { describe, expect, it } from "vitest";
 import { conversationIdFor, type ConversationSummary, type Message } from "../../../../shared/protocol";
-import type { HttpClient } from "../../api/http";
+import { parleyApi } from "../../app/parleyApi";
 import { makeStore } from "../../app/store";
 import { makeMessage, makeUser } from "../../test/factories";
 import { sessionVerified } from "../auth/authSlice";
 import { messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
-import { fetchConversations, peerLoaded, readReceiptSent } from "./conversationsSlice";
+import { peerLoaded, readReceiptSent } from "./conversationsSlice";
 import { selectConversationList, selectUnreadTotal, titleFor } from "./selectors";
 
 const ME = makeUser({ id: "alice" });
@@ -14,11 +14,6 @@ const BOB = makeUser({ id: "bob" });
 const CAROL = makeUser({ id: "carol" });
 const WITH_BOB = conversationIdFor(ME.id, BOB.id);
 const WITH_CAROL = conversationIdFor(ME.id, CAROL.id);
-
-const NO_HTTP: HttpClient = {
-  get: () => Promise.reject(new Error("unused")),
-  post: () => Promise.reject(new Error("unused")),
-};
 
 const fromBob = (seq: number) => makeMessage({ seq, senderId: BOB.id, recipientId: ME.id });
 const toBob = (seq: number) => makeMessage({ seq, senderId: ME.id, recipientId: BOB.id });
@@ -36,14 +31,17 @@ function summary(lastMessage: Message, overrides: Partial<ConversationSummary> =
     ...overrides,
   };
 }
-/** What the thunk dispatches once GET /api/conversations answered; the HTTP client argument plays no part in the reducer. */
-const fetched = (summaries: ConversationSummary[]) => fetchConversations.fulfilled(summaries, "request", NO_HTTP);
+/** The list's query settling with these summaries: the same fulfilled action as an answer of GET /api/conversations. */
+const fetched = (summaries: ConversationSummary[]) =>
+  parleyApi.util.upsertQueryData("conversations", undefined, summaries);
+
+type Step = UnknownAction | ReturnType<typeof fetched>;
 const myReceipt = (conversationId: string, readSeq: number) =>
   receiptReceived({ conversationId, userId: ME.id, deliveredSeq: readSeq, readSeq });
 
-function run(actions: UnknownAction[]) {
+async function run(steps: Step[]) {
   const store = makeStore();
-  for (const action of [sessionVerified(ME), ...actions]) store.dispatch(action);
+  for (const step of [sessionVerified(ME), ...steps]) await store.dispatch(step);
   const state = store.getState();
   return {
     list: selectConversationList(state).map((c) => `${c.peer.id}:${c.lastMessage?.seq}:${c.unread}`),
@@ -143,25 +141,25 @@ describe("conversations: unread derived from the read watermark", () => {
       list: ["carol:2:2", "bob:1:1"],
       total: 3,
     },
-  ])("$name", ({ actions, list, total }) => {
-    expect(run(actions)).toEqual({ list, total });
+  ])("$name", async ({ actions, list, total }) => {
+    expect(await run(actions)).toEqual({ list, total });
   });
 
   it.each([
     { name: "the snapshot after the live message", order: "live first" },
     { name: "the live message after the snapshot", order: "snapshot first" },
-  ])("a snapshot older than a live message does not lose it: $name", ({ order }) => {
+  ])("a snapshot older than a live message does not lose it: $name", async ({ order }) => {
     const snapshot = fetched([summary(fromBob(1), { unreadCount: 1 })]);
     const live = messageReceived(fromBob(2));
     const actions = order === "live first" ? [live, snapshot, peerLoaded(BOB)] : [snapshot, live];
-    expect(run(actions)).toEqual({ list: ["bob:2:2"], total: 2 });
+    expect(await run(actions)).toEqual({ list: ["bob:2:2"], total: 2 });
   });
 
-  it("previews the edited or deleted last message", () => {
+  it("previews the edited or deleted last message", async () => {
     const deleted = { ...fromBob(1), body: "", deletedAt: "2025-01-01T13:00:00.000Z", rev: 2 };
     const store = makeStore();
-    for (const action of [sessionVerified(ME), fetched([summary(fromBob(1))]), messageUpdated(deleted)])
-      store.dispatch(action);
+    for (const step of [sessionVerified(ME), fetched([summary(fromBob(1))]), messageUpdated(deleted)])
+      await store.dispatch(step);
     expect(selectConversationList(store.getState())[0]?.lastMessage).toEqual(deleted);
   });
 
@@ -173,9 +171,9 @@ describe("conversations: unread derived from the read watermark", () => {
     expect(titleFor(total)).toBe(title);
   });
 
-  it("keeps conversations apart", () => {
+  it("keeps conversations apart", async () => {
     expect(
-      run([
+      await run([
         fetched([summary(fromBob(1), { unreadCount: 1 }), summary(fromCarol(5), { unreadCount: 5 })]),
         myReceipt(WITH_CAROL, 5),
       ]),

@@ -1,6 +1,6 @@
-import { createAsyncThunk, createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
 import { peerOf, type ConversationSummary, type Message, type User } from "../../../../shared/protocol";
-import type { HttpClient } from "../../api/http";
+import { parleyApi } from "../../app/parleyApi";
 import { signedIn, signedOut, sessionVerified } from "../auth/authSlice";
 import { conversationJoined, messageAcked, messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { laterVersion } from "../chat/reconcile";
@@ -26,15 +26,9 @@ export type ConversationsState = {
   /** Who "me" is, to tell incoming from outgoing messages of conversations not yet listed. */
   selfId: string | null;
   entries: Record<string, ConversationEntry>;
-  loadStatus: "idle" | "loading" | "loaded" | "failed";
 };
 
-const initialState: ConversationsState = { selfId: null, entries: {}, loadStatus: "idle" };
-
-export const fetchConversations = createAsyncThunk("conversations/fetch", async (http: HttpClient) => {
-  const { conversations } = await http.get<{ conversations: ConversationSummary[] }>("/api/conversations");
-  return conversations;
-});
+const initialState: ConversationsState = { selfId: null, entries: {} };
 
 function lastSeqOf(entry: ConversationEntry): number {
   return entry.lastMessage?.seq ?? 0;
@@ -82,31 +76,6 @@ export const conversationsSlice = createSlice({
       .addCase(signedIn, (_state, action) => ({ ...initialState, selfId: action.payload.user.id }))
       .addCase(sessionVerified, (_state, action) => ({ ...initialState, selfId: action.payload.id }))
       .addCase(signedOut, () => initialState)
-      .addCase(fetchConversations.pending, (state) => {
-        state.loadStatus = "loading";
-      })
-      .addCase(fetchConversations.rejected, (state) => {
-        state.loadStatus = "failed";
-      })
-      .addCase(fetchConversations.fulfilled, (state, action) => {
-        state.loadStatus = "loaded";
-        for (const summary of action.payload) {
-          const held = state.entries[summary.conversationId];
-          const loaded = fromSummary(summary);
-          const heldSeq = held ? lastSeqOf(held) : 0;
-          if (!held || lastSeqOf(loaded) >= heldSeq) {
-            state.entries[summary.conversationId] = {
-              ...loaded,
-              readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
-            };
-            continue;
-          }
-          // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
-          held.peer = summary.peer;
-          held.readSeq = Math.max(held.readSeq, loaded.readSeq);
-          held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
-        }
-      })
       .addCase(messageReceived, (state, action) => noteMessage(state, action.payload))
       .addCase(messageAcked, (state, action) => noteMessage(state, action.payload))
       .addCase(messageUpdated, (state, action) => {
@@ -128,6 +97,25 @@ export const conversationsSlice = createSlice({
         const entry = state.entries[conversationId];
         // My own receipt, from this tab or another: reading anywhere clears unread everywhere.
         if (entry && userId === state.selfId) entry.readSeq = Math.max(entry.readSeq, readSeq);
+      })
+      // The list as the server answered it; the live events above keep folding in whenever it arrives.
+      .addMatcher(parleyApi.endpoints.conversations.matchFulfilled, (state, action) => {
+        for (const summary of action.payload) {
+          const held = state.entries[summary.conversationId];
+          const loaded = fromSummary(summary);
+          const heldSeq = held ? lastSeqOf(held) : 0;
+          if (!held || lastSeqOf(loaded) >= heldSeq) {
+            state.entries[summary.conversationId] = {
+              ...loaded,
+              readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
+            };
+            continue;
+          }
+          // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
+          held.peer = summary.peer;
+          held.readSeq = Math.max(held.readSeq, loaded.readSeq);
+          held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
+        }
       });
   },
 });

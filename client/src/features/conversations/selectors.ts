@@ -12,8 +12,6 @@ export type ListedConversation = ConversationEntry & { peer: NonNullable<Convers
 
 const selectEntries = (state: RootState) => state.conversations.entries;
 
-export const selectConversationsLoadStatus = (state: RootState) => state.conversations.loadStatus;
-
 export const selectConversationEntry = (state: RootState, conversationId: string) =>
   state.conversations.entries[conversationId];
 

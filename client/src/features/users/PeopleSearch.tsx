@@ -1,9 +1,8 @@
 import { useId, useState } from "react";
-import type { User } from "../../../../shared/protocol";
-import { useApiGet } from "../../api/useApiGet";
+import { errorMessage } from "../../api/http";
+import { useUsersQuery } from "../../app/parleyApi";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SkeletonRows } from "../../components/SkeletonRows";
-import { assertNever } from "../../lib/assertNever";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { PersonLink } from "./PersonLink";
 
@@ -13,7 +12,6 @@ const SEARCH_DEBOUNCE_MS = 250;
 export function PeopleSearch({ excludeIds = [] }: { excludeIds?: readonly string[] }) {
   const id = useId();
   const [query, setQuery] = useState("");
-  const [attempt, setAttempt] = useState(0);
   const debouncedQuery = useDebouncedValue(query.trim(), SEARCH_DEBOUNCE_MS);
 
   return (
@@ -43,60 +41,39 @@ export function PeopleSearch({ excludeIds = [] }: { excludeIds?: readonly string
             autoComplete="off"
           />
         </label>
-        {/* A retry remounts the results, which fetches again. */}
-        <PeopleResults
-          key={attempt}
-          query={debouncedQuery}
-          excludeIds={excludeIds}
-          onRetry={() => setAttempt((n) => n + 1)}
-        />
+        <PeopleResults query={debouncedQuery} excludeIds={excludeIds} />
       </div>
     </section>
   );
 }
 
-function PeopleResults({
-  query,
-  excludeIds,
-  onRetry,
-}: {
-  query: string;
-  excludeIds: readonly string[];
-  onRetry: () => void;
-}) {
-  const result = useApiGet<{ users: User[] }>(query ? `/api/users?q=${encodeURIComponent(query)}` : "/api/users");
-  switch (result.status) {
-    case "loading":
-      return <SkeletonRows label="Loading people" />;
-    case "error":
-      return <ErrorAlert message={result.error.message} onRetry={onRetry} />;
-    case "success": {
-      const users = result.data.users.filter((user) => !excludeIds.includes(user.id));
-      if (users.length === 0 && result.data.users.length > 0) {
-        return (
-          <p className="text-base-content/70">
-            {query ? `Everyone matching “${query}” is in your conversations.` : "You already chat with everyone here."}
-          </p>
-        );
-      }
-      if (users.length === 0) {
-        return (
-          <p className="text-base-content/70">
-            {query ? `No one matches “${query}”.` : "No one else is on Parley yet. Invite someone!"}
-          </p>
-        );
-      }
-      return (
-        <ul className="flex flex-col gap-1" aria-label="Search results">
-          {users.map((user) => (
-            <li key={user.id}>
-              <PersonLink user={user} />
-            </li>
-          ))}
-        </ul>
-      );
-    }
-    default:
-      return assertNever(result);
+function PeopleResults({ query, excludeIds }: { query: string; excludeIds: readonly string[] }) {
+  // currentData: the answer for this query only, never the previous one while the new one loads.
+  const { currentData: found, isError, error, refetch } = useUsersQuery(query);
+  if (isError) return <ErrorAlert message={errorMessage(error)} onRetry={() => void refetch()} />;
+  if (found === undefined) return <SkeletonRows label="Loading people" />;
+  const users = found.filter((user) => !excludeIds.includes(user.id));
+  if (users.length === 0 && found.length > 0) {
+    return (
+      <p className="text-base-content/70">
+        {query ? `Everyone matching “${query}” is in your conversations.` : "You already chat with everyone here."}
+      </p>
+    );
   }
+  if (users.length === 0) {
+    return (
+      <p className="text-base-content/70">
+        {query ? `No one matches “${query}”.` : "No one else is on Parley yet. Invite someone!"}
+      </p>
+    );
+  }
+  return (
+    <ul className="flex flex-col gap-1" aria-label="Search results">
+      {users.map((user) => (
+        <li key={user.id}>
+          <PersonLink user={user} />
+        </li>
+      ))}
+    </ul>
+  );
 }

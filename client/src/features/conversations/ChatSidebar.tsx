@@ -1,26 +1,27 @@
 import type { ReactNode } from "react";
 import { NavLink } from "react-router-dom";
 import type { User } from "../../../../shared/protocol";
-import { useApiGet } from "../../api/useApiGet";
 import { useAppSelector } from "../../app/hooks";
-import { ConversationLink } from "../conversations/ConversationLink";
-import { selectConversationList, selectConversationsLoadStatus } from "../conversations/selectors";
+import { useUsersQuery } from "../../app/parleyApi";
 import { Avatar } from "../users/PersonLink";
+import { ConversationLink } from "./ConversationLink";
+import { selectConversationList } from "./selectors";
+import { useConversationListLoad } from "./useConversationListLoad";
 
 /**
  * Everyone I can open a chat with: my conversations (newest activity first, live), then everyone else.
- * The list pane beside the chat (hidden on phones, where the list is the home page).
+ * The list pane beside the chat (hidden on phones, where the list is the home page); app/ hands it to the chat.
  */
 export function ChatSidebar() {
   const conversations = useAppSelector(selectConversationList);
-  const conversationsStatus = useAppSelector(selectConversationsLoadStatus);
-  const people = useApiGet<{ users: User[] }>("/api/users");
+  const conversationsLoad = useConversationListLoad().status;
+  const people = useUsersQuery("");
 
   const talkedToIds = new Set(conversations.map((conversation) => conversation.peer.id));
   // Each person is listed once, so a link is found by name without ambiguity.
-  const others = people.status === "success" ? people.data.users.filter((user) => !talkedToIds.has(user.id)) : [];
-  const loading = conversationsStatus === "loading" || people.status === "loading";
-  const failed = conversationsStatus === "failed" || people.status === "error";
+  const others = (people.currentData ?? []).filter((user) => !talkedToIds.has(user.id));
+  const loading = conversationsLoad === "loading" || people.isLoading;
+  const failed = conversationsLoad === "failed" || people.isError;
 
   return (
     <nav aria-label="Conversations" className="flex flex-col gap-4 p-2">
