@@ -1,11 +1,12 @@
 import { io } from "socket.io-client";
+import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationIdFor } from "../../shared/protocol";
 import type { Message } from "../../shared/protocol";
 import { missingClusterTools, startCluster } from "../../scripts/cluster";
 import type { Cluster } from "../../scripts/cluster";
 import { NODE_COOKIE } from "../../scripts/nginx";
-import { fetchAllMessages, registerUser, waitFor } from "./helpers";
+import { fetchAllMessages, registerUser, sendMessage, waitFor } from "./helpers";
 import type { ClientSocket, TestUser } from "./helpers";
 import { createReliableClient } from "./reliable-client";
 import type { ReliableClient } from "./reliable-client";
@@ -52,15 +53,9 @@ afterAll(async () => {
 
 const pinTo = (node: string) => ({ cookie: `${NODE_COOKIE}=${node}` });
 
-/** A plain socket through nginx, pinned by cookie, that does not reconnect. */
-function connectPinned(token: string, node: string): Promise<ClientSocket> {
-  const socket: ClientSocket = io(cluster.url, {
-    auth: { token },
-    transports: ["websocket"],
-    extraHeaders: pinTo(node),
-    reconnection: false,
-    forceNew: true,
-  });
+/** A plain socket through nginx that does not reconnect. */
+function connectThroughNginx(token: string, options: Partial<ManagerOptions & SocketOptions>): Promise<ClientSocket> {
+  const socket: ClientSocket = io(cluster.url, { auth: { token }, reconnection: false, forceNew: true, ...options });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
@@ -75,7 +70,29 @@ async function socketsOn(nodeUrl: string): Promise<number> {
   return Number(line?.split(" ")[1]);
 }
 
-describe.skipIf(missing.length > 0)("a node killed behind nginx", () => {
+describe.skipIf(missing.length > 0)("a cluster behind nginx", () => {
+  it("keeps every request of a long-polling client on one node, by the cookie nginx sets", async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, () => registerUser(cluster)));
+    // withCredentials gives the Node client a cookie jar, as a browser has.
+    const polling = await Promise.all(
+      users.map((user) => connectThroughNginx(user.token, { transports: ["polling"], withCredentials: true })),
+    );
+    // Without stickiness, half the polls of a session would reach a node that does not know it.
+    for (let n = 0; n < 5; n++) {
+      for (const [from, to] of [
+        [0, 1],
+        [3, 2],
+      ] as const) {
+        const arrived = waitFor(polling[to]!, "message:new", (m) => m.body === `poll ${from}.${n}`);
+        await sendMessage(polling[from]!, users[to]!.user.id, `poll ${from}.${n}`);
+        await arrived;
+      }
+    }
+    expect(polling.every((socket) => socket.connected && socket.io.engine.transport.name === "polling")).toBe(true);
+    expect((await socketsOn(cluster.nodes[0]!.url)) + (await socketsOn(cluster.nodes[1]!.url))).toBe(users.length);
+    for (const socket of polling) socket.disconnect();
+  });
+
   it("moves its clients to the other node with every acked message delivered once, and shows its users offline", async () => {
     const startedAt = Date.now();
     const [node1, node2] = cluster.nodes as [Cluster["nodes"][number], Cluster["nodes"][number]];
@@ -99,16 +116,19 @@ describe.skipIf(missing.length > 0)("a node killed behind nginx", () => {
     // Stranded users on node1 and the peer on node2 who watches their presence.
     const watcher = await registerUser(cluster);
     const stranded = await Promise.all(Array.from({ length: STRANDED }, () => registerUser(cluster)));
-    const watching = await connectPinned(watcher.token, node2.name);
+    const watching = await connectThroughNginx(watcher.token, {
+      transports: ["websocket"],
+      extraHeaders: pinTo(node2.name),
+    });
     for (const user of stranded) {
       const online = waitFor(watching, "presence", (p) => p.userId === user.user.id && p.online);
       await watching.timeout(5000).emitWithAck("conversation:join", { peerId: user.user.id, afterSeq: 0 });
-      await connectPinned(user.token, node1.name);
+      await connectThroughNginx(user.token, { transports: ["websocket"], extraHeaders: pinTo(node1.name) });
       await online;
     }
     // The cookie put each socket where it says.
-    expect(await socketsOn(node1.url)).toBe(CLIENTS / 2 + STRANDED);
-    expect(await socketsOn(node2.url)).toBe(CLIENTS / 2 + 1);
+    await expect.poll(() => socketsOn(node1.url)).toBe(CLIENTS / 2 + STRANDED);
+    await expect.poll(() => socketsOn(node2.url)).toBe(CLIENTS / 2 + 1);
 
     let ackedTotal = 0;
     let killedAt = 0;
