@@ -9,6 +9,7 @@ console.log(
     ...cluster.nodes.map((node) => `  ${node.name.padEnd(11)} ${node.url}`),
     `  PostgreSQL  ${cluster.databaseUrl}`,
     `  Redis       ${cluster.redisUrl}`,
+    `  nginx.conf  ${cluster.nginxConfigFile}`,
     "Ctrl-C stops it and removes its data.",
   ].join("\n"),
 );

@@ -103,7 +103,7 @@ ${alreadySet}
 `;
 }
 
-export type RunningNginx = { url: string; port: number; config: string; stop(): Promise<void> };
+export type RunningNginx = { url: string; port: number; configFile: string; stop(): Promise<void> };
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -121,9 +121,8 @@ export async function startNginx(binary: string, options: { port: number; nodes:
   const prefix = await mkdtemp(join(tmpdir(), "parley-nginx-"));
   // As root, nginx's workers run as nobody and must reach their temp directories.
   await chmod(prefix, 0o755);
-  const config = nginxConfig({ ...options, prefix });
   const configFile = join(prefix, "nginx.conf");
-  await writeFile(configFile, config);
+  await writeFile(configFile, nginxConfig({ ...options, prefix }));
   let output = "";
   const child = spawn(binary, ["-e", "stderr", "-p", prefix, "-c", configFile], {
     stdio: ["ignore", "ignore", "pipe"],
@@ -143,5 +142,5 @@ export async function startNginx(binary: string, options: { port: number; nodes:
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `http://127.0.0.1:${options.port}`, port: options.port, config, stop };
+  return { url: `http://127.0.0.1:${options.port}`, port: options.port, configFile, stop };
 }

@@ -108,6 +108,8 @@ describe.skipIf(missing.length > 0)("a cluster behind nginx", () => {
           selfId: user.user.id,
           peerIds: peersOf(i).map((p) => p.user.id),
           headers: pinTo(onNode(i)),
+          // What a user waits for is measured with the browser's reconnection delays.
+          browserReconnection: true,
         }),
       );
     }
@@ -223,6 +225,13 @@ describe.skipIf(missing.length > 0)("a cluster behind nginx", () => {
     }
     expect(await socketsOn(node2.url)).toBe(CLIENTS + 1);
 
+    // Back on its port, node1 takes the connections its cookie names again.
+    const restartStartedAt = Date.now();
+    await node1.restart();
+    const restartMs = Date.now() - restartStartedAt;
+    await connectThroughNginx(watcher.token, { transports: ["websocket"], extraHeaders: pinTo(node1.name) });
+    expect(await socketsOn(node1.url)).toBe(1);
+
     const offline = await Promise.all(offlineMs);
     const sorted = [...reconnects].sort((a, b) => a - b);
     console.log(
@@ -230,7 +239,8 @@ describe.skipIf(missing.length > 0)("a cluster behind nginx", () => {
         `ackedBeforeKill=${ackedBeforeKill.length} retried=${clients.reduce((n, c) => n + c.stats.retries, 0)} ` +
         `gapFills=${clients.reduce((n, c) => n + c.stats.gapFills, 0)} ` +
         `reconnectMs(median/max)=${sorted[Math.floor(sorted.length / 2)]}/${sorted.at(-1)} ` +
-        `offlineShownMs=${offline.map((o) => ("ms" in o ? o.ms : "never")).join(",")} ms=${Date.now() - startedAt}`,
+        `offlineShownMs=${offline.map((o) => ("ms" in o ? o.ms : "never")).join(",")} restartMs=${restartMs} ` +
+        `ms=${Date.now() - startedAt}`,
     );
     // Users who were only on the killed node go offline for their peers within the presence window.
     for (const result of offline) expect(result).toEqual({ ms: expect.any(Number) });

@@ -43,6 +43,8 @@ export type ReliableClientOptions = {
   transports?: ("polling" | "websocket")[];
   /** HTTP headers on the socket's requests, such as the cookie a proxy routes on. */
   headers?: Record<string, string>;
+  /** Reconnect after socket.io's default delays (1 s ± 50 %, doubling to 5 s), as the browser client does, not at once. */
+  browserReconnection?: boolean;
 };
 
 /**
@@ -63,7 +65,16 @@ export function catchUpCursor(seqs: readonly number[]): number {
  * server-side disconnect it does not, so this client reconnects explicitly.
  */
 export function createReliableClient(options: ReliableClientOptions) {
-  const { url, token, selfId, peerIds, ackTimeoutMs = 3000, transports = ["websocket"], headers } = options;
+  const {
+    url,
+    token,
+    selfId,
+    peerIds,
+    ackTimeoutMs = 3000,
+    transports = ["websocket"],
+    headers,
+    browserReconnection = false,
+  } = options;
   const changes = new EventEmitter();
   const views = new Map<string, Map<number, Message>>(peerIds.map((p) => [conversationIdFor(selfId, p), new Map()]));
   const ids = new Set<string>();
@@ -96,8 +107,7 @@ export function createReliableClient(options: ReliableClientOptions) {
     transports,
     extraHeaders: headers,
     forceNew: true,
-    reconnectionDelay: 50,
-    reconnectionDelayMax: 300,
+    ...(!browserReconnection && { reconnectionDelay: 50, reconnectionDelayMax: 300 }),
   });
 
   function receive(message: Message, via: "delivery" | "ack" = "delivery"): void {
