@@ -74,6 +74,8 @@ export default defineConfig({
           ]
         : []),
       // The failover suite starts a whole cluster of its own (PostgreSQL, Redis, two built nodes, nginx).
+      // It runs after the other projects: it may build server/dist, which production-build.test.ts
+      // rebuilds, and its timings mean more on an idle machine.
       {
         extends: true,
         test: {
@@ -82,6 +84,7 @@ export default defineConfig({
           include: [failoverTest],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,7 +1,25 @@
 // `npm run cluster`: a local cluster for trying several nodes by hand; Ctrl-C stops all of it.
+// It runs under `node --import tsx`, not the tsx CLI, whose signal relay SIGKILLs a child that
+// is slow to acknowledge a Ctrl-C, which would leave the cluster running.
 import { startCluster } from "./cluster";
 
-const cluster = await startCluster({ port: Number(process.env.PORT ?? 0) });
+// Listening before the start: a Ctrl-C while it starts stops the cluster as soon as it is up
+// (startCluster cleans up by itself when the same Ctrl-C kills one of its processes first).
+let interrupted = false;
+const stopRequested = new Promise<void>((resolve) => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      interrupted = true;
+      resolve();
+    });
+  }
+});
+
+const cluster = await startCluster({ port: Number(process.env.PORT ?? 0) }).catch((error: unknown) => {
+  // The same Ctrl-C reached a node while it started; startCluster has stopped the rest.
+  if (interrupted) process.exit(130);
+  throw error;
+});
 console.log(
   [
     "Parley cluster running:",
@@ -14,12 +32,7 @@ console.log(
   ].join("\n"),
 );
 
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  console.log("Stopping the cluster…");
-  void cluster.stop().then(() => process.exit(0));
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+await stopRequested;
+console.log("Stopping the cluster…");
+await cluster.stop();
+process.exit(0);
