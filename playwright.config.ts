@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
-import { findChromium } from "./e2e/browser";
+import { chromiumLaunchOptions } from "./e2e/browser";
 
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const baseURL = `http://127.0.0.1:${port}`;
@@ -11,6 +11,8 @@ const dataDir = (process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "parley
 
 export default defineConfig({
   testDir: "e2e",
+  // The cluster specs run against nginx and two nodes: playwright.cluster.config.ts.
+  testIgnore: "cluster/**",
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
   // One worker: the socket-leak spec reads the server's global socket gauge.
@@ -23,10 +25,7 @@ export default defineConfig({
     trace: "on-first-retry",
     screenshot: "only-on-failure",
     ...devices["Desktop Chrome"],
-    launchOptions: {
-      executablePath: findChromium(),
-      args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   webServer: {
     command: "node --import tsx server/src/index.ts",

@@ -15,6 +15,7 @@ const integration = {
   testTimeout: 30_000,
   hookTimeout: 30_000,
 };
+const failoverTest = "server/test/failover.test.ts";
 
 export default defineConfig({
   root: "client",
@@ -48,7 +49,10 @@ export default defineConfig({
         },
       },
       // The multi-node suite shares one PostgreSQL database between nodes: it runs in integration-pg only.
-      { extends: true, test: { name: "integration", ...integration, exclude: ["server/test/multi-node.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "integration", ...integration, exclude: ["server/test/multi-node.test.ts", failoverTest] },
+      },
       ...(withPostgres
         ? [
             {
@@ -62,12 +66,27 @@ export default defineConfig({
                   "server/test/abuse/auth.test.ts",
                   // Builds server/dist once for both projects (two builds at once would race).
                   "server/test/production-build.test.ts",
+                  failoverTest,
                 ],
                 globalSetup: ["server/test/postgres.setup.ts"],
               },
             },
           ]
         : []),
+      // The failover suite starts a whole cluster of its own (PostgreSQL, Redis, two built nodes, nginx).
+      // It runs after the other projects: it may build server/dist, which production-build.test.ts
+      // rebuilds, and its timings mean more on an idle machine.
+      {
+        extends: true,
+        test: {
+          name: "integration-cluster",
+          ...integration,
+          include: [failoverTest],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

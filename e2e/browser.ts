@@ -12,3 +12,9 @@ export function findChromium(): string | undefined {
   const candidates = [process.env.CHROMIUM_PATH, SYSTEM_CHROMIUM, chromium.executablePath()];
   return candidates.find((path): path is string => Boolean(path) && existsSync(path as string));
 }
+
+/** How every e2e config launches Chromium. */
+export const chromiumLaunchOptions = {
+  executablePath: findChromium(),
+  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+};

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { io as connect } from "socket.io-client";
 import { highestContiguousSeq } from "../../client/src/features/chat/reconcile";
-import { EVENTS, LIMITS, conversationIdFor } from "../../shared/protocol";
+import { EVENTS, LIMITS, conversationIdFor, peerOf } from "../../shared/protocol";
 import type { HistoryResponse, Message } from "../../shared/protocol";
 import type { ClientSocket } from "./helpers";
 
@@ -24,8 +24,10 @@ export type ReliableStats = {
   connects: number;
   /** Disconnects by their reason ("io server disconnect", "transport close", …). */
   disconnects: Record<string, number>;
-  /** Pages fetched over HTTP because a join had more than it returns. */
+  /** Pages fetched over HTTP because a join had more than it returns, or to fill a gap in seq. */
   httpPages: number;
+  /** Broadcasts that left a hole below them, filled from history as the browser client does. */
+  gapFills: number;
 };
 
 type Pending = { peerId: string; clientId: string; body: string; inFlight: boolean; attempts: number };
@@ -39,6 +41,10 @@ export type ReliableClientOptions = {
   ackTimeoutMs?: number;
   /** socket.io-client's transports; the browser client uses the default (long-polling, then an upgrade). */
   transports?: ("polling" | "websocket")[];
+  /** HTTP headers on the socket's requests, such as the cookie a proxy routes on. */
+  headers?: Record<string, string>;
+  /** Reconnect after socket.io's default delays (1 s ± 50 %, doubling to 5 s), as the browser client does, not at once. */
+  browserReconnection?: boolean;
 };
 
 /**
@@ -59,7 +65,16 @@ export function catchUpCursor(seqs: readonly number[]): number {
  * server-side disconnect it does not, so this client reconnects explicitly.
  */
 export function createReliableClient(options: ReliableClientOptions) {
-  const { url, token, selfId, peerIds, ackTimeoutMs = 3000, transports = ["websocket"] } = options;
+  const {
+    url,
+    token,
+    selfId,
+    peerIds,
+    ackTimeoutMs = 3000,
+    transports = ["websocket"],
+    headers,
+    browserReconnection = false,
+  } = options;
   const changes = new EventEmitter();
   const views = new Map<string, Map<number, Message>>(peerIds.map((p) => [conversationIdFor(selfId, p), new Map()]));
   const ids = new Set<string>();
@@ -79,6 +94,7 @@ export function createReliableClient(options: ReliableClientOptions) {
     connects: 0,
     disconnects: {},
     httpPages: 0,
+    gapFills: 0,
   };
   /** Bumped on every connect, so answers meant for an earlier connection are ignored. */
   let generation = 0;
@@ -89,9 +105,9 @@ export function createReliableClient(options: ReliableClientOptions) {
   const socket: ClientSocket = connect(url, {
     auth: { token },
     transports,
+    extraHeaders: headers,
     forceNew: true,
-    reconnectionDelay: 50,
-    reconnectionDelayMax: 300,
+    ...(!browserReconnection && { reconnectionDelay: 50, reconnectionDelayMax: 300 }),
   });
 
   function receive(message: Message, via: "delivery" | "ack" = "delivery"): void {
@@ -166,6 +182,23 @@ export function createReliableClient(options: ReliableClientOptions) {
     }
   }
 
+  const fillingGap = new Set<string>();
+  /**
+   * A broadcast above a hole (a message committed on a node that died before broadcasting it, or
+   * one sent through another node and still on its way) fetches the hole from history.
+   */
+  function fillGap(conversationId: string): void {
+    const seqs = seqsOf(conversationId);
+    const afterSeq = catchUpCursor(seqs);
+    if (afterSeq >= (seqs.at(-1) ?? 0) || fillingGap.has(conversationId)) return;
+    fillingGap.add(conversationId);
+    stats.gapFills++;
+    // On failure the next broadcast or join tries again.
+    fetchMissed(peerOf(conversationId, selfId), afterSeq, generation)
+      .catch(() => {})
+      .finally(() => fillingGap.delete(conversationId));
+  }
+
   function join(peerId: string, sentIn: number): Promise<void> {
     const conversationId = conversationIdFor(selfId, peerId);
     const afterSeq = catchUpCursor(seqsOf(conversationId));
@@ -215,6 +248,7 @@ export function createReliableClient(options: ReliableClientOptions) {
     if (broadcast.has(message.id)) stats.repeatedBroadcasts++;
     broadcast.add(message.id);
     receive(message);
+    fillGap(message.conversationId);
   });
 
   /** Resolves once `predicate` holds, re-checked on every change; fails after `timeoutMs`. */
