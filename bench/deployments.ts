@@ -11,8 +11,12 @@ export const TARGETS: Record<Target, string> = {
   cluster: "2 nodes (PostgreSQL + Redis)",
 };
 
-/** Base URLs of the nodes; the benchmark sends on the first and receives on the last. */
-export type Deployment = { nodes: string[]; stop(): Promise<void> };
+/**
+ * Base URLs of the nodes the clients use (the benchmark sends on the first and receives on the
+ * last), and on a cluster one more node without clients: with the Redis adapter every node
+ * receives every broadcast, and its CPU time shows what that costs a node with no recipient.
+ */
+export type Deployment = { nodes: string[]; bystander?: string; stop(): Promise<void> };
 
 // The benchmark measures the server, not its abuse limits.
 const UNLIMITED = {
@@ -69,7 +73,7 @@ export async function startDeployment(target: Target): Promise<Deployment> {
     });
   }
   // One after the other, so the second node finds the migrations done.
-  for (let i = 0; i < (target === "cluster" ? 2 : 1); i++) {
+  for (let i = 0; i < (target === "cluster" ? 3 : 1); i++) {
     steps.push(async () => {
       const server = await startServerProcess(env);
       servers.push(server);
@@ -77,5 +81,6 @@ export async function startDeployment(target: Target): Promise<Deployment> {
     });
   }
   const stop = await startInOrder(steps);
-  return { nodes: servers.map((s) => s.baseURL), stop };
+  const [first, second, bystander] = servers.map((s) => s.baseURL);
+  return bystander ? { nodes: [first!, second!], bystander, stop } : { nodes: [first!], stop };
 }

@@ -10,7 +10,7 @@
 import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
 import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "../shared/protocol";
-import { TARGETS, startDeployment, type Target } from "./deployments";
+import { TARGETS, startDeployment, type Deployment, type Target } from "./deployments";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -66,11 +66,11 @@ type Result = {
   nodes: number;
   rssPerSocketBytes: number;
   latency: { ack: number[]; delivery: number[] };
-  load: { total: number; seconds: number; ack: number[]; cpuSeconds: number };
+  load: { total: number; seconds: number; ack: number[]; cpuSeconds: number; bystanderCpuSeconds: number };
   history: { page: number[]; catchUp: number[] };
 };
 
-async function benchmark(nodes: string[]): Promise<Result> {
+async function benchmark({ nodes, bystander }: Deployment): Promise<Result> {
   const sendNode = nodes[0]!;
   const receiveNode = nodes[nodes.length - 1]!;
   const sockets: ClientSocket[] = [];
@@ -169,11 +169,15 @@ async function benchmark(nodes: string[]): Promise<Result> {
       await Promise.all(Array.from({ length: WINDOW }, lane));
     }
     const cpuBefore = (await allNodesFigures(nodes)).cpuSeconds;
+    // NaN without a bystander node.
+    const bystanderCpu = async () => (bystander ? (await processFigures(bystander)).cpuSeconds : NaN);
+    const bystanderBefore = await bystanderCpu();
     const started = performance.now();
     await Promise.all(pairs.flatMap((p) => [sender(p.sa, p.b.user.id), sender(p.sb, p.a.user.id)]));
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = (await allNodesFigures(nodes)).cpuSeconds - cpuBefore;
-    return { total: ack.length, seconds, ack, cpuSeconds };
+    const bystanderCpuSeconds = (await bystanderCpu()) - bystanderBefore;
+    return { total: ack.length, seconds, ack, cpuSeconds, bystanderCpuSeconds };
   }
 
   /** History reads over HTTP: the newest page, and a 500-message catch-up. */
@@ -217,10 +221,17 @@ const rows: Array<[string, (r: Result) => Cell]> = [
   ],
   ["ack latency under that load (p50 / p95 / p99 ms)", (r) => latencyCell(r.load.ack)],
   [
-    "server CPU per message, all nodes (ms)",
+    "server CPU per message, nodes with clients (ms)",
     (r) => {
       const ms = (r.load.cpuSeconds * 1000) / r.load.total;
       return { text: ms.toFixed(3), value: ms };
+    },
+  ],
+  [
+    "CPU per message on a node without clients (ms)",
+    (r) => {
+      const ms = (r.load.bystanderCpuSeconds * 1000) / r.load.total;
+      return { text: Number.isNaN(ms) ? "–" : ms.toFixed(3), value: ms };
     },
   ],
   [
@@ -246,7 +257,7 @@ for (const target of targets) {
   console.error(`benchmarking ${TARGETS[target]}…`);
   const deployment = await startDeployment(target);
   try {
-    results.push(await benchmark(deployment.nodes));
+    results.push(await benchmark(deployment));
   } finally {
     await deployment.stop();
   }
@@ -262,6 +273,9 @@ console.log(`|---|${header.map(() => "---|").join("")}`);
 for (const [label, cellOf] of rows) {
   const cells = results.map(cellOf);
   const texts = cells.map((c) => c.text);
-  if (compare) texts.push((cells[cells.length - 1]!.value / cells[0]!.value).toFixed(2));
+  if (compare) {
+    const ratio = cells[cells.length - 1]!.value / cells[0]!.value;
+    texts.push(Number.isNaN(ratio) ? "–" : ratio.toFixed(2));
+  }
   console.log(`| ${label} | ${texts.join(" | ")} |`);
 }
