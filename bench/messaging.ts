@@ -5,7 +5,8 @@
 //   BENCH_TARGETS=sqlite,cluster npm run bench
 //   BENCH_PAIRS=20 BENCH_MESSAGES=500 BENCH_IDLE_SOCKETS=2000 npm run bench
 // On several nodes every pair is split: sender on the first node, receiver on
-// the last, so each message crosses Redis. Prints a Markdown table;
+// the last, so each message crosses Redis; a third node without clients shows
+// what every node pays per broadcast. Prints a Markdown table;
 // docs/benchmarks.md records the numbers of a run.
 import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
