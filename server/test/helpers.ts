@@ -25,7 +25,7 @@ import type { App, AppDeps } from "../src/app";
 import { loadConfig } from "../src/config";
 import type { Config } from "../src/config";
 import { createLogger } from "../src/logger";
-import { connectRedis } from "../src/redis";
+import { connectRedis, openRedisConnections } from "../src/redis";
 import { createStore } from "../src/store";
 import type { Store } from "../src/store";
 
@@ -38,8 +38,16 @@ export type TestServer = {
   store: Store;
   config: Config;
   dataDir: string;
+  /** With REDIS_URL: the node's id in Redis. */
+  nodeId: string | undefined;
   /** Closes every client opened through connectClient, the app and the store; deletes the data unless kept. */
   close(options?: { keepData?: boolean }): Promise<void>;
+  /**
+   * With REDIS_URL: stops as a killed node would, as far as Redis and the other nodes can tell. Its Redis
+   * connections drop first, so its heartbeat stops and nothing it does on the way down (socket releases,
+   * presence, shared state cleanup) reaches Redis; then its sockets and HTTP server close.
+   */
+  crash(): Promise<void>;
 };
 
 const openSockets = new Set<ClientSocket>();
@@ -95,10 +103,21 @@ export async function startServer(
   });
   const store = await createStore(config);
   const logger = createLogger(config);
-  const redis = config.redisUrl ? await connectRedis(config, logger) : undefined;
+  const connections = config.redisUrl ? await openRedisConnections(config.redisUrl, logger) : undefined;
+  const redis = connections ? await connectRedis(config, logger, connections) : undefined;
   const app = createApp({ config, store, logger, redis, ...services });
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
+
+  let crashed = false;
+  async function close({ keepData = false } = {}) {
+    if (crashed) return;
+    for (const socket of openSockets) socket.disconnect();
+    openSockets.clear();
+    await app.close();
+    await store.close();
+    if (!keepData) await rm(dataDir, { recursive: true, force: true });
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -106,12 +125,16 @@ export async function startServer(
     store,
     config,
     dataDir,
-    async close({ keepData = false } = {}) {
-      for (const socket of openSockets) socket.disconnect();
-      openSockets.clear();
+    nodeId: redis?.nodeId,
+    close,
+    async crash() {
+      if (!connections) throw new Error("crash() needs REDIS_URL");
+      crashed = true;
+      connections.client.destroy();
+      connections.subscriber.destroy();
       await app.close();
       await store.close();
-      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
