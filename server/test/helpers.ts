@@ -232,13 +232,16 @@ export function collect<E extends EventName>(socket: ClientSocket, event: E): Ev
   return seen;
 }
 
-/** Emits with an ack and resolves with the ack's response. */
+/** Emits with an ack and resolves with the ack's response; fails after `timeoutMs`. */
 export function emitAck<E extends Exclude<keyof ClientToServerEvents, "typing">>(
   socket: ClientSocket,
   event: E,
   payload: Parameters<ClientToServerEvents[E]>[0],
+  timeoutMs = 5000,
 ): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]> {
-  return rawEmitAck(socket, event, payload) as Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]>;
+  return (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<
+    Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]
+  >;
 }
 
 /** Emits anything (malformed payloads included) and resolves with the ack's response. */
