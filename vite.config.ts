@@ -56,13 +56,8 @@ export default defineConfig({
               test: {
                 name: "integration-pg",
                 ...integration,
-                exclude: [
-                  // These read the SQLite file itself to check what was stored.
-                  "server/test/fuzz.test.ts",
-                  "server/test/abuse/auth.test.ts",
-                  // Builds server/dist once for both projects (two builds at once would race).
-                  "server/test/production-build.test.ts",
-                ],
+                // Builds server/dist once for both projects (two builds at once would race).
+                exclude: ["server/test/production-build.test.ts"],
                 globalSetup: ["server/test/postgres.setup.ts"],
               },
             },

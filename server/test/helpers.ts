@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import SQLite from "better-sqlite3";
 import pg from "pg";
 import { io as connect } from "socket.io-client";
 import { inject } from "vitest";
@@ -27,6 +28,7 @@ import type { Config } from "../src/config";
 import { createLogger } from "../src/logger";
 import { connectRedis, openRedisConnections } from "../src/redis";
 import { createStore } from "../src/store";
+import { SQLITE_FILE } from "../src/store/sqlite";
 import type { Store } from "../src/store";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -320,6 +322,26 @@ export async function fetchAllMessages(url: string, token: string, peerId: strin
     const page = (await res.json()) as HistoryResponse;
     messages.push(...page.messages);
     if (!page.hasMore) return messages;
+  }
+}
+
+/** Every row of a table of the server's database, SQLite or PostgreSQL, read beside the server. */
+export async function readTable(server: TestServer, table: string): Promise<Record<string, unknown>[]> {
+  const { databaseUrl, dataDir } = server.config;
+  if (databaseUrl) {
+    const client = new pg.Client(databaseUrl);
+    await client.connect();
+    try {
+      return (await client.query<Record<string, unknown>>(`SELECT * FROM ${table}`)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new SQLite(join(dataDir, SQLITE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { ID_PATTERN } from "../../../shared/protocol";
 import type { User } from "../../../shared/protocol";
 import { notFound } from "../errors";
 import type { Store } from "../store";
@@ -26,6 +27,8 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
     present,
     /** The user, or NOT_FOUND whatever the form of the id. */
     async require(id: string): Promise<UserRecord> {
+      // Not an id (a NUL, say, which PostgreSQL refuses in text) names nobody: it never reaches the store.
+      if (!ID_PATTERN.test(id)) throw notFound("user");
       const user = await store.findUserById(id);
       if (!user) throw notFound("user");
       return user;
