@@ -47,8 +47,8 @@ export default defineConfig({
           setupFiles: ["client/src/test/setup.ts"],
         },
       },
-      // The multi-node suite shares one PostgreSQL database between nodes: it runs in integration-pg only.
-      { extends: true, test: { name: "integration", ...integration, exclude: ["server/test/multi-node.test.ts"] } },
+      // The multi-node suites share one PostgreSQL database between nodes: they run in integration-pg only.
+      { extends: true, test: { name: "integration", ...integration, exclude: ["server/test/multi-node*.test.ts"] } },
       ...(withPostgres
         ? [
             {
