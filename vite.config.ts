@@ -48,10 +48,10 @@ export default defineConfig({
           setupFiles: ["client/src/test/setup.ts"],
         },
       },
-      // The multi-node suite shares one PostgreSQL database between nodes: it runs in integration-pg only.
+      // The multi-node suites share one PostgreSQL database between nodes: they run in integration-pg only.
       {
         extends: true,
-        test: { name: "integration", ...integration, exclude: ["server/test/multi-node.test.ts", failoverTest] },
+        test: { name: "integration", ...integration, exclude: ["server/test/multi-node*.test.ts", failoverTest] },
       },
       ...(withPostgres
         ? [
@@ -61,9 +61,6 @@ export default defineConfig({
                 name: "integration-pg",
                 ...integration,
                 exclude: [
-                  // These read the SQLite file itself to check what was stored.
-                  "server/test/fuzz.test.ts",
-                  "server/test/abuse/auth.test.ts",
                   // Builds server/dist once for both projects (two builds at once would race).
                   "server/test/production-build.test.ts",
                   failoverTest,

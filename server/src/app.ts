@@ -8,11 +8,13 @@ import { createAuthLimits, createMemoryAuthLimiters } from "./auth/limits";
 import type { AuthLimiters } from "./auth/limits";
 import { createConversations } from "./chat/conversations";
 import { createMessages } from "./chat/messages";
-import { createPresence } from "./chat/presence";
+import { createMemoryPresence, createPresenceAnnouncer } from "./chat/presence";
+import type { Presence } from "./chat/presence";
 import { createMemorySendLimiter } from "./chat/send-limiter";
 import type { SendLimiter } from "./chat/send-limiter";
 import { createReceipts } from "./chat/receipts";
 import { createTypingThrottle } from "./chat/typing-throttle";
+import type { TypingThrottle } from "./chat/typing-throttle";
 import { createUserDirectory } from "./chat/users";
 import type { Config } from "./config";
 import { apiRouter } from "./http/api";
@@ -44,6 +46,10 @@ export type AppDeps = {
   connectionCounter?: ConnectionCounter;
   /** The per-user send token bucket (a shared one for several nodes). */
   sendLimiter?: SendLimiter;
+  /** Who is online (shared by several nodes). */
+  presence?: Presence;
+  /** Which typing signals are relayed (one throttle for several nodes). */
+  typingThrottle?: TypingThrottle;
   /** With REDIS_URL: the adapter and shared state of several nodes; closed by App.close(). */
   redis?: RedisServices;
 };
@@ -61,6 +67,8 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const authLimiters = services.authLimiters ?? redis?.authLimiters;
   const connectionCounter = services.connectionCounter ?? redis?.connectionCounter;
   const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
+  const presence = services.presence ?? redis?.presence ?? createMemoryPresence(config.presenceGraceMs);
+  const typingThrottle = services.typingThrottle ?? redis?.typingThrottle ?? createTypingThrottle();
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
@@ -83,7 +91,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
 
   const metrics = createMetrics({ connectedSockets: () => io.of("/").sockets.size });
   const broadcaster = createSocketBroadcaster(io);
-  const presence = createPresence({ store, broadcaster, graceMs: config.presenceGraceMs, logger });
+  presence.start(createPresenceAnnouncer({ store, broadcaster, logger }));
   const users = createUserDirectory({ store, isOnline: presence.isOnline });
   const accounts = createAccounts({
     store,
@@ -129,7 +137,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     presence,
     metrics,
     logger,
-    services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: createTypingThrottle() },
+    services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: typingThrottle },
     limits: {
       connections: connectionCounter ?? createMemoryConnectionCounter(config.maxSocketsPerUser),
       eventRate: { burst: config.eventRateBurst, perSecond: config.eventRatePerSec },

@@ -61,6 +61,8 @@ const envSchema = z.object({
   // Sessions expire this long after their last use (30 days); tests shorten it.
   SESSION_TTL_MS: intVar(30 * 24 * 60 * 60 * 1000, 1000, 365 * 24 * 60 * 60 * 1000),
   PRESENCE_GRACE_MS: intVar(3000, 0, 60_000),
+  // With REDIS_URL: a node whose heartbeat stops is taken for dead after this long (its sockets, its users' presence).
+  NODE_TTL_MS: intVar(15_000, 300, 600_000),
   // log2 of scrypt's N; tests lower it to keep registration cheap.
   SCRYPT_LOG_N: intVar(14, 10, 20),
   CLIENT_DIST: z.string().optional(),
@@ -89,6 +91,7 @@ export type Config = {
   metricsToken: string | undefined;
   sessionTtlMs: number;
   presenceGraceMs: number;
+  nodeTtlMs: number;
   scryptLogN: number;
   clientDist: string;
   nodeEnv: z.infer<typeof envSchema>["NODE_ENV"];
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN,
     sessionTtlMs: e.SESSION_TTL_MS,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
+    nodeTtlMs: e.NODE_TTL_MS,
     scryptLogN: e.SCRYPT_LOG_N,
     clientDist: e.CLIENT_DIST
       ? isAbsolute(e.CLIENT_DIST)

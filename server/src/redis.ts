@@ -1,44 +1,50 @@
 import { randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
+import { LIMITS } from "../../shared/protocol";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { createAuthLimiters } from "./auth/limits";
 import type { AuthLimiters } from "./auth/limits";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
 import type { SendLimiter } from "./chat/send-limiter";
+import type { Presence, PresenceReport } from "./chat/presence";
+import { TYPING_RELAY_INTERVAL_MS } from "./chat/typing-throttle";
+import type { TypingThrottle } from "./chat/typing-throttle";
 import type { ConnectionCounter } from "./realtime/connection-counter";
 
 /** Every key Parley writes starts with this, so a shared Redis can tell them apart. */
 export const KEY_PREFIX = "parley:";
-/** A node whose heartbeat stops is taken for dead after this long, and its socket counts with it. */
-export const NODE_TTL_MS = 15_000;
-const HEARTBEAT_MS = NODE_TTL_MS / 3;
 const PING_TIMEOUT_MS = 2000;
 
 const nodesKey = `${KEY_PREFIX}nodes`;
 const aliveKey = (nodeId: string) => `${KEY_PREFIX}node:${nodeId}`;
 const socketsKey = (nodeId: string) => `${KEY_PREFIX}sockets:${nodeId}`;
+const presenceKey = `${KEY_PREFIX}presence`;
+const presenceDueKey = `${KEY_PREFIX}presence-due`;
 
-// One hash of user -> sockets per node, expiring with the node's heartbeat: a crashed node's
-// counts vanish on their own. The cap is checked and taken in one script, so two nodes cannot
-// both let the last socket in. (Keys are derived in the script: this needs one Redis, not a cluster.)
-const ACQUIRE = `
-local nodes, node, user, max, ttl = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local total = 0
-for _, n in ipairs(redis.call('SMEMBERS', nodes)) do
-  if redis.call('EXISTS', '${KEY_PREFIX}node:' .. n) == 0 then
-    redis.call('SREM', nodes, n)
-    redis.call('DEL', '${KEY_PREFIX}sockets:' .. n)
-  else
-    total = total + tonumber(redis.call('HGET', '${KEY_PREFIX}sockets:' .. n, user) or '0')
+// A user's sockets on the live nodes: one hash of user -> sockets per node, counted only while the
+// node's heartbeat lasts. A dead node's hash stays until a live node claims it (SWEEP below), so its
+// users can be announced offline. (Keys are derived in the scripts: this needs one Redis, not a cluster.)
+const LIVE_SOCKETS = `
+local function live_sockets(user)
+  local total = 0
+  for _, n in ipairs(redis.call('SMEMBERS', '${nodesKey}')) do
+    if redis.call('EXISTS', '${KEY_PREFIX}node:' .. n) == 1 then
+      total = total + tonumber(redis.call('HGET', '${KEY_PREFIX}sockets:' .. n, user) or '0')
+    end
   end
+  return total
 end
-if total >= max then return 0 end
-redis.call('SADD', nodes, node)
+`;
+
+// The cap is checked and taken in one script, so two nodes cannot both let the last socket in.
+const ACQUIRE = `${LIVE_SOCKETS}
+local node, user, max, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+if live_sockets(user) >= max then return 0 end
+redis.call('SADD', '${nodesKey}', node)
 redis.call('SET', '${KEY_PREFIX}node:' .. node, '1', 'PX', ttl)
 redis.call('HINCRBY', '${KEY_PREFIX}sockets:' .. node, user, 1)
-redis.call('PEXPIRE', '${KEY_PREFIX}sockets:' .. node, ttl)
 return 1
 `;
 
@@ -50,7 +56,81 @@ return 1
 const HEARTBEAT = `
 redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-redis.call('PEXPIRE', KEYS[3], ARGV[2])
+return 1
+`;
+
+// Presence: the hash holds every user announced online, as 'up', or as the token of the disconnect
+// that started their grace period; the sorted set holds when each grace period ends. Each change is
+// decided in one script, so exactly one node announces it.
+const PRESENCE_CONNECTED = `
+local was = redis.call('HGET', '${presenceKey}', ARGV[1])
+redis.call('HSET', '${presenceKey}', ARGV[1], 'up')
+redis.call('ZREM', '${presenceDueKey}', ARGV[1])
+if was then return 0 end
+return 1
+`;
+
+// Every disconnect restarts the grace period, whatever sockets are left: it is their count when the
+// period ends that decides, so the period runs from the last socket gone, on whichever node it was.
+const PRESENCE_DISCONNECTED = `
+if not redis.call('HGET', '${presenceKey}', ARGV[1]) then return 0 end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('HSET', '${presenceKey}', ARGV[1], ARGV[2])
+redis.call('ZADD', '${presenceDueKey}', now + tonumber(ARGV[3]), ARGV[1])
+return 1
+`;
+
+// A grace period is over: the user stays online with a socket left on a live node, else goes offline.
+const SETTLE = `${LIVE_SOCKETS}
+local function settle(user)
+  redis.call('ZREM', '${presenceDueKey}', user)
+  if live_sockets(user) > 0 then
+    redis.call('HSET', '${presenceKey}', user, 'up')
+    return 0
+  end
+  redis.call('HDEL', '${presenceKey}', user)
+  return 1
+end
+`;
+
+// Run by the node whose disconnect started the period; a later connect or disconnect replaced the token.
+const PRESENCE_GRACE_OVER = `${SETTLE}
+if redis.call('HGET', '${presenceKey}', ARGV[1]) ~= ARGV[2] then return 0 end
+return settle(ARGV[1])
+`;
+
+// Run by every node now and then; returns the users who went offline. A dead node (heartbeat expired)
+// is claimed by removing it from the set, which one sweep only can do: its users without a socket on
+// a live node go offline. Grace periods that their node did not end (it crashed or shut down) end here.
+const SWEEP = `${SETTLE}
+local offline = {}
+for _, n in ipairs(redis.call('SMEMBERS', '${nodesKey}')) do
+  if redis.call('EXISTS', '${KEY_PREFIX}node:' .. n) == 0 then
+    redis.call('SREM', '${nodesKey}', n)
+    local users = redis.call('HKEYS', '${KEY_PREFIX}sockets:' .. n)
+    redis.call('DEL', '${KEY_PREFIX}sockets:' .. n)
+    for _, user in ipairs(users) do
+      if redis.call('HEXISTS', '${presenceKey}', user) == 1 and settle(user) == 1 then
+        table.insert(offline, user)
+      end
+    end
+  end
+end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+for _, user in ipairs(redis.call('ZRANGEBYSCORE', '${presenceDueKey}', '-inf', now)) do
+  if settle(user) == 1 then table.insert(offline, user) end
+end
+return offline
+`;
+
+// The typing throttle of chat/typing-throttle.ts for all nodes: KEYS[1] is the one-second window
+// after a relayed typing:true, KEYS[2] lives while the peer still shows that typing:true.
+const TYPING = `
+if ARGV[1] == '0' then return redis.call('DEL', KEYS[2]) end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
 return 1
 `;
 
@@ -78,11 +158,91 @@ export type RedisServices = {
   authLimiters: AuthLimiters;
   connectionCounter: ConnectionCounter;
   sendLimiter: SendLimiter;
+  presence: Presence;
+  typingThrottle: TypingThrottle;
   /** Resolves when Redis answers a PING. */
   ping(): Promise<void>;
   /** Drops this node's shared state and closes the connections. */
   close(): Promise<void>;
 };
+
+type RedisClient = ReturnType<typeof createClient>;
+/** A node's two connections: commands and publishing share one; subscribing needs its own. */
+export type RedisConnections = { client: RedisClient; subscriber: RedisClient };
+
+export async function openRedisConnections(url: string, logger: Logger): Promise<RedisConnections> {
+  const client = createClient({ url });
+  const subscriber = client.duplicate();
+  // Without a listener an error would end the process; the clients reconnect by themselves.
+  for (const c of [client, subscriber]) c.on("error", (err: unknown) => logger.warn({ err }, "redis error"));
+  await Promise.all([client.connect(), subscriber.connect()]);
+  return { client, subscriber };
+}
+
+/**
+ * Presence shared by every node: connects and disconnects update it through the scripts above, the
+ * node that started a grace period ends it, and every node sweeps for dead nodes and for grace
+ * periods left over by a node that went away.
+ */
+function createRedisPresence(
+  client: RedisClient,
+  timing: { graceMs: number; sweepMs: number },
+  logger: Logger,
+): Presence {
+  const graceTimers = new Set<NodeJS.Timeout>();
+  let report: PresenceReport | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const warn = (what: string) => (err: unknown) => logger.warn({ err }, what);
+
+  function endGrace(userId: string, token: string) {
+    client.eval(PRESENCE_GRACE_OVER, { arguments: [userId, token] }).then((wentOffline) => {
+      if (wentOffline === 1) report?.(userId, false);
+    }, warn("presence update failed"));
+  }
+
+  function sweep() {
+    client.eval(SWEEP).then((offline) => {
+      for (const userId of offline as string[]) report?.(userId, false);
+    }, warn("presence sweep failed"));
+  }
+
+  return {
+    async isOnline(userId) {
+      return (await client.hExists(presenceKey, userId)) === 1;
+    },
+
+    socketConnected(userId) {
+      client.eval(PRESENCE_CONNECTED, { arguments: [userId] }).then((cameOnline) => {
+        if (cameOnline === 1) report?.(userId, true);
+      }, warn("presence update failed"));
+    },
+
+    // After close too: a node shutting down leaves its users' grace periods for the others to end.
+    socketDisconnected(userId) {
+      const token = randomUUID();
+      client.eval(PRESENCE_DISCONNECTED, { arguments: [userId, token, String(timing.graceMs)] }).then((started) => {
+        if (started !== 1 || !report) return;
+        const timer = setTimeout(() => {
+          graceTimers.delete(timer);
+          endGrace(userId, token);
+        }, timing.graceMs);
+        graceTimers.add(timer.unref());
+      }, warn("presence update failed"));
+    },
+
+    start(onChange) {
+      report = onChange;
+      sweepTimer = setInterval(sweep, timing.sweepMs).unref();
+    },
+
+    close() {
+      report = undefined;
+      clearInterval(sweepTimer);
+      for (const timer of graceTimers) clearTimeout(timer);
+      graceTimers.clear();
+    },
+  };
+}
 
 /**
  * The client as the adapter's publisher. The adapter does not handle a failed publish (Redis gone,
@@ -103,7 +263,10 @@ function publisherOf<C extends object>(client: C, logger: Logger): C {
   });
 }
 
-/** Connects to REDIS_URL and builds what several nodes share: the adapter, the limiters, the socket counts. */
+/**
+ * Connects to REDIS_URL (or uses `connections`) and builds what several nodes share: the adapter,
+ * the limiters, the socket counts, presence and the typing throttle.
+ */
 export async function connectRedis(
   config: Pick<
     Config,
@@ -114,34 +277,29 @@ export async function connectRedis(
     | "maxSocketsPerUser"
     | "sendRateBurst"
     | "sendRatePerSec"
+    | "presenceGraceMs"
+    | "nodeTtlMs"
   >,
   logger: Logger,
+  connections?: RedisConnections,
 ): Promise<RedisServices> {
   if (!config.redisUrl) throw new Error("REDIS_URL is not set");
   const nodeId = randomUUID();
-  // Commands and publishing share one connection; subscribing needs its own.
-  const client = createClient({ url: config.redisUrl });
-  const subscriber = client.duplicate();
-  // Without a listener an error would end the process; the clients reconnect by themselves.
-  for (const c of [client, subscriber]) c.on("error", (err: unknown) => logger.warn({ err }, "redis error"));
-  await Promise.all([client.connect(), subscriber.connect()]);
+  const { client, subscriber } = connections ?? (await openRedisConnections(config.redisUrl, logger));
+  const heartbeatMs = config.nodeTtlMs / 3;
 
   const heartbeat = () =>
-    client.eval(HEARTBEAT, {
-      keys: [nodesKey, aliveKey(nodeId), socketsKey(nodeId)],
-      arguments: [nodeId, String(NODE_TTL_MS)],
-    });
+    client.eval(HEARTBEAT, { keys: [nodesKey, aliveKey(nodeId)], arguments: [nodeId, String(config.nodeTtlMs)] });
   await heartbeat();
   const timer = setInterval(
     () => void heartbeat().catch((err: unknown) => logger.warn({ err }, "redis heartbeat failed")),
-    HEARTBEAT_MS,
+    heartbeatMs,
   ).unref();
 
   const connectionCounter: ConnectionCounter = {
     async acquire(userId) {
       const taken = await client.eval(ACQUIRE, {
-        keys: [nodesKey],
-        arguments: [nodeId, userId, String(config.maxSocketsPerUser), String(NODE_TTL_MS)],
+        arguments: [nodeId, userId, String(config.maxSocketsPerUser), String(config.nodeTtlMs)],
       });
       return taken === 1;
     },
@@ -179,6 +337,15 @@ export async function connectRedis(
     ),
     connectionCounter,
     sendLimiter,
+    presence: createRedisPresence(client, { graceMs: config.presenceGraceMs, sweepMs: heartbeatMs }, logger),
+    async typingThrottle(userId, conversationId, typing) {
+      const key = `${userId}|${conversationId}`;
+      const relayed = await client.eval(TYPING, {
+        keys: [`${KEY_PREFIX}typing-window:${key}`, `${KEY_PREFIX}typing:${key}`],
+        arguments: [typing ? "1" : "0", String(TYPING_RELAY_INTERVAL_MS), String(LIMITS.typingExpiryMs)],
+      });
+      return relayed === 1;
+    },
     async ping() {
       // While Redis is away commands wait in the client's queue: a health check must not.
       let timeout: NodeJS.Timeout | undefined;
@@ -191,6 +358,8 @@ export async function connectRedis(
     },
     async close() {
       clearInterval(timer);
+      // Destroyed connections have nothing left to clean up or close.
+      if (!client.isOpen) return;
       // Commands already sent (socket releases) complete before the connection closes.
       await client
         .multi()

@@ -17,17 +17,15 @@
  *   authenticated requests may renew it, sliding expiry).
  * The shared protocol schemas are not used to generate or to check: the server is the thing under test.
  */
-import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import SQLite from "better-sqlite3";
 import fc from "fast-check";
 import type { Arbitrary } from "fast-check";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../shared/protocol";
 import type { Message } from "../../shared/protocol";
-import { connectClient, emitAck, http, rawEmit, registerUser, sendMessage, startServer } from "./helpers";
+import { connectClient, emitAck, http, rawEmit, readTable, registerUser, sendMessage, startServer } from "./helpers";
 import type { ClientSocket, TestServer, TestUser } from "./helpers";
 
 // Every limit raised, so RATE_LIMITED never hides the answer the payload itself deserves.
@@ -95,24 +93,20 @@ const stats = {
 const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
 /** Every row of every table, each as JSON, sorted; sessions without expires_at (renewed by sliding expiry). */
-function snapshotDatabase(): Record<string, string[]> {
-  const db = new SQLite(join(server.dataDir, "parley.db"), { readonly: true, fileMustExist: true });
-  try {
-    const tables = ["users", "sessions", "conversations", "messages", "conversation_members"];
-    return Object.fromEntries(
-      tables.map((table) => {
-        const rows = db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
-        const kept = rows.map((row) => {
+async function snapshotDatabase(): Promise<Record<string, string[]>> {
+  const tables = ["users", "sessions", "conversations", "messages", "conversation_members"];
+  return Object.fromEntries(
+    await Promise.all(
+      tables.map(async (table) => {
+        const kept = (await readTable(server, table)).map((row) => {
           if (table !== "sessions") return JSON.stringify(row);
           const { expires_at: _renewable, ...rest } = row;
           return JSON.stringify(rest);
         });
-        return [table, kept.sort()];
+        return [table, kept.sort()] as const;
       }),
-    );
-  } finally {
-    db.close();
-  }
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -164,7 +158,7 @@ beforeAll(async () => {
   fuzzSocket.io.on("packet", (packet) => {
     if (packet.type === 3 || packet.type === 6) ackPackets++; // ACK, BINARY_ACK
   });
-  dbBefore = snapshotDatabase();
+  dbBefore = await snapshotDatabase();
   memoryBefore = memoryMB();
   stats.started = Date.now();
 }, 30_000);
@@ -1244,7 +1238,7 @@ describe("after the fuzz", () => {
       HEAP_GROWTH_BOUND_MB,
     );
 
-    const dbAfter = snapshotDatabase();
+    const dbAfter = await snapshotDatabase();
     for (const table of Object.keys(dbBefore)) expect(dbAfter[table], table).toEqual(dbBefore[table]);
   });
 });

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import SQLite from "better-sqlite3";
 import pg from "pg";
 import { io as connect } from "socket.io-client";
 import { inject } from "vitest";
@@ -25,8 +26,9 @@ import type { App, AppDeps } from "../src/app";
 import { loadConfig } from "../src/config";
 import type { Config } from "../src/config";
 import { createLogger } from "../src/logger";
-import { connectRedis } from "../src/redis";
+import { connectRedis, openRedisConnections } from "../src/redis";
 import { createStore } from "../src/store";
+import { SQLITE_FILE } from "../src/store/sqlite";
 import type { Store } from "../src/store";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -38,8 +40,16 @@ export type TestServer = {
   store: Store;
   config: Config;
   dataDir: string;
+  /** With REDIS_URL: the node's id in Redis. */
+  nodeId: string | undefined;
   /** Closes every client opened through connectClient, the app and the store; deletes the data unless kept. */
   close(options?: { keepData?: boolean }): Promise<void>;
+  /**
+   * With REDIS_URL: stops as a killed node would, as far as Redis and the other nodes can tell. Its Redis
+   * connections drop first, so its heartbeat stops and nothing it does on the way down (socket releases,
+   * presence, shared state cleanup) reaches Redis; then its sockets and HTTP server close.
+   */
+  crash(): Promise<void>;
 };
 
 const openSockets = new Set<ClientSocket>();
@@ -95,10 +105,21 @@ export async function startServer(
   });
   const store = await createStore(config);
   const logger = createLogger(config);
-  const redis = config.redisUrl ? await connectRedis(config, logger) : undefined;
+  const connections = config.redisUrl ? await openRedisConnections(config.redisUrl, logger) : undefined;
+  const redis = connections ? await connectRedis(config, logger, connections) : undefined;
   const app = createApp({ config, store, logger, redis, ...services });
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
+
+  let crashed = false;
+  async function close({ keepData = false } = {}) {
+    if (crashed) return;
+    for (const socket of openSockets) socket.disconnect();
+    openSockets.clear();
+    await app.close();
+    await store.close();
+    if (!keepData) await rm(dataDir, { recursive: true, force: true });
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -106,12 +127,16 @@ export async function startServer(
     store,
     config,
     dataDir,
-    async close({ keepData = false } = {}) {
-      for (const socket of openSockets) socket.disconnect();
-      openSockets.clear();
+    nodeId: redis?.nodeId,
+    close,
+    async crash() {
+      if (!connections) throw new Error("crash() needs REDIS_URL");
+      crashed = true;
+      connections.client.destroy();
+      connections.subscriber.destroy();
       await app.close();
       await store.close();
-      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -209,13 +234,16 @@ export function collect<E extends EventName>(socket: ClientSocket, event: E): Ev
   return seen;
 }
 
-/** Emits with an ack and resolves with the ack's response. */
+/** Emits with an ack and resolves with the ack's response; fails after `timeoutMs`. */
 export function emitAck<E extends Exclude<keyof ClientToServerEvents, "typing">>(
   socket: ClientSocket,
   event: E,
   payload: Parameters<ClientToServerEvents[E]>[0],
+  timeoutMs = 5000,
 ): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]> {
-  return rawEmitAck(socket, event, payload) as Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]>;
+  return (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<
+    Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]
+  >;
 }
 
 /** Emits anything (malformed payloads included) and resolves with the ack's response. */
@@ -294,6 +322,26 @@ export async function fetchAllMessages(url: string, token: string, peerId: strin
     const page = (await res.json()) as HistoryResponse;
     messages.push(...page.messages);
     if (!page.hasMore) return messages;
+  }
+}
+
+/** Every row of a table of the server's database, SQLite or PostgreSQL, read beside the server. */
+export async function readTable(server: TestServer, table: string): Promise<Record<string, unknown>[]> {
+  const { databaseUrl, dataDir } = server.config;
+  if (databaseUrl) {
+    const client = new pg.Client(databaseUrl);
+    await client.connect();
+    try {
+      return (await client.query<Record<string, unknown>>(`SELECT * FROM ${table}`)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new SQLite(join(dataDir, SQLITE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
   }
 }
 

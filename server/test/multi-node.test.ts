@@ -1,10 +1,11 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationIdFor } from "../../shared/protocol";
-import type { AuthResponse } from "../../shared/protocol";
+import type { AuthResponse, User } from "../../shared/protocol";
 import { findRedisServer, startRedis } from "../../scripts/redis";
 import type { RunningRedis } from "../../scripts/redis";
 import {
+  collect,
   connectClient,
   emitAck,
   http,
@@ -23,26 +24,37 @@ const redisServer = findRedisServer();
 if (!redisServer && process.env.CI === "true") throw new Error("redis-server is not installed");
 const LOGIN_MAX_FAILURES = 4;
 const MAX_SOCKETS_PER_USER = 3;
+// Long enough for a reconnect to land within it on a busy machine.
+const PRESENCE_GRACE_MS = 500;
+// A crashed node is noticed this long after its last heartbeat, plus up to a third of it (the sweep).
+const NODE_TTL_MS = 1500;
 
 let redis: RunningRedis;
 let nodes: TestServer[] = [];
+// Nodes a single test starts for itself; `nodes` stays the three every test may use.
+const ownNodes: TestServer[] = [];
 
 beforeAll(async () => {
   redis = await startRedis(redisServer!);
-  const env = {
-    REDIS_URL: redis.url,
-    SEND_RATE_BURST: "1000",
-    PRESENCE_GRACE_MS: "100",
-    LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
-    MAX_SOCKETS_PER_USER: String(MAX_SOCKETS_PER_USER),
-  };
-  const first = await startServer(env);
-  const databaseUrl = first.config.databaseUrl!;
-  nodes = [first, ...(await Promise.all([1, 2].map(() => startServer({ ...env, DATABASE_URL: databaseUrl }))))];
+  const first = await startServer(nodeEnv());
+  nodes = [first, ...(await Promise.all([1, 2].map(() => startServer(nodeEnv(first)))))];
 });
 
+/** A node's environment; one started `beside` another shares its database. */
+function nodeEnv(beside?: TestServer): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    SEND_RATE_BURST: "1000",
+    PRESENCE_GRACE_MS: String(PRESENCE_GRACE_MS),
+    NODE_TTL_MS: String(NODE_TTL_MS),
+    LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
+    MAX_SOCKETS_PER_USER: String(MAX_SOCKETS_PER_USER),
+    ...(beside && { DATABASE_URL: beside.config.databaseUrl! }),
+  };
+}
+
 afterAll(async () => {
-  for (const node of nodes) await node.close();
+  for (const node of [...nodes, ...ownNodes]) await node.close();
   await redis?.stop();
 });
 
@@ -112,6 +124,126 @@ describe.skipIf(!redisServer)("several nodes on one PostgreSQL and one Redis", (
     expect(await offline).toMatchObject({ lastSeenAt: expect.any(String) });
   });
 
+  /**
+   * Dave (on node C) watches carol and sam. Sam is the clock: his last socket closes on node A after
+   * carol's, with the same grace period, so once his offline announcement has arrived any wrong one
+   * about carol has too.
+   */
+  async function watchedPair() {
+    const [a, , c] = nodes as [TestServer, TestServer, TestServer];
+    const [carol, sam, dave] = await Promise.all([registerUser(a), registerUser(a), registerUser(c)]);
+    const d = await connectClient(c, dave.token);
+    for (const peer of [carol, sam]) await emitAck(d, "conversation:join", { peerId: peer.user.id });
+    const online = [carol, sam].map((peer) => waitFor(d, "presence", (p) => p.userId === peer.user.id && p.online));
+    const samOnA = await connectClient(a, sam.token);
+    const carolOnA = await connectClient(a, carol.token);
+    await Promise.all(online);
+    const seen = collect(d, "presence");
+    const carolSaw = () => seen.filter((p) => p.userId === carol.user.id).map((p) => p.online);
+    /** Closes sam's socket and waits until his offline announcement (and one round trip) reached dave. */
+    async function samGone() {
+      const offline = waitFor(d, "presence", (p) => p.userId === sam.user.id && !p.online);
+      await closed(samOnA);
+      await offline;
+      await messageBarrier(d, carol.user.id, [d]);
+    }
+    const isOnline = async (node: TestServer) =>
+      (await http<{ user: User }>(node, "GET", `/api/users/${carol.user.id}`, { token: dave.token })).body.user.online;
+    return { carol, dave: d, carolOnA, carolSaw, samGone, isOnline };
+  }
+
+  it("keeps a user with tabs on two nodes online until both are gone, then announces offline once", async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const { carol, dave, carolOnA, carolSaw, samGone, isOnline } = await watchedPair();
+    const carolOnB = await connectClient(b, carol.token);
+
+    await closed(carolOnA);
+    await samGone();
+    expect(carolSaw()).toEqual([]);
+    // Node A, where carol has no socket left, knows she is online.
+    expect(await isOnline(a)).toBe(true);
+
+    const offline = waitFor(dave, "presence", (p) => p.userId === carol.user.id && !p.online);
+    await closed(carolOnB);
+    await offline;
+    await messageBarrier(dave, carol.user.id, [dave]);
+    expect(carolSaw()).toEqual([false]);
+    for (const node of nodes) expect(await isOnline(node)).toBe(false);
+  });
+
+  it("hides a reload that lands on another node within the grace period: no offline, no second online", async () => {
+    const b = nodes[1]!;
+    const { carol, carolOnA, carolSaw, samGone, isOnline } = await watchedPair();
+
+    await closed(carolOnA);
+    await connectClient(b, carol.token);
+    await samGone();
+    expect(carolSaw()).toEqual([]);
+    expect(await isOnline(nodes[0]!)).toBe(true);
+  });
+
+  it("announces offline, once, the users of a crashed node who have no socket on another node", async () => {
+    const [a, , c] = nodes as [TestServer, TestServer, TestServer];
+    const victim = await startServer(nodeEnv(a));
+    ownNodes.push(victim);
+    const [ivy, jack, dave] = await Promise.all([registerUser(a), registerUser(a), registerUser(c)]);
+    const d = await connectClient(c, dave.token);
+    for (const peer of [ivy, jack]) await emitAck(d, "conversation:join", { peerId: peer.user.id });
+    const online = [ivy, jack].map((peer) => waitFor(d, "presence", (p) => p.userId === peer.user.id && p.online));
+    // Ivy is only on the victim; jack also has a tab on node A.
+    await Promise.all([connectClient(victim, ivy.token), connectClient(victim, jack.token)]);
+    await connectClient(a, jack.token);
+    await Promise.all(online);
+    const seen = collect(d, "presence");
+
+    const offline = waitFor(d, "presence", (p) => p.userId === ivy.user.id && !p.online, 3 * NODE_TTL_MS);
+    const crashedAt = Date.now();
+    await victim.crash();
+    await offline;
+    const noticedAfterMs = Date.now() - crashedAt;
+    // Every live node sweeps; a late second announcement would have arrived by the end of the next sweep.
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      expect(await client.sMembers("parley:nodes")).not.toContain(victim.nodeId);
+    } finally {
+      await client.close();
+    }
+    await messageBarrier(d, ivy.user.id, [d]);
+    expect(seen.map((p) => [p.userId, p.online])).toEqual([[ivy.user.id, false]]);
+    expect(noticedAfterMs).toBeLessThan(NODE_TTL_MS + NODE_TTL_MS / 3 + PRESENCE_GRACE_MS);
+    const user = async (id: string) =>
+      (await http<{ user: User }>(a, "GET", `/api/users/${id}`, { token: dave.token })).body.user;
+    expect(await user(ivy.user.id)).toMatchObject({ online: false });
+    expect(await user(jack.user.id)).toMatchObject({ online: true });
+  });
+
+  it("throttles typing per user and conversation across nodes: one typing:true a second, one typing:false", async () => {
+    const [a, b, c] = nodes as [TestServer, TestServer, TestServer];
+    const [kate, leo] = await Promise.all([registerUser(a), registerUser(c)]);
+    const [kateOnA, kateOnB, leoOnC] = await Promise.all([
+      connectClient(a, kate.token),
+      connectClient(b, kate.token),
+      connectClient(c, leo.token),
+    ]);
+    const leoSaw = collect(leoOnC, "typing");
+    const started = waitFor(leoOnC, "typing");
+    kateOnA.emit("typing", { peerId: leo.user.id, typing: true });
+    await started;
+    // Within the second: B's typing:true is dropped; one of the two typing:false ends the relayed true.
+    kateOnB.emit("typing", { peerId: leo.user.id, typing: true });
+    kateOnB.emit("typing", { peerId: leo.user.id, typing: false });
+    kateOnA.emit("typing", { peerId: leo.user.id, typing: false });
+    await messageBarrier(kateOnA, leo.user.id, [leoOnC]);
+    await messageBarrier(kateOnB, leo.user.id, [leoOnC]);
+
+    const conversationId = conversationIdFor(kate.user.id, leo.user.id);
+    expect(leoSaw).toEqual([
+      { conversationId, userId: kate.user.id, typing: true },
+      { conversationId, userId: kate.user.id, typing: false },
+    ]);
+  });
+
   it("disconnects, on node B, the socket of a session logged out on node A; other sessions stay", async () => {
     const [a, b] = nodes as [TestServer, TestServer];
     const erin = await registerUser(a);
@@ -177,7 +309,9 @@ describe.skipIf(!redisServer)("several nodes on one PostgreSQL and one Redis", (
       await client.hSet(`parley:sockets:${ghostNode}`, hank.user.id, String(MAX_SOCKETS_PER_USER));
       const socket = await connectClient(nodes[1]!, hank.token);
       expect(socket.connected).toBe(true);
-      expect(await client.sIsMember("parley:nodes", ghostNode)).toBe(0);
+      // A live node's sweep claims the dead one and drops what it held.
+      await expect.poll(() => client.sIsMember("parley:nodes", ghostNode), { timeout: NODE_TTL_MS }).toBe(0);
+      expect(await client.exists(`parley:sockets:${ghostNode}`)).toBe(0);
     } finally {
       await client.close();
     }
@@ -187,7 +321,7 @@ describe.skipIf(!redisServer)("several nodes on one PostgreSQL and one Redis", (
     const env = { REDIS_URL: redis.url, SEND_RATE_BURST: "4", SEND_RATE_PER_SEC: "1" };
     const slowA = await startServer(env);
     const slowB = await startServer({ ...env, DATABASE_URL: slowA.config.databaseUrl! });
-    nodes.push(slowA, slowB);
+    ownNodes.push(slowA, slowB);
     const [kim, lee] = await Promise.all([registerUser(slowA), registerUser(slowB)]);
     const [onA, onB] = await Promise.all([connectClient(slowA, kim.token), connectClient(slowB, kim.token)]);
     const send = (socket: ClientSocket, clientId = newClientId()) =>

@@ -40,7 +40,7 @@ export function createAccounts(deps: Deps) {
       createdAt: createdAt.toISOString(),
       expiresAt: new Date(createdAt.getTime() + sessionTtlMs).toISOString(),
     });
-    return { token, user: users.present(user) };
+    return { token, user: await users.present(user) };
   }
 
   /** The password check of a login or a password change under the login limits: the user, or null when wrong. */

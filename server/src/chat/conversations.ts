@@ -63,7 +63,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
           : { messages: [], hasMore: false };
       return {
         conversationId,
-        peer: users.present(peer),
+        peer: await users.present(peer),
         messages: page.messages,
         hasMore: page.hasMore,
         readSeq: state.mine.readSeq,
@@ -81,7 +81,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       return Promise.all(
         summaries.map(async ({ peerId, ...summary }) => ({
           ...summary,
-          peer: users.present(await users.require(peerId)),
+          peer: await users.present(await users.require(peerId)),
         })),
       );
     },

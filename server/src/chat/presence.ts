@@ -4,20 +4,78 @@ import type { Logger } from "../logger";
 import type { Store } from "../store";
 import type { Broadcaster } from "./broadcaster";
 
-type UserPresence = { sockets: number; offlineTimer?: NodeJS.Timeout };
+/** Told each time a user came online or went offline: once per change, on one node. */
+export type PresenceReport = (userId: string, online: boolean) => void;
 
 /**
- * Who is online, counted by connected sockets in this process. A user goes
- * offline only when their last socket has been gone for `graceMs`, so a page
- * reload does not flash "offline" to their peers.
+ * Who is online: a user is, from their first socket until their last has been gone for the grace
+ * period, so a page reload does not flash "offline" to their peers. Kept in this process by default,
+ * or in Redis by several nodes (redis.ts), where a user's sockets may be on any of them.
  */
-export function createPresence(deps: { store: Store; broadcaster: Broadcaster; graceMs: number; logger: Logger }) {
-  const { store, broadcaster, graceMs, logger } = deps;
+export interface Presence {
+  socketConnected(userId: string): void;
+  socketDisconnected(userId: string): void;
+  /** Online as last announced to the user's peers. */
+  isOnline(userId: string): Promise<boolean>;
+  /** Starts telling `report` about changes. */
+  start(report: PresenceReport): void;
+  /** Stops reporting; sockets closing afterwards change nothing. */
+  close(): void;
+}
+
+type UserPresence = { sockets: number; offlineTimer?: NodeJS.Timeout };
+
+/** The single-node presence: sockets counted per user in this process. */
+export function createMemoryPresence(graceMs: number): Presence {
   const users = new Map<string, UserPresence>();
-  // Announcements of one user leave in the order their changes happened.
+  let report: PresenceReport | undefined;
+
+  return {
+    isOnline: (userId) => Promise.resolve(users.has(userId)),
+
+    socketConnected(userId) {
+      const presence = users.get(userId);
+      if (presence) {
+        // Back within the grace period: peers never saw this user go offline.
+        clearTimeout(presence.offlineTimer);
+        presence.offlineTimer = undefined;
+        presence.sockets++;
+        return;
+      }
+      users.set(userId, { sockets: 1 });
+      report?.(userId, true);
+    },
+
+    socketDisconnected(userId) {
+      const presence = users.get(userId);
+      if (!presence || --presence.sockets > 0) return;
+      presence.offlineTimer = setTimeout(() => {
+        if (presence.sockets > 0) return;
+        users.delete(userId);
+        report?.(userId, false);
+      }, graceMs);
+      presence.offlineTimer.unref();
+    },
+
+    start(onChange) {
+      report = onChange;
+    },
+
+    close() {
+      report = undefined;
+      for (const presence of users.values()) clearTimeout(presence.offlineTimer);
+      users.clear();
+    },
+  };
+}
+
+/** Tells a user's peers (and sockets watching them) that the user came online or went offline. */
+export function createPresenceAnnouncer(deps: { store: Store; broadcaster: Broadcaster; logger: Logger }) {
+  const { store, broadcaster, logger } = deps;
+  // Announcements of one user leave this node in the order their changes happened.
   const announceQueue = createKeyedQueue();
 
-  function announce(userId: string, online: boolean) {
+  return function announce(userId: string, online: boolean): void {
     void announceQueue(userId, async () => {
       let lastSeenAt: string | null;
       if (online) {
@@ -28,40 +86,5 @@ export function createPresence(deps: { store: Store; broadcaster: Broadcaster; g
       }
       broadcaster.presence({ userId, online, lastSeenAt }, await store.listPeerIds(userId));
     }).catch((err: unknown) => logger.warn({ err, userId }, "presence announcement failed"));
-  }
-
-  return {
-    isOnline: (userId: string): boolean => users.has(userId),
-
-    socketConnected(userId: string): void {
-      const presence = users.get(userId);
-      if (presence) {
-        // Back within the grace period: peers never saw this user go offline.
-        clearTimeout(presence.offlineTimer);
-        presence.offlineTimer = undefined;
-        presence.sockets++;
-        return;
-      }
-      users.set(userId, { sockets: 1 });
-      announce(userId, true);
-    },
-
-    socketDisconnected(userId: string): void {
-      const presence = users.get(userId);
-      if (!presence || --presence.sockets > 0) return;
-      presence.offlineTimer = setTimeout(() => {
-        if (presence.sockets > 0) return;
-        users.delete(userId);
-        announce(userId, false);
-      }, graceMs);
-      presence.offlineTimer.unref();
-    },
-
-    close(): void {
-      for (const presence of users.values()) clearTimeout(presence.offlineTimer);
-      users.clear();
-    },
   };
 }
-
-export type Presence = ReturnType<typeof createPresence>;

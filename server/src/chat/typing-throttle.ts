@@ -5,6 +5,9 @@ const SWEEP_ABOVE = 1000;
 
 type TypingState = { lastStartAt: number; typing: boolean };
 
+/** Whether to relay a user's typing signal in a conversation; kept in this process, or in Redis by several nodes. */
+export type TypingThrottle = (userId: string, conversationId: string, typing: boolean) => Promise<boolean>;
+
 /**
  * Decides which typing signals are relayed, so the peer only hears state
  * changes: at most one `typing: true` per user and conversation per second,
@@ -12,7 +15,7 @@ type TypingState = { lastStartAt: number; typing: boolean };
  * misbehaving one must not flood the peer), and `typing: false` only when it
  * ends a relayed `typing: true`.
  */
-export function createTypingThrottle(now: () => number = Date.now) {
+export function createTypingThrottle(now: () => number = Date.now): TypingThrottle {
   const states = new Map<string, TypingState>();
   let lastSweepAt = -Infinity;
 
@@ -26,7 +29,7 @@ export function createTypingThrottle(now: () => number = Date.now) {
     }
   }
 
-  return function shouldRelay(userId: string, conversationId: string, typing: boolean): boolean {
+  function shouldRelay(userId: string, conversationId: string, typing: boolean): boolean {
     const t = now();
     // At most one sweep a second keeps the map bounded without a full scan per signal.
     if (states.size >= SWEEP_ABOVE && t - lastSweepAt >= TYPING_RELAY_INTERVAL_MS) sweep(t);
@@ -40,5 +43,7 @@ export function createTypingThrottle(now: () => number = Date.now) {
     if (state && t - state.lastStartAt < TYPING_RELAY_INTERVAL_MS) return false;
     states.set(key, { lastStartAt: t, typing: true });
     return true;
-  };
+  }
+
+  return (userId, conversationId, typing) => Promise.resolve(shouldRelay(userId, conversationId, typing));
 }

@@ -1,3 +1,4 @@
+import { ID_PATTERN } from "../../../shared/protocol";
 import type { User } from "../../../shared/protocol";
 import { notFound } from "../errors";
 import type { Store } from "../store";
@@ -7,17 +8,17 @@ import type { UserRecord } from "../store/types";
 const KNOWN_IDS_MAX = 10_000;
 
 /** Users as the wire sees them: stored fields plus live presence. */
-export function createUserDirectory(deps: { store: Store; isOnline: (userId: string) => boolean }) {
+export function createUserDirectory(deps: { store: Store; isOnline: (userId: string) => Promise<boolean> }) {
   const { store, isOnline } = deps;
   // Users are never deleted, so an id once found stays valid; unknown ids are not remembered.
   const knownIds = new Set<string>();
 
-  function present(record: UserRecord): User {
+  async function present(record: UserRecord): Promise<User> {
     return {
       id: record.id,
       username: record.username,
       displayName: record.displayName,
-      online: isOnline(record.id),
+      online: await isOnline(record.id),
       lastSeenAt: record.lastSeenAt,
     };
   }
@@ -26,6 +27,8 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
     present,
     /** The user, or NOT_FOUND whatever the form of the id. */
     async require(id: string): Promise<UserRecord> {
+      // Not an id (a NUL, say, which PostgreSQL refuses in text) names nobody: it never reaches the store.
+      if (!ID_PATTERN.test(id)) throw notFound("user");
       const user = await store.findUserById(id);
       if (!user) throw notFound("user");
       return user;
@@ -39,7 +42,7 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
       return true;
     },
     async search(prefix: string, excludeId: string, limit: number): Promise<User[]> {
-      return (await store.searchUsers({ prefix, excludeId, limit })).map(present);
+      return Promise.all((await store.searchUsers({ prefix, excludeId, limit })).map(present));
     },
   };
 }

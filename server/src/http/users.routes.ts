@@ -11,7 +11,7 @@ export function userRoutes(deps: { users: UserDirectory; authed: Authed }): Rout
   router.get(
     "/me",
     authed(async (_req, res, { user }) => {
-      res.json({ user: users.present(user) });
+      res.json({ user: await users.present(user) });
     }),
   );
 
@@ -26,7 +26,7 @@ export function userRoutes(deps: { users: UserDirectory; authed: Authed }): Rout
   router.get(
     "/users/:id",
     authed(async (req, res) => {
-      res.json({ user: users.present(await users.require(String(req.params.id))) });
+      res.json({ user: await users.present(await users.require(String(req.params.id))) });
     }),
   );
 

@@ -2,6 +2,7 @@ import type { Conversations } from "../chat/conversations";
 import type { Messages } from "../chat/messages";
 import type { Receipts } from "../chat/receipts";
 import type { Broadcaster } from "../chat/broadcaster";
+import type { TypingThrottle } from "../chat/typing-throttle";
 import type { UserDirectory } from "../chat/users";
 import type { EventBinder } from "./on-event";
 import type { ParleySocket } from "./types";
@@ -13,7 +14,7 @@ export type Services = {
   messages: Messages;
   receipts: Receipts;
   broadcaster: Broadcaster;
-  shouldRelayTyping: (userId: string, conversationId: string, typing: boolean) => boolean;
+  shouldRelayTyping: TypingThrottle;
 };
 
 export type HandlerContext = { socket: ParleySocket; events: EventBinder; services: Services };

@@ -11,7 +11,7 @@ export function registerTypingHandlers({ socket, events, services }: HandlerCont
     // Typing reaches real users only: an unknown id is dropped before it takes any throttle state.
     if (!(await services.users.exists(peerId))) return;
     const conversationId = conversationIdFor(selfId, peerId);
-    if (!services.shouldRelayTyping(selfId, conversationId, typing)) return;
+    if (!(await services.shouldRelayTyping(selfId, conversationId, typing))) return;
     services.broadcaster.typing({ conversationId, userId: selfId, typing }, peerId);
   });
 }

@@ -8,7 +8,6 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AuthResponse, User } from "../../../shared/protocol";
@@ -16,7 +15,6 @@ import { createApp } from "../../src/app";
 import { hashToken } from "../../src/auth/tokens";
 import { loadConfig } from "../../src/config";
 import { createStore } from "../../src/store";
-import { SQLITE_FILE } from "../../src/store/sqlite";
 import { connectClient, emitAck, registerUser, startServer } from "../helpers";
 import type { ClientSocket, TestServer, TestUser } from "../helpers";
 
@@ -76,6 +74,11 @@ function disconnected(socket: ClientSocket, timeoutMs = 5000): Promise<string> {
       resolve(reason);
     });
   });
+}
+
+/** The stored session, expired or not (the store's lookup skips those that expired before `now`). */
+function storedSession(server: TestServer, tokenHash: string) {
+  return server.store.findSession(tokenHash, new Date(0).toISOString());
 }
 
 /** Proves a socket is still connected and served: a round trip through the server. */
@@ -215,16 +218,7 @@ describe("sessions", () => {
     const server = await serve({ SESSION_TTL_MS: "1500" });
     const kept = await registerUser(server);
     const keptSocket = await connectClient(server, kept.token);
-    const db = new Database(join(server.dataDir, SQLITE_FILE));
-    db.pragma("busy_timeout = 5000");
-    try {
-      db.prepare("update sessions set expires_at = ? where token_hash = ?").run(
-        new Date(Date.now() + 60_000).toISOString(),
-        hashToken(kept.token),
-      );
-    } finally {
-      db.close();
-    }
+    await server.store.renewSession(hashToken(kept.token), new Date(Date.now() + 60_000).toISOString());
     // A session created later expires later: once its socket is dropped, the first one's deadline has passed.
     const barrier = await registerUser(server);
     const barrierSocket = await connectClient(server, barrier.token);
@@ -235,57 +229,35 @@ describe("sessions", () => {
   it("slides: a session used after aging renews to 30 days from now, by HTTP or by a socket connection", async () => {
     const server = await serve();
     const user = await registerUser(server);
-    const db = new Database(join(server.dataDir, SQLITE_FILE));
-    db.pragma("busy_timeout = 5000");
     const tokenHash = hashToken(user.token);
     const DAY = 24 * 60 * 60 * 1000;
-    const expiresAt = () =>
-      Date.parse(
-        (db.prepare("select expires_at from sessions where token_hash = ?").get(tokenHash) as { expires_at: string })
-          .expires_at,
-      );
+    const expiresAt = async () => Date.parse((await storedSession(server, tokenHash))!.expiresAt);
     const age = (ms: number) =>
-      db
-        .prepare("update sessions set expires_at = ? where token_hash = ?")
-        .run(new Date(Date.now() + 30 * DAY - ms).toISOString(), tokenHash);
-    try {
-      expect(expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
+      server.store.renewSession(tokenHash, new Date(Date.now() + 30 * DAY - ms).toISOString());
+    expect(await expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
 
-      // Aged by 29 days: one request brings it back to 30 days.
-      age(29 * DAY);
-      expect((await call(server, "GET", "/api/me", { token: user.token })).status).toBe(200);
-      expect(expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
+    // Aged by 29 days: one request brings it back to 30 days.
+    await age(29 * DAY);
+    expect((await call(server, "GET", "/api/me", { token: user.token })).status).toBe(200);
+    expect(await expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
 
-      // Aged by ten minutes only: no write.
-      age(10 * 60 * 1000);
-      const before = expiresAt();
-      expect((await call(server, "GET", "/api/me", { token: user.token })).status).toBe(200);
-      expect(expiresAt()).toBe(before);
+    // Aged by ten minutes only: no write.
+    await age(10 * 60 * 1000);
+    const before = await expiresAt();
+    expect((await call(server, "GET", "/api/me", { token: user.token })).status).toBe(200);
+    expect(await expiresAt()).toBe(before);
 
-      age(2 * DAY);
-      await connectClient(server, user.token);
-      expect(expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
-    } finally {
-      db.close();
-    }
+    await age(2 * DAY);
+    await connectClient(server, user.token);
+    expect(await expiresAt()).toBeGreaterThan(Date.now() + 30 * DAY - 60_000);
   });
 
   it("purges expired sessions from the database", async () => {
     const server = await serve({ SESSION_TTL_MS: "1000" });
     const user = await registerUser(server);
-    const db = new Database(join(server.dataDir, SQLITE_FILE), { readonly: true });
-    try {
-      const count = () =>
-        (
-          db.prepare("select count(*) as n from sessions where token_hash = ?").get(hashToken(user.token)) as {
-            n: number;
-          }
-        ).n;
-      expect(count()).toBe(1);
-      await expect.poll(count, { timeout: 5000 }).toBe(0);
-    } finally {
-      db.close();
-    }
+    const stored = async () => (await storedSession(server, hashToken(user.token))) !== undefined;
+    expect(await stored()).toBe(true);
+    await expect.poll(stored, { timeout: 5000 }).toBe(false);
   });
 
   it("logout-all revokes every session of the user and disconnects all their sockets, no one else's", async () => {
