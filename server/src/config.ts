@@ -62,7 +62,7 @@ const envSchema = z.object({
   SESSION_TTL_MS: intVar(30 * 24 * 60 * 60 * 1000, 1000, 365 * 24 * 60 * 60 * 1000),
   PRESENCE_GRACE_MS: intVar(3000, 0, 60_000),
   // With REDIS_URL: a node whose heartbeat stops is taken for dead after this long (its sockets, its users' presence).
-  NODE_TTL_MS: intVar(15_000, 300, 600_000),
+  NODE_TTL_MS: intVar(7500, 300, 600_000),
   // log2 of scrypt's N; tests lower it to keep registration cheap.
   SCRYPT_LOG_N: intVar(14, 10, 20),
   CLIENT_DIST: z.string().optional(),
