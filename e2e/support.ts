@@ -76,6 +76,9 @@ export { expect };
 /** Finds a person by search on the home page and opens the chat with them. */
 export async function openChatWith(page: Page, peer: TestUser): Promise<void> {
   await page.goto("/");
+  // The list arrives once the socket connects; the search results move when it does.
+  await expect(page.getByRole("heading", { level: 2, name: "Conversations" })).toBeVisible();
+  await expect(page.getByRole("status", { name: "Loading conversations" })).toHaveCount(0);
   await page.getByLabel("Search people").fill(peer.username);
   await page
     .getByRole("link", { name: new RegExp(peer.displayName) })
