@@ -167,12 +167,11 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
 /**
  * The repository over Kysely. Queries stay dialect-neutral (no SQLite-only
  * syntax) so a PostgresDialect can run the same code. A dialect may bring
- * its own `appendMessages` (SQLite does: one synchronous transaction of
- * prepared statements).
+ * its own send path (SQLite does: statements prepared once).
  */
 export function createKyselyStore(
   db: Kysely<Database>,
-  options: { appendMessages?: (batch: NewMessage[]) => Promise<AppendResult[]> } = {},
+  sendPath: Partial<Pick<Store, "appendMessages" | "findMessageByClientId">> = {},
 ): Store {
   // Compiled once; the send path runs it for every message.
   const byClientIdQuery = db
@@ -185,7 +184,7 @@ export function createKyselyStore(
   async function appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (options.appendMessages ?? ((b) => appendBatch(db, b)))(batch);
+        return await (sendPath.appendMessages ?? ((b) => appendBatch(db, b)))(batch);
       } catch (error) {
         // Another node stored one of these clientIds between our lookup and insert: the next
         // attempt finds it and returns it.
@@ -436,10 +435,12 @@ export function createKyselyStore(
       return row && toMessage(row);
     },
 
-    async findMessageByClientId(senderId, clientId) {
-      const { rows } = await rerun(db, byClientIdQuery, [senderId, clientId]);
-      return rows[0] && toMessage(rows[0]);
-    },
+    findMessageByClientId:
+      sendPath.findMessageByClientId ??
+      (async (senderId, clientId) => {
+        const { rows } = await rerun(db, byClientIdQuery, [senderId, clientId]);
+        return rows[0] && toMessage(rows[0]);
+      }),
 
     appendMessages,
 

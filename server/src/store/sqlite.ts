@@ -4,7 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { createKyselyStore } from "./kysely-store";
 import { migrateToLatest } from "./migrations";
-import { createSqliteAppend } from "./sqlite-append";
+import { createSqliteSendPath } from "./sqlite-send-path";
 import type { Database } from "./schema";
 import type { Store } from "./types";
 
@@ -29,5 +29,5 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  return createKyselyStore(db, { appendMessages: createSqliteAppend(sqlite, db) });
+  return createKyselyStore(db, createSqliteSendPath(sqlite, db));
 }

@@ -2,15 +2,19 @@ import type SQLite from "better-sqlite3";
 import type { Kysely, Selectable } from "kysely";
 import { toMessage } from "./rows";
 import type { Database, MessagesTable } from "./schema";
-import type { AppendResult, NewMessage } from "./types";
+import type { AppendResult, NewMessage, Store } from "./types";
 
 /**
- * SQLite's appendMessages: one synchronous transaction of statements
- * prepared once, a few microseconds per message. Each message's clientId
- * lookup sees the batch's earlier inserts, so a retry within the batch gets
- * the first one's row.
+ * SQLite's send path on statements prepared once. appendMessages is one
+ * synchronous transaction, a few microseconds per message; each message's
+ * clientId lookup sees the batch's earlier inserts, so a retry within the
+ * batch gets the first one's row. Both go through Kysely's connection, so
+ * they never land inside (or read from) a transaction Kysely holds open.
  */
-export function createSqliteAppend(sqlite: SQLite.Database, db: Kysely<Database>) {
+export function createSqliteSendPath(
+  sqlite: SQLite.Database,
+  db: Kysely<Database>,
+): Pick<Store, "appendMessages" | "findMessageByClientId"> {
   const findByClientId = sqlite.prepare<[string, string], Selectable<MessagesTable>>(
     "select * from messages where sender_id = ? and client_id = ?",
   );
@@ -57,6 +61,12 @@ export function createSqliteAppend(sqlite: SQLite.Database, db: Kysely<Database>
 
   const appendAll = sqlite.transaction((batch: NewMessage[]) => batch.map(appendOne));
 
-  // Through Kysely's connection, so the batch never lands inside a transaction Kysely holds open.
-  return (batch: NewMessage[]): Promise<AppendResult[]> => db.connection().execute(async () => appendAll(batch));
+  return {
+    appendMessages: (batch) => db.connection().execute(async () => appendAll(batch)),
+    findMessageByClientId: (senderId, clientId) =>
+      db.connection().execute(async () => {
+        const row = findByClientId.get(senderId, clientId);
+        return row && toMessage(row);
+      }),
+  };
 }
