@@ -52,7 +52,7 @@ const openSockets = new Set<ClientSocket>();
  * In the integration-pg project, the DATABASE_URL of a database of its own for the test server
  * using `dataDir`, created on first use and remembered in the directory so a restart finds it.
  */
-async function testDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
+export async function testDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
   const adminUrl = inject("postgresUrl");
   if (!adminUrl) return {};
   const file = join(dataDir, "database-url");

@@ -5,7 +5,7 @@ import { revisions } from "./0002_revisions";
 import { unreadCounters } from "./0003_unread_counters";
 
 // Names sort in application order; never rename or edit a migration once released.
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_revisions": revisions,
   "0003_unread_counters": unreadCounters,
