@@ -21,16 +21,13 @@ function toWatermarks(row: { delivered_seq: number; read_seq: number } | undefin
   return row ? { deliveredSeq: Number(row.delivered_seq), readSeq: Number(row.read_seq) } : NO_WATERMARKS;
 }
 
-/**
- * The repository over Kysely. Queries stay dialect-neutral (no SQLite-only
- * syntax) so a PostgresDialect can run the same code.
- */
 /** A compiled query run again with other parameters, in the order they appear in the SQL. */
 function rerun<Row>(db: Kysely<Database>, query: CompiledQuery<Row>, parameters: unknown[]) {
   return db.executeQuery<Row>({ ...query, parameters });
 }
 
-const clientKey = (senderId: string, clientId: string) => `${senderId}\u0000${clientId}`;
+/** Two ids as one map key: (sender, clientId) or (conversation, member). */
+const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
 
 /**
  * Appends a batch in one transaction and a handful of statements whatever its
@@ -49,11 +46,11 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
         eb.or(batch.map((m) => eb.and([eb("sender_id", "=", m.senderId), eb("client_id", "=", m.clientId)]))),
       )
       .execute();
-    const known = new Map(stored.map((row) => [clientKey(row.sender_id, row.client_id), toMessage(row)]));
+    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row)]));
     // The first of each new clientId is stored; a repeat in the same batch gets that message back.
     const fresh = new Map<string, NewMessage>();
     for (const m of batch) {
-      const key = clientKey(m.senderId, m.clientId);
+      const key = pairKey(m.senderId, m.clientId);
       if (!known.has(key) && !fresh.has(key)) fresh.set(key, m);
     }
     const created = new Map<string, Message>();
@@ -92,10 +89,10 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
       for (const [conversationId, messages] of groups) {
         if (counters.get(conversationId)!.seq === messages.length) {
           for (const userId of [messages[0]!.userA, messages[0]!.userB])
-            sentBy.set(clientKey(conversationId, userId), { conversationId, userId, count: 0 });
+            sentBy.set(pairKey(conversationId, userId), { conversationId, userId, count: 0 });
         }
         for (const m of messages) {
-          const key = clientKey(conversationId, m.senderId);
+          const key = pairKey(conversationId, m.senderId);
           const entry = sentBy.get(key) ?? { conversationId, userId: m.senderId, count: 0 };
           sentBy.set(key, { ...entry, count: entry.count + 1 });
         }
@@ -120,7 +117,7 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
         .returning(["conversation_id", "user_id", "sent_count"])
         .execute();
       const sentCounts = new Map(
-        members.map((row) => [clientKey(row.conversation_id, row.user_id), Number(row.sent_count)]),
+        members.map((row) => [pairKey(row.conversation_id, row.user_id), Number(row.sent_count)]),
       );
 
       // Counters now hold the values after the batch: number each group's messages up to them.
@@ -129,7 +126,7 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
         const last = counters.get(conversationId)!;
         const ordinals = new Map<string, number>();
         messages.forEach((m, i) => {
-          const countKey = clientKey(conversationId, m.senderId);
+          const countKey = pairKey(conversationId, m.senderId);
           const ordinal = (ordinals.get(countKey) ?? sentCounts.get(countKey)! - sentBy.get(countKey)!.count) + 1;
           ordinals.set(countKey, ordinal);
           rows.push({
@@ -148,12 +145,12 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
         });
       }
       await trx.insertInto("messages").values(rows).execute();
-      for (const row of rows) created.set(clientKey(row.sender_id, row.client_id), toMessage(row));
+      for (const row of rows) created.set(pairKey(row.sender_id, row.client_id), toMessage(row));
     }
 
     const reported = new Set<string>();
     return batch.map((m) => {
-      const key = clientKey(m.senderId, m.clientId);
+      const key = pairKey(m.senderId, m.clientId);
       const fromBatch = created.get(key);
       if (fromBatch && !reported.has(key)) {
         reported.add(key);
