@@ -62,7 +62,7 @@ const openSockets = new Set<ClientSocket>();
  * In the integration-pg project, the DATABASE_URL of a database of its own for the test server
  * using `dataDir`, created on first use and remembered in the directory so a restart finds it.
  */
-async function testDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
+export async function testDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
   const adminUrl = inject("postgresUrl");
   if (!adminUrl) return {};
   const file = join(dataDir, "database-url");
@@ -277,18 +277,18 @@ export async function seedMessages(
 ): Promise<void> {
   const conversationId = conversationIdFor(sender.id, recipient.id);
   const [userA, userB] = [sender.id, recipient.id].sort() as [string, string];
-  for (let i = 1; i <= count; i++) {
-    await server.store.appendMessage({
-      id: randomUUID().replaceAll("-", ""),
-      conversationId,
-      userA,
-      userB,
-      senderId: sender.id,
-      clientId: randomUUID(),
-      body: bodyOf(i),
-      createdAt: new Date().toISOString(),
-    });
-  }
+  const messages = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID().replaceAll("-", ""),
+    conversationId,
+    userA,
+    userB,
+    senderId: sender.id,
+    clientId: randomUUID(),
+    body: bodyOf(i + 1),
+    createdAt: new Date().toISOString(),
+  }));
+  // In batches, as the server writes them, so PostgreSQL's parameter limit is never reached.
+  for (let i = 0; i < count; i += 200) await server.store.appendMessages(messages.slice(i, i + 200));
 }
 
 /**

@@ -1,10 +1,12 @@
 import { conversationIdFor, deleteSchema, editSchema, sendSchema } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
 import { AppError, notFound } from "../errors";
+import { createBatcher } from "../lib/batcher";
 import { newId, nowIso } from "../lib/ids";
 import type { createKeyedQueue } from "../lib/serial-queue";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store";
+import type { NewMessage } from "../store/types";
 import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
 import type { SendLimiter } from "./send-limiter";
@@ -16,13 +18,29 @@ type Deps = {
   users: UserDirectory;
   broadcaster: Broadcaster;
   metrics: Metrics;
-  /** Serializes writes per conversation so broadcasts leave in seq order. */
+  /** Serializes edits and deletes per conversation so their broadcasts leave in rev order. */
   conversationQueue: ReturnType<typeof createKeyedQueue>;
   sendLimiter: SendLimiter;
 };
 
+/** Sends written in one transaction at most; bounds a PostgreSQL statement's parameters. */
+const SEND_BATCH_MAX = 256;
+
 export function createMessages(deps: Deps) {
   const { store, users, broadcaster, metrics, conversationQueue, sendLimiter } = deps;
+
+  // Persist, then broadcast; the caller acks afterwards. One batch is written at a time and its
+  // messages are broadcast right after its commit, in seq order, before the next batch starts.
+  const appendMessage = createBatcher(async (batch: NewMessage[]) => {
+    const results = await store.appendMessages(batch);
+    for (const { message, created } of results) {
+      if (created) {
+        metrics.messagesSent.inc();
+        broadcaster.messageNew(message);
+      }
+    }
+    return results;
+  }, SEND_BATCH_MAX);
 
   async function spendSendToken(senderId: string): Promise<void> {
     const token = await sendLimiter.take(senderId);
@@ -72,27 +90,20 @@ export function createMessages(deps: Deps) {
       if (!parsed.success) throw validationError(parsed.error);
 
       const { peerId, clientId, body } = parsed.data;
-      await users.require(peerId);
+      if (!(await users.exists(peerId))) throw notFound("user");
       const conversationId = conversationIdFor(senderId, peerId);
       const [userA, userB] = participantsOf(conversationId);
-      return conversationQueue(conversationId, async () => {
-        // Persist, then broadcast; the caller acks afterwards.
-        const { message, created } = await store.appendMessage({
-          id: newId(),
-          conversationId,
-          userA,
-          userB,
-          senderId,
-          clientId,
-          body,
-          createdAt: nowIso(),
-        });
-        if (created) {
-          metrics.messagesSent.inc();
-          broadcaster.messageNew(message);
-        }
-        return message;
+      const { message } = await appendMessage({
+        id: newId(),
+        conversationId,
+        userA,
+        userB,
+        senderId,
+        clientId,
+        body,
+        createdAt: nowIso(),
       });
+      return message;
     },
 
     async edit(selfId: string, payload: unknown): Promise<Message> {

@@ -28,6 +28,13 @@ export type SocketLimits = {
 export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLimits }): void {
   const { accounts, presence, services, metrics, logger } = deps;
 
+  // Each connection would otherwise keep its HTTP upgrade request (headers, parser state) for its
+  // whole life. Nothing here reads the request or the handshake's headers: the token comes from
+  // the handshake's auth payload, which does not depend on it.
+  io.engine.on("connection", (rawSocket: { request: unknown }) => {
+    rawSocket.request = null;
+  });
+
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth.token;
     accounts.authenticate(token).then(

@@ -1,10 +1,10 @@
 import { sql } from "kysely";
-import type { Kysely } from "kysely";
+import type { CompiledQuery, Kysely, Selectable } from "kysely";
 import { LIMITS } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
 import { capByBodyBytes, isUniqueViolation, toMessage, toUserRecord } from "./rows";
-import type { Database } from "./schema";
-import type { NewMessage, Store, Watermarks } from "./types";
+import type { Database, MessagesTable } from "./schema";
+import type { AppendResult, NewMessage, Store, Watermarks } from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
 const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
@@ -21,75 +21,173 @@ function toWatermarks(row: { delivered_seq: number; read_seq: number } | undefin
   return row ? { deliveredSeq: Number(row.delivered_seq), readSeq: Number(row.read_seq) } : NO_WATERMARKS;
 }
 
+/** A compiled query run again with other parameters, in the order they appear in the SQL. */
+function rerun<Row>(db: Kysely<Database>, query: CompiledQuery<Row>, parameters: unknown[]) {
+  return db.executeQuery<Row>({ ...query, parameters });
+}
+
+/** Two ids as one map key: (sender, clientId) or (conversation, member). */
+const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
+
 /**
- * The repository over Kysely. Queries stay dialect-neutral (no SQLite-only
- * syntax) so a PostgresDialect can run the same code.
+ * Appends a batch in one transaction and a handful of statements whatever its
+ * size: one lookup of the batch's clientIds, one upsert that moves every
+ * touched conversation's last_seq and rev by its count of new messages, one
+ * upsert of the senders' member rows (their sent counts give the ordinals),
+ * one multi-row insert. Conversations are locked in id order, so two nodes'
+ * batches cannot deadlock.
  */
-export function createKyselyStore(db: Kysely<Database>): Store {
-  async function findMessageByClientId(senderId: string, clientId: string, q: Kysely<Database> = db) {
-    const row = await q
+async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<AppendResult[]> {
+  return db.transaction().execute(async (trx) => {
+    const stored = await trx
       .selectFrom("messages")
       .selectAll()
-      .where("sender_id", "=", senderId)
-      .where("client_id", "=", clientId)
-      .executeTakeFirst();
-    return row && toMessage(row);
-  }
+      .where((eb) =>
+        eb.or(batch.map((m) => eb.and([eb("sender_id", "=", m.senderId), eb("client_id", "=", m.clientId)]))),
+      )
+      .execute();
+    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row)]));
+    // The first of each new clientId is stored; a repeat in the same batch gets that message back.
+    const fresh = new Map<string, NewMessage>();
+    for (const m of batch) {
+      const key = pairKey(m.senderId, m.clientId);
+      if (!known.has(key) && !fresh.has(key)) fresh.set(key, m);
+    }
+    const created = new Map<string, Message>();
+    if (fresh.size > 0) {
+      const byConversation = new Map<string, NewMessage[]>();
+      for (const m of fresh.values())
+        byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+      const groups = [...byConversation].sort(([a], [b]) => (a < b ? -1 : 1));
 
-  async function insertMessage(m: NewMessage): Promise<{ message: Message; created: boolean }> {
-    return db.transaction().execute(async (trx) => {
-      // Idempotency: the retry of a stored clientId gets the original back.
-      const existing = await findMessageByClientId(m.senderId, m.clientId, trx);
-      if (existing) return { message: existing, created: false };
-
-      // The upsert locks the conversation row, so concurrent sends get consecutive seqs and revs.
-      const { last_seq: seq, rev } = await trx
+      const bumped = await trx
         .insertInto("conversations")
-        .values({
-          id: m.conversationId,
-          user_a: m.userA,
-          user_b: m.userB,
-          last_seq: 1,
-          rev: 1,
-          last_message_at: m.createdAt,
-        })
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet({
-            last_seq: sql<number>`conversations.last_seq + 1`,
-            rev: sql<number>`conversations.rev + 1`,
-            last_message_at: m.createdAt,
-          }),
-        )
-        .returning(["last_seq", "rev"])
-        .executeTakeFirstOrThrow();
-
-      const row = {
-        id: m.id,
-        conversation_id: m.conversationId,
-        seq: Number(seq),
-        sender_id: m.senderId,
-        client_id: m.clientId,
-        body: m.body,
-        created_at: m.createdAt,
-        edited_at: null,
-        deleted_at: null,
-        rev: Number(rev),
-      };
-      await trx.insertInto("messages").values(row).execute();
-      await trx
-        .insertInto("conversation_members")
         .values(
-          [...new Set([m.userA, m.userB])].map((user_id) => ({
-            conversation_id: m.conversationId,
-            user_id,
-            delivered_seq: 0,
-            read_seq: 0,
+          groups.map(([id, messages]) => ({
+            id,
+            user_a: messages[0]!.userA,
+            user_b: messages[0]!.userB,
+            last_seq: messages.length,
+            rev: messages.length,
+            last_message_at: messages.at(-1)!.createdAt,
           })),
         )
-        .onConflict((oc) => oc.columns(["conversation_id", "user_id"]).doNothing())
+        .onConflict((oc) =>
+          oc.column("id").doUpdateSet({
+            last_seq: sql<number>`conversations.last_seq + excluded.last_seq`,
+            rev: sql<number>`conversations.rev + excluded.rev`,
+            last_message_at: sql<string>`excluded.last_message_at`,
+          }),
+        )
+        .returning(["id", "last_seq", "rev"])
         .execute();
-      return { message: toMessage(row), created: true };
+      const counters = new Map(bumped.map((row) => [row.id, { seq: Number(row.last_seq), rev: Number(row.rev) }]));
+
+      // Member rows: the senders' sent counts, and both rows of a conversation this batch opened
+      // (its last_seq is then exactly this batch's count).
+      const sentBy = new Map<string, { conversationId: string; userId: string; count: number }>();
+      for (const [conversationId, messages] of groups) {
+        if (counters.get(conversationId)!.seq === messages.length) {
+          for (const userId of [messages[0]!.userA, messages[0]!.userB])
+            sentBy.set(pairKey(conversationId, userId), { conversationId, userId, count: 0 });
+        }
+        for (const m of messages) {
+          const key = pairKey(conversationId, m.senderId);
+          const entry = sentBy.get(key) ?? { conversationId, userId: m.senderId, count: 0 };
+          sentBy.set(key, { ...entry, count: entry.count + 1 });
+        }
+      }
+      const members = await trx
+        .insertInto("conversation_members")
+        .values(
+          [...sentBy.values()].map(({ conversationId, userId, count }) => ({
+            conversation_id: conversationId,
+            user_id: userId,
+            delivered_seq: 0,
+            read_seq: 0,
+            sent_count: count,
+            read_peer_count: 0,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["conversation_id", "user_id"]).doUpdateSet({
+            sent_count: sql<number>`conversation_members.sent_count + excluded.sent_count`,
+          }),
+        )
+        .returning(["conversation_id", "user_id", "sent_count"])
+        .execute();
+      const sentCounts = new Map(
+        members.map((row) => [pairKey(row.conversation_id, row.user_id), Number(row.sent_count)]),
+      );
+
+      // Counters now hold the values after the batch: number each group's messages up to them.
+      const rows: Array<Selectable<MessagesTable>> = [];
+      for (const [conversationId, messages] of groups) {
+        const last = counters.get(conversationId)!;
+        const ordinals = new Map<string, number>();
+        messages.forEach((m, i) => {
+          const countKey = pairKey(conversationId, m.senderId);
+          const ordinal = (ordinals.get(countKey) ?? sentCounts.get(countKey)! - sentBy.get(countKey)!.count) + 1;
+          ordinals.set(countKey, ordinal);
+          rows.push({
+            id: m.id,
+            conversation_id: conversationId,
+            seq: last.seq - messages.length + 1 + i,
+            sender_id: m.senderId,
+            client_id: m.clientId,
+            body: m.body,
+            created_at: m.createdAt,
+            edited_at: null,
+            deleted_at: null,
+            rev: last.rev - messages.length + 1 + i,
+            sender_ordinal: ordinal,
+          });
+        });
+      }
+      await trx.insertInto("messages").values(rows).execute();
+      for (const row of rows) created.set(pairKey(row.sender_id, row.client_id), toMessage(row));
+    }
+
+    const reported = new Set<string>();
+    return batch.map((m) => {
+      const key = pairKey(m.senderId, m.clientId);
+      const fromBatch = created.get(key);
+      if (fromBatch && !reported.has(key)) {
+        reported.add(key);
+        return { message: fromBatch, created: true };
+      }
+      return { message: (fromBatch ?? known.get(key))!, created: false };
     });
+  });
+}
+
+/**
+ * The repository over Kysely. Queries stay dialect-neutral (no SQLite-only
+ * syntax) so a PostgresDialect can run the same code. A dialect may bring
+ * its own send path (SQLite does: statements prepared once).
+ */
+export function createKyselyStore(
+  db: Kysely<Database>,
+  sendPath: Partial<Pick<Store, "appendMessages" | "findMessageByClientId">> = {},
+): Store {
+  // Compiled once; the send path runs it for every message.
+  const byClientIdQuery = db
+    .selectFrom("messages")
+    .selectAll()
+    .where("sender_id", "=", "")
+    .where("client_id", "=", "")
+    .compile();
+
+  async function appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (sendPath.appendMessages ?? ((b) => appendBatch(db, b)))(batch);
+      } catch (error) {
+        // Another node stored one of these clientIds between our lookup and insert: the next
+        // attempt finds it and returns it.
+        if (!isUniqueViolation(error) || attempt === 3) throw error;
+      }
+    }
   }
 
   return {
@@ -212,53 +310,46 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     },
 
     async listConversations(userId) {
+      // From my member rows by index, each with its conversation, the peer's member row and the
+      // last message by key: the cost grows with my conversations, never with their messages.
       const rows = await db
-        .selectFrom("conversations as c")
-        .innerJoin("conversation_members as mine", (join) =>
-          join.onRef("mine.conversation_id", "=", "c.id").on("mine.user_id", "=", userId),
+        .selectFrom("conversation_members as mine")
+        .innerJoin("conversations as c", "c.id", "mine.conversation_id")
+        .innerJoin("conversation_members as peer", (join) =>
+          // In a conversation with myself the peer's row is my own.
+          join
+            .onRef("peer.conversation_id", "=", "c.id")
+            .on((eb) => eb.or([eb("peer.user_id", "!=", userId), eb("c.user_a", "=", eb.ref("c.user_b"))])),
         )
         .innerJoin("messages as last", (join) =>
           join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
         )
+        .where("mine.user_id", "=", userId)
         .selectAll("last")
-        .select(["c.user_a", "c.user_b", "mine.read_seq as my_read_seq"])
-        .select((eb) =>
-          eb
-            .selectFrom("messages as unread")
-            .select((sub) => sub.fn.countAll<number>().as("n"))
-            .whereRef("unread.conversation_id", "=", "c.id")
-            .where("unread.sender_id", "!=", userId)
-            .whereRef("unread.seq", ">", "mine.read_seq")
-            .as("unread_count"),
-        )
+        .select([
+          "c.user_a",
+          "c.user_b",
+          "mine.read_seq as my_read_seq",
+          "mine.read_peer_count as my_read_peer_count",
+          "peer.sent_count as peer_sent_count",
+          "peer.read_seq as peer_read_seq",
+          "peer.delivered_seq as peer_delivered_seq",
+        ])
         .orderBy("c.last_message_at", "desc")
         .orderBy("c.id")
         .execute();
-      if (rows.length === 0) return [];
-
-      const peerMembers = await db
-        .selectFrom("conversation_members")
-        .selectAll()
-        .where(
-          "conversation_id",
-          "in",
-          rows.map((r) => r.conversation_id),
-        )
-        .execute();
 
       return rows.map((row) => {
-        const peerId = row.user_a === userId ? row.user_b : row.user_a;
-        const peer = toWatermarks(
-          peerMembers.find((m) => m.conversation_id === row.conversation_id && m.user_id === peerId),
-        );
+        const withSelf = row.user_a === row.user_b;
         return {
           conversationId: row.conversation_id,
-          peerId,
+          peerId: row.user_a === userId ? row.user_b : row.user_a,
           lastMessage: toMessage(row),
-          unreadCount: Number(row.unread_count ?? 0),
+          // Unread: the peer's messages above my read watermark; my own never count.
+          unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
           readSeq: Number(row.my_read_seq),
-          peerReadSeq: peer.readSeq,
-          peerDeliveredSeq: peer.deliveredSeq,
+          peerReadSeq: Number(row.peer_read_seq),
+          peerDeliveredSeq: Number(row.peer_delivered_seq),
         };
       });
     },
@@ -341,19 +432,14 @@ export function createKyselyStore(db: Kysely<Database>): Store {
       return row && toMessage(row);
     },
 
-    findMessageByClientId: (senderId, clientId) => findMessageByClientId(senderId, clientId),
+    findMessageByClientId:
+      sendPath.findMessageByClientId ??
+      (async (senderId, clientId) => {
+        const { rows } = await rerun(db, byClientIdQuery, [senderId, clientId]);
+        return rows[0] && toMessage(rows[0]);
+      }),
 
-    async appendMessage(message) {
-      try {
-        return await insertMessage(message);
-      } catch (error) {
-        // Another node (or connection) stored the same clientId between our check and insert.
-        if (!isUniqueViolation(error)) throw error;
-        const existing = await findMessageByClientId(message.senderId, message.clientId);
-        if (!existing) throw error;
-        return { message: existing, created: false };
-      }
-    },
+    appendMessages,
 
     async updateMessage(target, changes) {
       return db
@@ -407,6 +493,28 @@ export function createKyselyStore(db: Kysely<Database>): Store {
         .updateTable("conversation_members")
         .set((eb) => ({
           read_seq: eb.case().when("read_seq", "<", readSeq).then(readSeq).else(eb.ref("read_seq")).end(),
+          // The message at the new watermark tells how many of the peer's messages lie at or below
+          // it: its ordinal if the peer sent it, else the rest of the seqs up to it.
+          read_peer_count: eb
+            .case()
+            .when("read_seq", "<", readSeq)
+            .then(
+              eb
+                .selectFrom("messages")
+                .select((m) =>
+                  m
+                    .case()
+                    .when("sender_id", "=", userId)
+                    .then(sql<number>`${readSeq} - sender_ordinal`)
+                    .else(m.ref("sender_ordinal"))
+                    .end()
+                    .as("peer_count"),
+                )
+                .where("messages.conversation_id", "=", conversationId)
+                .where("messages.seq", "=", readSeq),
+            )
+            .else(eb.ref("read_peer_count"))
+            .end(),
           delivered_seq: eb
             .case()
             .when("delivered_seq", "<", deliveredSeq)

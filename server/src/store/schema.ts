@@ -35,6 +35,8 @@ export interface MessagesTable {
   edited_at: string | null;
   deleted_at: string | null;
   rev: number;
+  /** 1 for the sender's first message in the conversation, 2 for their second, … */
+  sender_ordinal: number;
 }
 
 export interface ConversationMembersTable {
@@ -42,6 +44,10 @@ export interface ConversationMembersTable {
   user_id: string;
   delivered_seq: number;
   read_seq: number;
+  /** Messages this member sent in the conversation. */
+  sent_count: number;
+  /** The peer's messages at or below read_seq. */
+  read_peer_count: number;
 }
 
 export interface Database {

@@ -4,6 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { createKyselyStore } from "./kysely-store";
 import { migrateToLatest } from "./migrations";
+import { createSqliteSendPath } from "./sqlite-send-path";
 import type { Database } from "./schema";
 import type { Store } from "./types";
 
@@ -28,5 +29,5 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  return createKyselyStore(db);
+  return createKyselyStore(db, createSqliteSendPath(sqlite, db));
 }

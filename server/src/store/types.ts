@@ -42,6 +42,8 @@ export type NewMessage = {
   createdAt: string;
 };
 
+export type AppendResult = { message: Message; created: boolean };
+
 /**
  * Everything the handlers and routes need from storage. Implementations keep
  * seq assignment and idempotency inside one transaction.
@@ -86,8 +88,13 @@ export interface Store {
   ): Promise<{ messages: Message[]; rev: number; hasMore: boolean }>;
   findMessageById(id: string): Promise<Message | undefined>;
   findMessageByClientId(senderId: string, clientId: string): Promise<Message | undefined>;
-  /** Appends with the next seq; an existing (senderId, clientId) returns the stored message instead. */
-  appendMessage(message: NewMessage): Promise<{ message: Message; created: boolean }>;
+  /**
+   * Appends a batch in one transaction, each message with its conversation's
+   * next seq, in batch order. An existing (senderId, clientId), or one that
+   * repeats earlier in the batch, gets the stored message back instead.
+   * Results are in batch order.
+   */
+  appendMessages(batch: NewMessage[]): Promise<AppendResult[]>;
   /**
    * Applies an edit or a delete with the conversation's next rev, unless the
    * message is already deleted: then nothing changes and the result is null.

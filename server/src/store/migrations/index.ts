@@ -2,11 +2,13 @@ import { Migrator } from "kysely";
 import type { Kysely, Migration } from "kysely";
 import { initial } from "./0001_initial";
 import { revisions } from "./0002_revisions";
+import { unreadCounters } from "./0003_unread_counters";
 
 // Names sort in application order; never rename or edit a migration once released.
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_revisions": revisions,
+  "0003_unread_counters": unreadCounters,
 };
 
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<void> {

@@ -1,0 +1,72 @@
+import type SQLite from "better-sqlite3";
+import type { Kysely, Selectable } from "kysely";
+import { toMessage } from "./rows";
+import type { Database, MessagesTable } from "./schema";
+import type { AppendResult, NewMessage, Store } from "./types";
+
+/**
+ * SQLite's send path on statements prepared once. appendMessages is one
+ * synchronous transaction, a few microseconds per message; each message's
+ * clientId lookup sees the batch's earlier inserts, so a retry within the
+ * batch gets the first one's row. Both go through Kysely's connection, so
+ * they never land inside (or read from) a transaction Kysely holds open.
+ */
+export function createSqliteSendPath(
+  sqlite: SQLite.Database,
+  db: Kysely<Database>,
+): Pick<Store, "appendMessages" | "findMessageByClientId"> {
+  const findByClientId = sqlite.prepare<[string, string], Selectable<MessagesTable>>(
+    "select * from messages where sender_id = ? and client_id = ?",
+  );
+  // The upsert takes the conversation's next seq and rev; a new conversation starts at 1.
+  const bumpConversation = sqlite.prepare<[string, string, string, string], { last_seq: number; rev: number }>(
+    `insert into conversations (id, user_a, user_b, last_seq, rev, last_message_at) values (?, ?, ?, 1, 1, ?)
+     on conflict (id) do update set last_seq = last_seq + 1, rev = rev + 1, last_message_at = excluded.last_message_at
+     returning last_seq, rev`,
+  );
+  const addMember = sqlite.prepare<[string, string]>(
+    "insert into conversation_members (conversation_id, user_id) values (?, ?) on conflict do nothing",
+  );
+  const countSent = sqlite.prepare<[string, string], { sent_count: number }>(
+    "update conversation_members set sent_count = sent_count + 1 where conversation_id = ? and user_id = ? returning sent_count",
+  );
+  const insertMessage = sqlite.prepare<Selectable<MessagesTable>>(
+    `insert into messages (id, conversation_id, seq, sender_id, client_id, body, created_at, edited_at, deleted_at, rev, sender_ordinal)
+     values (@id, @conversation_id, @seq, @sender_id, @client_id, @body, @created_at, @edited_at, @deleted_at, @rev, @sender_ordinal)`,
+  );
+
+  function appendOne(m: NewMessage): AppendResult {
+    const stored = findByClientId.get(m.senderId, m.clientId);
+    if (stored) return { message: toMessage(stored), created: false };
+    const { last_seq: seq, rev } = bumpConversation.get(m.conversationId, m.userA, m.userB, m.createdAt)!;
+    // Member rows only come with a conversation's first message.
+    if (seq === 1) for (const userId of new Set([m.userA, m.userB])) addMember.run(m.conversationId, userId);
+    const { sent_count: ordinal } = countSent.get(m.conversationId, m.senderId)!;
+    const row = {
+      id: m.id,
+      conversation_id: m.conversationId,
+      seq,
+      sender_id: m.senderId,
+      client_id: m.clientId,
+      body: m.body,
+      created_at: m.createdAt,
+      edited_at: null,
+      deleted_at: null,
+      rev,
+      sender_ordinal: ordinal,
+    };
+    insertMessage.run(row);
+    return { message: toMessage(row), created: true };
+  }
+
+  const appendAll = sqlite.transaction((batch: NewMessage[]) => batch.map(appendOne));
+
+  return {
+    appendMessages: (batch) => db.connection().execute(async () => appendAll(batch)),
+    findMessageByClientId: (senderId, clientId) =>
+      db.connection().execute(async () => {
+        const row = findByClientId.get(senderId, clientId);
+        return row && toMessage(row);
+      }),
+  };
+}
