@@ -28,6 +28,8 @@ export type SliceReport = {
   deliveryMs: number[];
   /** Send → ack (ms), one per ok ack. */
   ackMs: number[];
+  /** How long the sends took; past the slice's duration when the worker could not keep the rate. */
+  sendingMs: number;
 };
 
 export type WorkerReply = { type: "done" } | { type: "slice"; report: SliceReport };

@@ -102,6 +102,7 @@ async function runSlice(command: Extract<WorkerCommand, { type: "slice" }>): Pro
     duplicates: 0,
     deliveryMs: [],
     ackMs: [],
+    sendingMs: 0,
   };
   const total = Math.round((command.ratePerPair * serverPairs.length * command.durationMs) / 1000);
   let settledAll: () => void = () => {};
@@ -133,6 +134,7 @@ async function runSlice(command: Extract<WorkerCommand, { type: "slice" }>): Pro
       }
     }, 5);
   });
+  report.sendingMs = performance.now() - started;
   sendingDone = true;
   if (slice.outstanding === 0) settledAll();
   await Promise.race([allSettled, new Promise((resolve) => setTimeout(resolve, command.drainMs))]);

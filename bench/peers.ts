@@ -85,8 +85,14 @@ function startWorker(): Worker {
 
 // --- measuring --------------------------------------------------------------
 
-/** The slices of one server in one scenario, summed. */
-type Load = SliceReport & { slices: number; offered: number; seconds: number; cpuSeconds: number };
+/** The slices of one server in one scenario, summed; `sendingSeconds` is the slowest worker's sending time. */
+type Load = Omit<SliceReport, "sendingMs"> & {
+  slices: number;
+  offered: number;
+  seconds: number;
+  cpuSeconds: number;
+  sendingSeconds: number;
+};
 
 function emptyLoad(): Load {
   return {
@@ -102,6 +108,7 @@ function emptyLoad(): Load {
     offered: 0,
     seconds: 0,
     cpuSeconds: 0,
+    sendingSeconds: 0,
   };
 }
 
@@ -191,15 +198,17 @@ async function slice(server: ServerName, totalRate: number): Promise<Load> {
   load.offered = (totalRate * SLICE_MS) / 1000;
   for (const reply of replies) {
     if (reply.type !== "slice") throw new Error("a worker answered out of turn");
-    addTo(load, { ...reply.report, slices: 0, offered: 0, seconds: 0, cpuSeconds: 0 });
+    const { sendingMs, ...report } = reply.report;
+    addTo(load, { ...report, slices: 0, offered: 0, seconds: 0, cpuSeconds: 0, sendingSeconds: 0 });
+    load.sendingSeconds = Math.max(load.sendingSeconds, sendingMs / 1000);
   }
   return load;
 }
 
 /** `slices` slices per server, alternating relay, Parley, relay, … */
-async function interleaved(totalRate: number, slices: number): Promise<Record<ServerName, Load>> {
+async function interleaved(totalRate: number, slices: number, servers = SERVERS): Promise<Record<ServerName, Load>> {
   const loads = { relay: emptyLoad(), parley: emptyLoad() };
-  for (let k = 0; k < slices; k++) for (const server of SERVERS) addTo(loads[server], await slice(server, totalRate));
+  for (let k = 0; k < slices; k++) for (const server of servers) addTo(loads[server], await slice(server, totalRate));
   return loads;
 }
 
@@ -210,6 +219,7 @@ const results: Record<string, unknown> = {
 };
 type Row = [measure: string, relay: number | null, parley: number, digits: number];
 const rows: Row[] = [];
+const notes: string[] = [];
 
 async function idleScenario(): Promise<void> {
   console.error(`idle: ${IDLE} connections to each server…`);
@@ -280,32 +290,24 @@ async function steadyScenario(): Promise<void> {
 
 async function saturationScenario(): Promise<void> {
   const knee: Record<ServerName, { rate: number; figures: LoadFigures | null; limitedBy: string }> = {
-    relay: { rate: 0, figures: null, limitedBy: `ramp ended after ${RAMP_STEPS} steps` },
-    parley: { rate: 0, figures: null, limitedBy: `ramp ended after ${RAMP_STEPS} steps` },
+    relay: { rate: 0, figures: null, limitedBy: `the end of the ramp (${RAMP_STEPS} steps)` },
+    parley: { rate: 0, figures: null, limitedBy: `the end of the ramp (${RAMP_STEPS} steps)` },
   };
   const ramping = new Set(SERVERS);
   const steps: Array<{ totalRate: number } & Partial<Record<ServerName, LoadFigures>>> = [];
   for (let step = 0, rate = RAMP_START; step < RAMP_STEPS && ramping.size > 0; step++, rate *= RAMP_FACTOR) {
     console.error(`saturation: ${rate.toFixed(0)} msg/s on ${[...ramping].join(", ")}…`);
+    const loads = await interleaved(rate, 2, [...ramping]);
     const record: (typeof steps)[number] = { totalRate: rate };
-    for (let k = 0; k < 2; k++) {
-      for (const server of SERVERS) {
-        if (!ramping.has(server)) continue;
-        const load = await slice(server, rate);
-        const previous = record[server];
-        record[server] = figuresOf(load);
-        if (previous) (record as Record<string, unknown>)[`${server}Previous`] = previous;
-      }
-    }
     steps.push(record);
     for (const server of [...ramping]) {
-      const figures = record[server]!;
-      if (figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0) {
-        knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s`;
+      const figures = figuresOf(loads[server]);
+      record[server] = figures;
+      if (loads[server].sendingSeconds > 1.1 * loads[server].slices * (SLICE_MS / 1000)) {
+        knee[server].limitedBy = `the load generator, which could not send ${rate.toFixed(0)} msg/s on time`;
         ramping.delete(server);
-      } else if (figures.deliveredPerSecond < 0.9 * rate) {
-        knee[server].limitedBy =
-          `the load generator: ${figures.deliveredPerSecond.toFixed(0)} of ${rate.toFixed(0)} msg/s`;
+      } else if (figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0) {
+        knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s`;
         ramping.delete(server);
       } else {
         knee[server] = { ...knee[server], rate, figures };
@@ -325,7 +327,7 @@ async function saturationScenario(): Promise<void> {
     knee.parley.figures?.cpuMsPerMessage ?? NaN,
     3,
   ]);
-  console.error(`knee: relay stopped by ${knee.relay.limitedBy}; Parley by ${knee.parley.limitedBy}`);
+  notes.push(`saturation: the relay's ramp ended on ${knee.relay.limitedBy}; Parley's on ${knee.parley.limitedBy}.`);
 }
 
 async function historyScenario(): Promise<void> {
@@ -433,6 +435,7 @@ for (const [measure, relayValue, parleyValue, digits] of rows) {
   const ratio = relayValue === null || relayValue === 0 ? "–" : (parleyValue / relayValue).toFixed(2);
   console.log(`| ${measure} | ${format(relayValue, digits)} | ${format(parleyValue, digits)} | ${ratio} |`);
 }
+for (const note of notes) console.log(`\n${note}`);
 results.table = rows.map(([measure, relayValue, parleyValue]) => ({ measure, relay: relayValue, parley: parleyValue }));
 mkdirSync(join(OUTPUT, ".."), { recursive: true });
 writeFileSync(OUTPUT, JSON.stringify(results, null, 2));
