@@ -24,12 +24,16 @@ export type SliceReport = {
   delivered: number;
   lost: number;
   duplicates: number;
+  /** The sender's own copy of its messages: both servers send it, as Parley's protocol says. */
+  echoes: number;
   /** Send → the peer's `message:new` (ms), one per delivered message. */
   deliveryMs: number[];
   /** Send → ack (ms), one per ok ack. */
   ackMs: number[];
   /** How long the sends took; past the slice's duration when the worker could not keep the rate. */
   sendingMs: number;
+  /** The worker's own CPU time over the slice. */
+  cpuMs: number;
 };
 
 export type WorkerReply = { type: "done" } | { type: "slice"; report: SliceReport };

@@ -46,7 +46,10 @@ async function connectAll(url: string, specs: ClientSpec[]): Promise<Socket[]> {
 
 /** Counts a `message:new` at the recipient's socket; the sender's echo is not a delivery. */
 function onMessageNew(client: Client, message: Message): void {
-  if (message.recipientId !== client.spec.userId) return;
+  if (message.recipientId !== client.spec.userId) {
+    if (current && message.senderId === client.spec.userId) current.report.echoes++;
+    return;
+  }
   const sent = sentByClientId.get(message.clientId);
   if (!sent) return;
   if (sent.delivered) {
@@ -100,10 +103,13 @@ async function runSlice(command: Extract<WorkerCommand, { type: "slice" }>): Pro
     delivered: 0,
     lost: 0,
     duplicates: 0,
+    echoes: 0,
     deliveryMs: [],
     ackMs: [],
     sendingMs: 0,
+    cpuMs: 0,
   };
+  const cpuBefore = process.cpuUsage();
   const total = Math.round((command.ratePerPair * serverPairs.length * command.durationMs) / 1000);
   let settledAll: () => void = () => {};
   const allSettled = new Promise<void>((resolve) => (settledAll = resolve));
@@ -139,6 +145,8 @@ async function runSlice(command: Extract<WorkerCommand, { type: "slice" }>): Pro
   if (slice.outstanding === 0) settledAll();
   await Promise.race([allSettled, new Promise((resolve) => setTimeout(resolve, command.drainMs))]);
   current = null;
+  const cpu = process.cpuUsage(cpuBefore);
+  report.cpuMs = (cpu.user + cpu.system) / 1000;
 
   for (const sent of slice.sent) {
     if (!sent.acked && !sent.failed) report.failed++;

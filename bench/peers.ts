@@ -38,6 +38,7 @@ const RAMP_START = env("BENCH_RAMP_START", 50);
 const RAMP_FACTOR = env("BENCH_RAMP_FACTOR", 1.5);
 const RAMP_STEPS = env("BENCH_RAMP_STEPS", 12);
 const KNEE_P99_MS = 200;
+const KNEE_MIN_MESSAGES = 500;
 const SLICE_MS = 1000;
 /** How long a slice waits for its last acks and deliveries before counting the rest lost. */
 const DRAIN_MS = env("BENCH_DRAIN_S", 10) * 1000;
@@ -70,14 +71,17 @@ type Worker = { ask(command: WorkerCommand): Promise<WorkerReply>; child: ChildP
 
 function startWorker(): Worker {
   const child = forkTsx("bench/load-worker.ts");
-  child.once("exit", (code) => {
-    if (code) throw new Error(`a load worker exited with ${code}`);
-  });
   return {
     child,
     ask: (command) =>
-      new Promise((resolve) => {
-        child.once("message", (reply) => resolve(reply as WorkerReply));
+      new Promise((resolve, reject) => {
+        // A worker that dies fails the run instead of leaving it waiting.
+        const onExit = (code: number | null) => reject(new Error(`a load worker exited (${code})`));
+        child.once("exit", onExit);
+        child.once("message", (reply) => {
+          child.off("exit", onExit);
+          resolve(reply as WorkerReply);
+        });
         child.send(command);
       }),
   };
@@ -86,7 +90,8 @@ function startWorker(): Worker {
 // --- measuring --------------------------------------------------------------
 
 /** The slices of one server in one scenario, summed; `sendingSeconds` is the slowest worker's sending time. */
-type Load = Omit<SliceReport, "sendingMs"> & {
+type Load = Omit<SliceReport, "sendingMs" | "cpuMs"> & {
+  generatorCpuSeconds: number;
   slices: number;
   offered: number;
   seconds: number;
@@ -102,6 +107,8 @@ function emptyLoad(): Load {
     delivered: 0,
     lost: 0,
     duplicates: 0,
+    echoes: 0,
+    generatorCpuSeconds: 0,
     deliveryMs: [],
     ackMs: [],
     slices: 0,
@@ -120,6 +127,8 @@ function addTo(total: Load, part: Load): void {
     "delivered",
     "lost",
     "duplicates",
+    "echoes",
+    "generatorCpuSeconds",
     "offered",
     "seconds",
     "cpuSeconds",
@@ -137,9 +146,11 @@ type LoadFigures = {
   ackP99Ms: number;
   lost: number;
   duplicates: number;
+  echoes: number;
   failed: number;
   cpuMsPerMessage: number;
   coresBusy: number;
+  generatorCoresBusy: number;
 };
 
 function figuresOf(load: Load): LoadFigures {
@@ -151,9 +162,11 @@ function figuresOf(load: Load): LoadFigures {
     ackP99Ms: percentile(load.ackMs, 99),
     lost: load.lost,
     duplicates: load.duplicates,
+    echoes: load.echoes,
     failed: load.failed,
     cpuMsPerMessage: (load.cpuSeconds * 1000) / load.delivered,
     coresBusy: load.cpuSeconds / load.seconds,
+    generatorCoresBusy: load.generatorCpuSeconds / load.seconds,
   };
 }
 
@@ -198,8 +211,17 @@ async function slice(server: ServerName, totalRate: number): Promise<Load> {
   load.offered = (totalRate * SLICE_MS) / 1000;
   for (const reply of replies) {
     if (reply.type !== "slice") throw new Error("a worker answered out of turn");
-    const { sendingMs, ...report } = reply.report;
-    addTo(load, { ...report, slices: 0, offered: 0, seconds: 0, cpuSeconds: 0, sendingSeconds: 0 });
+    const { sendingMs, cpuMs, ...report } = reply.report;
+    const generatorCpuSeconds = cpuMs / 1000;
+    addTo(load, {
+      ...report,
+      generatorCpuSeconds,
+      slices: 0,
+      offered: 0,
+      seconds: 0,
+      cpuSeconds: 0,
+      sendingSeconds: 0,
+    });
     load.sendingSeconds = Math.max(load.sendingSeconds, sendingMs / 1000);
   }
   return load;
@@ -283,28 +305,31 @@ async function steadyScenario(): Promise<void> {
     row("send → ack p99 (ms)", "ackP99Ms", 2),
     row("lost", "lost", 0),
     row("duplicated", "duplicates", 0),
+    row("echoes to the sender", "echoes", 0),
     row("server CPU per message (ms)", "cpuMsPerMessage", 3),
     row("server CPU busy (cores)", "coresBusy", 2),
+    row("load generator CPU busy (cores)", "generatorCoresBusy", 2),
   );
 }
 
 async function saturationScenario(): Promise<void> {
   const knee: Record<ServerName, { rate: number; figures: LoadFigures | null; limitedBy: string }> = {
-    relay: { rate: 0, figures: null, limitedBy: `the end of the ramp (${RAMP_STEPS} steps)` },
-    parley: { rate: 0, figures: null, limitedBy: `the end of the ramp (${RAMP_STEPS} steps)` },
+    relay: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
+    parley: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
   };
   const ramping = new Set(SERVERS);
   const steps: Array<{ totalRate: number } & Partial<Record<ServerName, LoadFigures>>> = [];
   for (let step = 0, rate = RAMP_START; step < RAMP_STEPS && ramping.size > 0; step++, rate *= RAMP_FACTOR) {
     console.error(`saturation: ${rate.toFixed(0)} msg/s on ${[...ramping].join(", ")}…`);
-    const loads = await interleaved(rate, 2, [...ramping]);
+    // Enough messages per step that its p99 is not just its slowest one.
+    const loads = await interleaved(rate, Math.max(2, Math.ceil(KNEE_MIN_MESSAGES / rate)), [...ramping]);
     const record: (typeof steps)[number] = { totalRate: rate };
     steps.push(record);
     for (const server of [...ramping]) {
       const figures = figuresOf(loads[server]);
       record[server] = figures;
       if (loads[server].sendingSeconds > 1.1 * loads[server].slices * (SLICE_MS / 1000)) {
-        knee[server].limitedBy = `the load generator, which could not send ${rate.toFixed(0)} msg/s on time`;
+        knee[server].limitedBy = `the load generator could not send ${rate.toFixed(0)} msg/s on time`;
         ramping.delete(server);
       } else if (figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0) {
         knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s`;
@@ -317,8 +342,8 @@ async function saturationScenario(): Promise<void> {
   results.saturation = { kneeP99Ms: KNEE_P99_MS, knee, steps };
   rows.push([
     `saturation: highest rate with p99 ≤ ${KNEE_P99_MS} ms (msg/s)`,
-    knee.relay.figures?.deliveredPerSecond ?? 0,
-    knee.parley.figures?.deliveredPerSecond ?? 0,
+    knee.relay.figures?.deliveredPerSecond ?? NaN,
+    knee.parley.figures?.deliveredPerSecond ?? NaN,
     0,
   ]);
   rows.push([
@@ -327,7 +352,7 @@ async function saturationScenario(): Promise<void> {
     knee.parley.figures?.cpuMsPerMessage ?? NaN,
     3,
   ]);
-  notes.push(`saturation: the relay's ramp ended on ${knee.relay.limitedBy}; Parley's on ${knee.parley.limitedBy}.`);
+  notes.push(`saturation, what ended each ramp: relay — ${knee.relay.limitedBy}; Parley — ${knee.parley.limitedBy}.`);
 }
 
 async function historyScenario(): Promise<void> {
@@ -432,8 +457,10 @@ console.log(`\nParley beside a bare Socket.IO relay — ${WORKERS} load workers,
 console.log("| measure | relay | Parley | Parley ÷ relay |");
 console.log("|---|---|---|---|");
 for (const [measure, relayValue, parleyValue, digits] of rows) {
-  const ratio = relayValue === null || relayValue === 0 ? "–" : (parleyValue / relayValue).toFixed(2);
-  console.log(`| ${measure} | ${format(relayValue, digits)} | ${format(parleyValue, digits)} | ${ratio} |`);
+  const ratio = relayValue === null ? NaN : parleyValue / relayValue;
+  console.log(
+    `| ${measure} | ${format(relayValue, digits)} | ${format(parleyValue, digits)} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : "–"} |`,
+  );
 }
 for (const note of notes) console.log(`\n${note}`);
 results.table = rows.map(([measure, relayValue, parleyValue]) => ({ measure, relay: relayValue, parley: parleyValue }));
