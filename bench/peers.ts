@@ -318,12 +318,24 @@ async function saturationScenario(): Promise<void> {
     parley: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
   };
   const ramping = new Set(SERVERS);
-  const steps: Array<{ totalRate: number } & Partial<Record<ServerName, LoadFigures>>> = [];
+  type Step = { totalRate: number; repeated: ServerName[] } & Partial<Record<ServerName, LoadFigures>>;
+  const steps: Step[] = [];
+  const overKnee = (load: Load) => {
+    const figures = figuresOf(load);
+    return figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0;
+  };
   for (let step = 0, rate = RAMP_START; step < RAMP_STEPS && ramping.size > 0; step++, rate *= RAMP_FACTOR) {
     console.error(`saturation: ${rate.toFixed(0)} msg/s on ${[...ramping].join(", ")}…`);
     // Enough messages per step that its p99 is not just its slowest one.
-    const loads = await interleaved(rate, Math.max(2, Math.ceil(KNEE_MIN_MESSAGES / rate)), [...ramping]);
-    const record: (typeof steps)[number] = { totalRate: rate };
+    const slices = Math.max(2, Math.ceil(KNEE_MIN_MESSAGES / rate));
+    const loads = await interleaved(rate, slices, [...ramping]);
+    // A step over the knee is run once more, so one burst of the machine's other work does not end a ramp.
+    const repeated = [...ramping].filter((server) => overKnee(loads[server]));
+    if (repeated.length > 0) {
+      const again = await interleaved(rate, slices, repeated);
+      for (const server of repeated) loads[server] = again[server];
+    }
+    const record: Step = { totalRate: rate, repeated };
     steps.push(record);
     for (const server of [...ramping]) {
       const figures = figuresOf(loads[server]);
@@ -331,8 +343,8 @@ async function saturationScenario(): Promise<void> {
       if (loads[server].sendingSeconds > 1.1 * loads[server].slices * (SLICE_MS / 1000)) {
         knee[server].limitedBy = `the load generator could not send ${rate.toFixed(0)} msg/s on time`;
         ramping.delete(server);
-      } else if (figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0) {
-        knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s`;
+      } else if (overKnee(loads[server])) {
+        knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s, twice`;
         ramping.delete(server);
       } else {
         knee[server] = { ...knee[server], rate, figures };
