@@ -20,7 +20,11 @@ import { childPid, processUsage } from "./proc";
 import { BODY, seedDatabase, type SeededUser } from "./seed";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "steady,saturation,idle,history,catchup").split(",");
+const ALL_SCENARIOS = ["steady", "saturation", "idle", "history", "catchup"];
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(",")).split(",").map((name) => name.trim());
+for (const name of SCENARIOS) {
+  if (!ALL_SCENARIOS.includes(name)) throw new Error(`BENCH_SCENARIOS: unknown ${name} (${ALL_SCENARIOS.join(", ")})`);
+}
 const CLIENTS = env("BENCH_CLIENTS", 1000);
 /** Messages per second per pair in the steady load. */
 const RATE = env("BENCH_RATE", 0.2);
@@ -237,7 +241,10 @@ async function interleaved(totalRate: number, slices: number, servers = SERVERS)
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
   node: process.version,
-  settings: { CLIENTS, RATE, DURATION_S, RUNS, WORKERS, IDLE, HISTORY_MESSAGES, HISTORY_REQUESTS, CATCHUP_MISSED },
+  settings: {
+    ...{ SCENARIOS, CLIENTS, RATE, DURATION_S, RUNS, WORKERS, IDLE, DRAIN_MS },
+    ...{ RAMP_START, RAMP_FACTOR, RAMP_STEPS, HISTORY_MESSAGES, HISTORY_REQUESTS, CATCHUP_MISSED, CATCHUP_ROUNDS },
+  },
 };
 type Row = [measure: string, relay: number | null, parley: number, digits: number];
 const rows: Row[] = [];
