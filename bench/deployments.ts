@@ -19,7 +19,7 @@ export const TARGETS: Record<Target, string> = {
 export type Deployment = { nodes: string[]; bystander?: string; stop(): Promise<void> };
 
 // The benchmark measures the server, not its abuse limits.
-const UNLIMITED = {
+export const UNLIMITED = {
   SEND_RATE_BURST: "100000",
   SEND_RATE_PER_SEC: "100000",
   REGISTER_RATE_PER_HOUR: "100000",

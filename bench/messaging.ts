@@ -1,9 +1,9 @@
 // Messaging benchmark: real server processes (bench/deployments.ts) driven by
 // real socket.io-client clients over loopback, one deployment after the other
 // in the same run, so their figures can be compared.
-//   npm run bench                              SQLite node, PostgreSQL node, 2-node cluster
-//   BENCH_TARGETS=sqlite,cluster npm run bench
-//   BENCH_PAIRS=20 BENCH_MESSAGES=500 BENCH_IDLE_SOCKETS=2000 npm run bench
+//   npm run bench:deployments                  SQLite node, PostgreSQL node, 2-node cluster
+//   BENCH_TARGETS=sqlite,cluster npm run bench:deployments
+//   BENCH_PAIRS=20 BENCH_MESSAGES=500 BENCH_IDLE_SOCKETS=2000 npm run bench:deployments
 // On several nodes every pair is split: sender on the first node, receiver on
 // the last, so each message crosses Redis; a third node without clients shows
 // what every node pays per broadcast. Prints a Markdown table;

@@ -1,0 +1,488 @@
+// The benchmark peers are measured by: Parley's server beside a bare
+// Socket.IO relay (bench/relay.ts: same rooms, same payload, the echo to the
+// sender, no auth, no storage), both running at once, loaded alike by the
+// same worker processes in alternating slices so the machine's noise hits
+// both. Prints measure | relay | Parley | ratio and writes JSON; the method
+// is in docs/benchmarks.md.
+//   npm run bench
+//   BENCH_SCENARIOS=steady,idle BENCH_CLIENTS=1000 BENCH_RATE=5 npm run bench
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { io } from "socket.io-client";
+import type { Message } from "../shared/protocol";
+import { startServerProcess } from "../scripts/server-process";
+import { UNLIMITED } from "./deployments";
+import type { ClientSpec, ServerName, SliceReport, WorkerCommand, WorkerReply } from "./load-protocol";
+import { childPid, processUsage } from "./proc";
+import { BODY, seedDatabase, type SeededUser } from "./seed";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const ALL_SCENARIOS = ["steady", "saturation", "idle", "history", "catchup"];
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(",")).split(",").map((name) => name.trim());
+for (const name of SCENARIOS) {
+  if (!ALL_SCENARIOS.includes(name)) throw new Error(`BENCH_SCENARIOS: unknown ${name} (${ALL_SCENARIOS.join(", ")})`);
+}
+const CLIENTS = env("BENCH_CLIENTS", 1000);
+/** Messages per second per pair in the steady load. */
+const RATE = env("BENCH_RATE", 0.2);
+/** Slices per server in one steady run. */
+const DURATION_S = env("BENCH_DURATION_S", 10);
+const RUNS = env("BENCH_RUNS", 3);
+const WORKERS = env("BENCH_WORKERS", 2);
+const IDLE = env("BENCH_IDLE", 2000);
+const HISTORY_MESSAGES = env("BENCH_HISTORY_MESSAGES", 1_000_000);
+const HISTORY_REQUESTS = env("BENCH_HISTORY_REQUESTS", 500);
+const CATCHUP_MISSED = env("BENCH_CATCHUP_MISSED", 1000);
+const CATCHUP_ROUNDS = env("BENCH_CATCHUP_ROUNDS", 3);
+/** The saturation ramp: first total rate (msg/s), factor per step, most steps. */
+const RAMP_START = env("BENCH_RAMP_START", 50);
+const RAMP_FACTOR = env("BENCH_RAMP_FACTOR", 1.5);
+const RAMP_STEPS = env("BENCH_RAMP_STEPS", 12);
+const KNEE_P99_MS = 200;
+const KNEE_MIN_MESSAGES = 500;
+const SLICE_MS = 1000;
+/** How long a slice waits for its last acks and deliveries before counting the rest lost. */
+const DRAIN_MS = env("BENCH_DRAIN_S", 10) * 1000;
+const OUTPUT = process.env.BENCH_OUTPUT ?? `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+const SERVERS: ServerName[] = ["relay", "parley"];
+const PAIRS = Math.floor(CLIENTS / 2);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+const median = (values: number[]) => percentile(values, 50);
+
+// --- processes --------------------------------------------------------------
+
+function forkTsx(script: string): ChildProcess {
+  return fork(script, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+async function startRelay(): Promise<{ url: string; pid: number; stop(): void }> {
+  const child = forkTsx("bench/relay.ts");
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+    child.once("message", (message) => resolve(message as { port: number }));
+    child.once("exit", () => reject(new Error("the relay exited")));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill() };
+}
+
+type Worker = { ask(command: WorkerCommand): Promise<WorkerReply>; child: ChildProcess };
+
+function startWorker(): Worker {
+  const child = forkTsx("bench/load-worker.ts");
+  return {
+    child,
+    ask: (command) =>
+      new Promise((resolve, reject) => {
+        // A worker that dies fails the run instead of leaving it waiting.
+        const onExit = (code: number | null) => reject(new Error(`a load worker exited (${code})`));
+        child.once("exit", onExit);
+        child.once("message", (reply) => {
+          child.off("exit", onExit);
+          resolve(reply as WorkerReply);
+        });
+        child.send(command);
+      }),
+  };
+}
+
+// --- measuring --------------------------------------------------------------
+
+/** The slices of one server in one scenario, summed; `sendingSeconds` is the slowest worker's sending time. */
+type Load = Omit<SliceReport, "sendingMs" | "cpuMs"> & {
+  generatorCpuSeconds: number;
+  slices: number;
+  offered: number;
+  seconds: number;
+  cpuSeconds: number;
+  sendingSeconds: number;
+};
+
+function emptyLoad(): Load {
+  return {
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    delivered: 0,
+    lost: 0,
+    duplicates: 0,
+    echoes: 0,
+    generatorCpuSeconds: 0,
+    deliveryMs: [],
+    ackMs: [],
+    slices: 0,
+    offered: 0,
+    seconds: 0,
+    cpuSeconds: 0,
+    sendingSeconds: 0,
+  };
+}
+
+function addTo(total: Load, part: Load): void {
+  for (const key of [
+    "sent",
+    "acked",
+    "failed",
+    "delivered",
+    "lost",
+    "duplicates",
+    "echoes",
+    "generatorCpuSeconds",
+    "offered",
+    "seconds",
+    "cpuSeconds",
+  ] as const)
+    total[key] += part[key];
+  total.deliveryMs.push(...part.deliveryMs);
+  total.ackMs.push(...part.ackMs);
+}
+
+type LoadFigures = {
+  offeredPerSecond: number;
+  deliveredPerSecond: number;
+  deliveryP50Ms: number;
+  deliveryP99Ms: number;
+  ackP99Ms: number;
+  lost: number;
+  duplicates: number;
+  echoes: number;
+  failed: number;
+  cpuMsPerMessage: number;
+  coresBusy: number;
+  generatorCoresBusy: number;
+};
+
+function figuresOf(load: Load): LoadFigures {
+  return {
+    offeredPerSecond: load.offered / ((load.slices * SLICE_MS) / 1000),
+    deliveredPerSecond: load.delivered / load.seconds,
+    deliveryP50Ms: percentile(load.deliveryMs, 50),
+    deliveryP99Ms: percentile(load.deliveryMs, 99),
+    ackP99Ms: percentile(load.ackMs, 99),
+    lost: load.lost,
+    duplicates: load.duplicates,
+    echoes: load.echoes,
+    failed: load.failed,
+    cpuMsPerMessage: (load.cpuSeconds * 1000) / load.delivered,
+    coresBusy: load.cpuSeconds / load.seconds,
+    generatorCoresBusy: load.generatorCpuSeconds / load.seconds,
+  };
+}
+
+// --- the run ----------------------------------------------------------------
+
+const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+console.error(`seeding ${CLIENTS + IDLE} users and a conversation of ${HISTORY_MESSAGES} messages…`);
+const seed = await seedDatabase(dataDir, { loaders: PAIRS * 2, idle: IDLE, historyMessages: HISTORY_MESSAGES });
+const parley = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir });
+const relay = await startRelay();
+const urls: Record<ServerName, string> = { relay: relay.url, parley: parley.baseURL };
+const pids: Record<ServerName, number> = { relay: relay.pid, parley: childPid("server/src/index.ts") };
+const workers = Array.from({ length: WORKERS }, startWorker);
+
+const specsFor = (server: ServerName, users: SeededUser[], peerOf: (i: number) => string): ClientSpec[] =>
+  users.map((user, i): ClientSpec => ({
+    userId: user.id,
+    peerId: peerOf(i),
+    auth: server === "relay" ? { userId: user.id } : { token: user.token },
+  }));
+
+/** Splits `items` into one share per worker; pairs stay whole when `unit` is 2. */
+function shares<T>(items: T[], unit = 1): T[][] {
+  const units = items.length / unit;
+  return workers.map((_, w) =>
+    items.slice(Math.floor((units * w) / WORKERS) * unit, Math.floor((units * (w + 1)) / WORKERS) * unit),
+  );
+}
+
+/** One slice on one server: every worker sends its share, the server's CPU time read around it. */
+async function slice(server: ServerName, totalRate: number): Promise<Load> {
+  const before = processUsage(pids[server]).cpuSeconds;
+  const started = performance.now();
+  const ratePerPair = totalRate / PAIRS;
+  const replies = await Promise.all(
+    workers.map((w) => w.ask({ type: "slice", server, ratePerPair, durationMs: SLICE_MS, drainMs: DRAIN_MS })),
+  );
+  const load = emptyLoad();
+  load.seconds = (performance.now() - started) / 1000;
+  load.cpuSeconds = processUsage(pids[server]).cpuSeconds - before;
+  load.slices = 1;
+  load.offered = (totalRate * SLICE_MS) / 1000;
+  for (const reply of replies) {
+    if (reply.type !== "slice") throw new Error("a worker answered out of turn");
+    const { sendingMs, cpuMs, ...report } = reply.report;
+    const generatorCpuSeconds = cpuMs / 1000;
+    addTo(load, {
+      ...report,
+      generatorCpuSeconds,
+      slices: 0,
+      offered: 0,
+      seconds: 0,
+      cpuSeconds: 0,
+      sendingSeconds: 0,
+    });
+    load.sendingSeconds = Math.max(load.sendingSeconds, sendingMs / 1000);
+  }
+  return load;
+}
+
+/** `slices` slices per server, alternating relay, Parley, relay, … */
+async function interleaved(totalRate: number, slices: number, servers = SERVERS): Promise<Record<ServerName, Load>> {
+  const loads = { relay: emptyLoad(), parley: emptyLoad() };
+  for (let k = 0; k < slices; k++) for (const server of servers) addTo(loads[server], await slice(server, totalRate));
+  return loads;
+}
+
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  settings: {
+    ...{ SCENARIOS, CLIENTS, RATE, DURATION_S, RUNS, WORKERS, IDLE, DRAIN_MS },
+    ...{ RAMP_START, RAMP_FACTOR, RAMP_STEPS, HISTORY_MESSAGES, HISTORY_REQUESTS, CATCHUP_MISSED, CATCHUP_ROUNDS },
+  },
+};
+type Row = [measure: string, relay: number | null, parley: number, digits: number];
+const rows: Row[] = [];
+const notes: string[] = [];
+
+async function idleScenario(): Promise<void> {
+  console.error(`idle: ${IDLE} connections to each server…`);
+  const before = { relay: processUsage(pids.relay).rssBytes, parley: processUsage(pids.parley).rssBytes };
+  const perConnection = { relay: 0, parley: 0 };
+  for (const server of SERVERS) {
+    const clients = specsFor(server, seed.idle, () => "");
+    await Promise.all(
+      shares(clients).map((share, w) =>
+        workers[w]!.ask({ type: "connectIdle", server, url: urls[server], clients: share }),
+      ),
+    );
+    perConnection[server] = (processUsage(pids[server]).rssBytes - before[server]) / IDLE;
+  }
+  for (const server of SERVERS) await Promise.all(workers.map((w) => w.ask({ type: "disconnectIdle", server })));
+  results.idle = { connections: IDLE, rssBytesPerConnection: perConnection };
+  rows.push([
+    `idle: resident memory per connection, ${IDLE} connected (KiB)`,
+    perConnection.relay / 1024,
+    perConnection.parley / 1024,
+    1,
+  ]);
+}
+
+async function connectLoaders(): Promise<void> {
+  console.error(`connecting ${PAIRS * 2} clients to each server…`);
+  const peerOf = (i: number) => seed.loaders[i % 2 ? i - 1 : i + 1]!.id;
+  for (const server of SERVERS) {
+    const clients = specsFor(server, seed.loaders, peerOf);
+    await Promise.all(
+      shares(clients, 2).map((share, w) =>
+        workers[w]!.ask({ type: "connect", server, url: urls[server], clients: share }),
+      ),
+    );
+  }
+}
+
+async function steadyScenario(): Promise<void> {
+  const totalRate = RATE * PAIRS;
+  // A first slice each, unmeasured: connections warm, code compiled.
+  await interleaved(totalRate, 1);
+  const runs: Array<Record<ServerName, LoadFigures>> = [];
+  for (let run = 1; run <= RUNS; run++) {
+    console.error(`steady: run ${run} of ${RUNS}, ${totalRate} msg/s, ${DURATION_S} slices per server…`);
+    const loads = await interleaved(totalRate, DURATION_S);
+    runs.push({ relay: figuresOf(loads.relay), parley: figuresOf(loads.parley) });
+  }
+  const medianOf = (server: ServerName, key: keyof LoadFigures) => median(runs.map((r) => r[server][key]));
+  results.steady = { totalRate, pairs: PAIRS, runs };
+  const label = `steady, ${PAIRS * 2} clients, ${PAIRS} pairs × ${RATE} msg/s`;
+  const row = (what: string, key: keyof LoadFigures, digits: number): Row => [
+    `${label}: ${what}`,
+    medianOf("relay", key),
+    medianOf("parley", key),
+    digits,
+  ];
+  rows.push(
+    row("delivered msg/s", "deliveredPerSecond", 0),
+    row("send → peer p50 (ms)", "deliveryP50Ms", 2),
+    row("send → peer p99 (ms)", "deliveryP99Ms", 2),
+    row("send → ack p99 (ms)", "ackP99Ms", 2),
+    row("lost", "lost", 0),
+    row("duplicated", "duplicates", 0),
+    row("echoes to the sender", "echoes", 0),
+    row("server CPU per message (ms)", "cpuMsPerMessage", 3),
+    row("server CPU busy (cores)", "coresBusy", 2),
+    row("load generator CPU busy (cores)", "generatorCoresBusy", 2),
+  );
+}
+
+async function saturationScenario(): Promise<void> {
+  const knee: Record<ServerName, { rate: number; figures: LoadFigures | null; limitedBy: string }> = {
+    relay: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
+    parley: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
+  };
+  const ramping = new Set(SERVERS);
+  type Step = { totalRate: number; repeated: ServerName[] } & Partial<Record<ServerName, LoadFigures>>;
+  const steps: Step[] = [];
+  const overKnee = (load: Load) => {
+    const figures = figuresOf(load);
+    return figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0;
+  };
+  for (let step = 0, rate = RAMP_START; step < RAMP_STEPS && ramping.size > 0; step++, rate *= RAMP_FACTOR) {
+    console.error(`saturation: ${rate.toFixed(0)} msg/s on ${[...ramping].join(", ")}…`);
+    // Enough messages per step that its p99 is not just its slowest one.
+    const slices = Math.max(2, Math.ceil(KNEE_MIN_MESSAGES / rate));
+    const loads = await interleaved(rate, slices, [...ramping]);
+    // A step over the knee is run once more, so one burst of the machine's other work does not end a ramp.
+    const repeated = [...ramping].filter((server) => overKnee(loads[server]));
+    if (repeated.length > 0) {
+      const again = await interleaved(rate, slices, repeated);
+      for (const server of repeated) loads[server] = again[server];
+    }
+    const record: Step = { totalRate: rate, repeated };
+    steps.push(record);
+    for (const server of [...ramping]) {
+      const figures = figuresOf(loads[server]);
+      record[server] = figures;
+      if (loads[server].sendingSeconds > 1.1 * loads[server].slices * (SLICE_MS / 1000)) {
+        knee[server].limitedBy = `the load generator could not send ${rate.toFixed(0)} msg/s on time`;
+        ramping.delete(server);
+      } else if (overKnee(loads[server])) {
+        knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s, twice`;
+        ramping.delete(server);
+      } else {
+        knee[server] = { ...knee[server], rate, figures };
+      }
+    }
+  }
+  results.saturation = { kneeP99Ms: KNEE_P99_MS, knee, steps };
+  rows.push([
+    `saturation: highest rate with p99 ≤ ${KNEE_P99_MS} ms (msg/s)`,
+    knee.relay.figures?.deliveredPerSecond ?? NaN,
+    knee.parley.figures?.deliveredPerSecond ?? NaN,
+    0,
+  ]);
+  rows.push([
+    `saturation: server CPU per message at the knee (ms)`,
+    knee.relay.figures?.cpuMsPerMessage ?? NaN,
+    knee.parley.figures?.cpuMsPerMessage ?? NaN,
+    3,
+  ]);
+  notes.push(`saturation, what ended each ramp: relay — ${knee.relay.limitedBy}; Parley — ${knee.parley.limitedBy}.`);
+}
+
+async function historyScenario(): Promise<void> {
+  console.error(`history: ${HISTORY_REQUESTS} pages of 50 from ${HISTORY_MESSAGES} messages…`);
+  const [a, b] = seed.history;
+  const latencies: number[] = [];
+  const before = processUsage(pids.parley).cpuSeconds;
+  for (let i = 0; i < HISTORY_REQUESTS; i++) {
+    const beforeSeq = 51 + Math.floor(Math.random() * (HISTORY_MESSAGES - 50));
+    const started = performance.now();
+    const response = await fetch(`${urls.parley}/api/conversations/${b.id}/messages?beforeSeq=${beforeSeq}&limit=50`, {
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    const { messages } = (await response.json()) as { messages: Message[] };
+    latencies.push(performance.now() - started);
+    if (messages.length !== 50 || messages[49]!.seq !== beforeSeq - 1)
+      throw new Error(`history: a wrong page before ${beforeSeq}`);
+  }
+  const cpuMsPerPage = ((processUsage(pids.parley).cpuSeconds - before) * 1000) / HISTORY_REQUESTS;
+  const figures = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuMsPerPage };
+  results.history = { messages: HISTORY_MESSAGES, requests: HISTORY_REQUESTS, ...figures };
+  rows.push([`history: 50-message page of ${HISTORY_MESSAGES}, p50 (ms, loopback)`, null, figures.p50Ms, 2]);
+  rows.push([`history: 50-message page, p99 (ms, loopback)`, null, figures.p99Ms, 2]);
+  rows.push([`history: server CPU per page (ms)`, null, cpuMsPerPage, 2]);
+}
+
+async function catchUpScenario(): Promise<void> {
+  const [a, b] = seed.catchUp;
+  const connect = (user: SeededUser) =>
+    new Promise<ReturnType<typeof io>>((resolve, reject) => {
+      const socket = io(urls.parley, { auth: { token: user.token }, transports: ["websocket"], forceNew: true });
+      socket.once("connect", () => resolve(socket));
+      socket.once("connect_error", reject);
+    });
+  const sender = await connect(a);
+  let lastSeen = 0;
+  const times: number[] = [];
+  for (let round = 0; round < CATCHUP_ROUNDS; round++) {
+    console.error(`catch-up: round ${round + 1} of ${CATCHUP_ROUNDS}, ${CATCHUP_MISSED} missed messages…`);
+    // b is away while a sends; every send acked before b comes back.
+    for (let first = 0; first < CATCHUP_MISSED; first += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, CATCHUP_MISSED - first) }, async () => {
+          const ack = (await sender.emitWithAck("message:send", {
+            peerId: b.id,
+            clientId: crypto.randomUUID(),
+            body: BODY,
+          })) as { ok: boolean };
+          if (!ack.ok) throw new Error("catch-up: a send failed");
+        }),
+      );
+    }
+    const started = performance.now();
+    const receiver = await connect(b);
+    const join = (await receiver.emitWithAck("conversation:join", { peerId: a.id, afterSeq: lastSeen })) as {
+      messages: Message[];
+      hasMore: boolean;
+    };
+    const got = [...join.messages];
+    let hasMore = join.hasMore;
+    while (hasMore) {
+      const response = await fetch(
+        `${urls.parley}/api/conversations/${a.id}/messages?afterSeq=${got[got.length - 1]!.seq}&limit=500`,
+        { headers: { authorization: `Bearer ${b.token}` } },
+      );
+      const page = (await response.json()) as { messages: Message[]; hasMore: boolean };
+      got.push(...page.messages);
+      hasMore = page.hasMore;
+    }
+    times.push(performance.now() - started);
+    receiver.disconnect();
+    if (got.length !== CATCHUP_MISSED || got[0]!.seq !== lastSeen + 1)
+      throw new Error(`catch-up: got ${got.length} messages`);
+    lastSeen += CATCHUP_MISSED;
+  }
+  sender.disconnect();
+  results.catchUp = { missed: CATCHUP_MISSED, roundsMs: times };
+  rows.push([`catch-up: rejoin after ${CATCHUP_MISSED} missed until all are in, median (ms)`, null, median(times), 1]);
+}
+
+try {
+  if (SCENARIOS.includes("idle")) await idleScenario();
+  if (SCENARIOS.includes("steady") || SCENARIOS.includes("saturation")) await connectLoaders();
+  if (SCENARIOS.includes("steady")) await steadyScenario();
+  if (SCENARIOS.includes("saturation")) await saturationScenario();
+  if (SCENARIOS.includes("history")) await historyScenario();
+  if (SCENARIOS.includes("catchup")) await catchUpScenario();
+} finally {
+  for (const worker of workers) worker.child.send({ type: "close" } satisfies WorkerCommand);
+  relay.stop();
+  await parley.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const format = (value: number | null, digits: number) =>
+  value === null
+    ? "–"
+    : Number.isNaN(value)
+      ? "n/a"
+      : value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(`\nParley beside a bare Socket.IO relay — ${WORKERS} load workers, Node ${process.version}\n`);
+console.log("| measure | relay | Parley | Parley ÷ relay |");
+console.log("|---|---|---|---|");
+for (const [measure, relayValue, parleyValue, digits] of rows) {
+  const ratio = relayValue === null ? NaN : parleyValue / relayValue;
+  console.log(
+    `| ${measure} | ${format(relayValue, digits)} | ${format(parleyValue, digits)} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : "–"} |`,
+  );
+}
+for (const note of notes) console.log(`\n${note}`);
+results.table = rows.map(([measure, relayValue, parleyValue]) => ({ measure, relay: relayValue, parley: parleyValue }));
+mkdirSync(join(OUTPUT, ".."), { recursive: true });
+writeFileSync(OUTPUT, JSON.stringify(results, null, 2));
+console.log(`\nJSON: ${OUTPUT}`);

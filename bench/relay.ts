@@ -1,0 +1,55 @@
+// The bare Socket.IO relay Parley is measured against (bench/peers.ts): the
+// same rooms, payload and broadcast as Parley's server, and nothing else — no
+// authentication, no validation, no storage. A client names itself with
+// `auth: { userId }`; `message:send` is acked and emitted as `message:new` to
+// the conversation room and both users' rooms, so the sender's sockets get
+// the echo as they do from Parley. Run as a forked child: it sends its port
+// to the parent once it listens.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import { Server } from "socket.io";
+import { LIMITS, conversationIdFor, userRoom, type Message } from "../shared/protocol";
+
+const http = createServer();
+const io = new Server(http, { maxHttpBufferSize: LIMITS.payloadMaxBytes });
+// A counter shared by every conversation: the payload carries a seq as Parley's does, without per-conversation state.
+let seq = 0;
+
+io.on("connection", (socket) => {
+  const userId = String(socket.handshake.auth.userId);
+  void socket.join(userRoom(userId));
+
+  socket.on("conversation:join", ({ peerId }: { peerId: string }, ack: (response: unknown) => void) => {
+    const conversationId = conversationIdFor(userId, peerId);
+    void socket.join(conversationId);
+    ack({ ok: true, conversationId, messages: [], hasMore: false });
+  });
+
+  socket.on(
+    "message:send",
+    ({ peerId, clientId, body }: { peerId: string; clientId: string; body: string }, ack: (r: unknown) => void) => {
+      seq++;
+      const message: Message = {
+        id: randomBytes(16).toString("base64url"),
+        conversationId: conversationIdFor(userId, peerId),
+        seq,
+        senderId: userId,
+        recipientId: peerId,
+        clientId,
+        body: body.trim(),
+        createdAt: new Date().toISOString(),
+        editedAt: null,
+        deletedAt: null,
+        rev: seq,
+      };
+      io.to([message.conversationId, userRoom(userId), userRoom(peerId)]).emit("message:new", message);
+      ack({ ok: true, message });
+    },
+  );
+});
+
+http.listen(0, "127.0.0.1", () => {
+  const address = http.address();
+  if (typeof address === "object" && address) process.send?.({ port: address.port });
+});
+process.on("disconnect", () => process.exit(0));
