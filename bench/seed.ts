@@ -48,7 +48,7 @@ function insertConversation(sqlite: SQLite.Database, a: string, b: string, count
     .prepare("insert into conversations (id, user_a, user_b, last_seq, rev, last_message_at) values (?, ?, ?, ?, ?, ?)")
     .run(conversationId, userA, userB, count, count, new Date(start + count * 1000).toISOString());
   const insert = sqlite.prepare(
-    "insert into messages (id, conversation_id, seq, sender_id, client_id, body, created_at, rev) values (?, ?, ?, ?, ?, ?, ?, ?)",
+    "insert into messages (id, conversation_id, seq, sender_id, client_id, body, created_at, rev, sender_ordinal) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   for (let seq = 1; seq <= count; seq++) {
     const sender = seq % 2 ? a : b;
@@ -62,12 +62,18 @@ function insertConversation(sqlite: SQLite.Database, a: string, b: string, count
       BODY,
       new Date(start + seq * 1000).toISOString(),
       seq,
+      // The sender's own count so far (the unread counters of migration 0003).
+      Math.ceil(seq / 2),
     );
   }
   const member = sqlite.prepare(
-    "insert into conversation_members (conversation_id, user_id, delivered_seq, read_seq) values (?, ?, ?, ?)",
+    "insert into conversation_members (conversation_id, user_id, delivered_seq, read_seq, sent_count, read_peer_count) values (?, ?, ?, ?, ?, ?)",
   );
-  for (const user of [a, b]) member.run(conversationId, user, count, count);
+  // Both have read everything: each has read all the other sent.
+  const sentByA = Math.ceil(count / 2);
+  const sentByB = Math.floor(count / 2);
+  member.run(conversationId, a, count, count, sentByA, sentByB);
+  member.run(conversationId, b, count, count, sentByB, sentByA);
 }
 
 export type Seed = {
