@@ -91,7 +91,7 @@ export async function startServer(
   await mkdir(clientDist, { recursive: true });
   await writeFile(join(clientDist, "index.html"), INDEX_HTML);
   const config = loadConfig({
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     DATA_DIR: dataDir,
     CLIENT_DIST: clientDist,
     SCRYPT_LOG_N: "10",

@@ -183,9 +183,10 @@ export function createKyselyStore(
       try {
         return await (sendPath.appendMessages ?? ((b) => appendBatch(db, b)))(batch);
       } catch (error) {
-        // Another node stored one of these clientIds between our lookup and insert: the next
-        // attempt finds it and returns it.
-        if (!isUniqueViolation(error) || attempt === 3) throw error;
+        // Another node committed one of these clientIds between our lookup and insert (a unique
+        // violation waits for the other transaction's commit): the next attempt finds it and returns
+        // it. Each failure settles at least one clientId, so the batch's size bounds the attempts.
+        if (!isUniqueViolation(error) || attempt > batch.length) throw error;
       }
     }
   }
