@@ -24,7 +24,7 @@ describe("the client's import direction, enforced by lint", () => {
   it.each([
     ["a feature importing realtime/", "client/src/features/chat/Wrong.ts", "../../realtime/useRouteSocket"],
     ["a feature importing socket.io-client", "client/src/features/chat/Wrong.ts", "socket.io-client"],
-    ["a feature importing app/ beyond its hooks", "client/src/features/chat/Wrong.ts", "../../app/LiveRoutes"],
+    ["a feature importing app/ beyond its hooks", "client/src/features/chat/Wrong.ts", "../../app/LiveChatRoute"],
     ["a feature importing a feature not on its list", "client/src/features/theme/Wrong.ts", "../chat/chatSlice"],
     [
       "chat rendering the conversation list itself",
