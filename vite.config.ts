@@ -19,7 +19,8 @@ const integration = {
 export default defineConfig({
   root: "client",
   plugins: [react(), tailwindcss()],
-  build: { outDir: "dist", emptyOutDir: true },
+  // The manifest tells scripts/bundle-budget.ts which chunks each route loads.
+  build: { outDir: "dist", emptyOutDir: true, manifest: true },
   server: {
     proxy: {
       "/api": apiTarget,
