@@ -33,6 +33,12 @@ const noSocketClient = {
   message: "Only client/src/realtime/ imports socket.io-client; use the route's actions (features/chat/chatActions).",
 };
 
+/** The client checks input with the text rules of shared/protocol; zod and the schemas made of it stay on the server. */
+const noSchemas = {
+  group: ["zod", "zod/*", "**/shared/schemas"],
+  message: "The client ships no zod: use the checks of shared/protocol (checkBody, checkUsername, …).",
+};
+
 /** app/ is the top; below it only the store's types and typed hooks, and the server's API (RTK Query), are shared. */
 const appTop = {
   regex: "(^|/)app/(?!(hooks|store|parleyApi)$)",
@@ -76,7 +82,7 @@ const sharedLibRules = [
 
 /** The one no-restricted-imports of a folder (a later config object replaces the rule, it does not merge it). */
 function restrictImports({ socketClient = false, upward = true } = {}, ...patterns) {
-  const always = [...(socketClient ? [] : [noSocketClient]), ...(upward ? [appTop] : [])];
+  const always = [noSchemas, ...(socketClient ? [] : [noSocketClient]), ...(upward ? [appTop] : [])];
   return ["error", { paths: [typedHooksOnly], patterns: [...always, ...patterns] }];
 }
 
@@ -97,7 +103,7 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       "react-hooks/exhaustive-deps": "error",
-      // app/, main.tsx and the test helpers sit on top: they may import anything but socket.io-client.
+      // app/, main.tsx and the test helpers sit on top: they may import anything but socket.io-client and zod.
       "no-restricted-imports": restrictImports({ upward: false }),
     },
   },

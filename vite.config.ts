@@ -20,7 +20,8 @@ const failoverTest = "server/test/failover.test.ts";
 export default defineConfig({
   root: "client",
   plugins: [react(), tailwindcss()],
-  build: { outDir: "dist", emptyOutDir: true },
+  // The manifest tells scripts/bundle-budget.ts which chunks each route loads.
+  build: { outDir: "dist", emptyOutDir: true, manifest: true },
   server: {
     proxy: {
       "/api": apiTarget,

@@ -24,7 +24,7 @@ describe("the client's import direction, enforced by lint", () => {
   it.each([
     ["a feature importing realtime/", "client/src/features/chat/Wrong.ts", "../../realtime/useRouteSocket"],
     ["a feature importing socket.io-client", "client/src/features/chat/Wrong.ts", "socket.io-client"],
-    ["a feature importing app/ beyond its hooks", "client/src/features/chat/Wrong.ts", "../../app/LiveRoutes"],
+    ["a feature importing app/ beyond its hooks", "client/src/features/chat/Wrong.ts", "../../app/LiveChatRoute"],
     ["a feature importing a feature not on its list", "client/src/features/theme/Wrong.ts", "../chat/chatSlice"],
     [
       "chat rendering the conversation list itself",
@@ -40,6 +40,8 @@ describe("the client's import direction, enforced by lint", () => {
     ["lib/ importing a feature", "client/src/lib/wrong.ts", "../features/chat/selectors"],
     ["components/ importing realtime/", "client/src/components/Wrong.tsx", "../realtime/translate"],
     ["app/ importing socket.io-client", "client/src/app/Wrong.ts", "socket.io-client"],
+    ["app/ importing zod", "client/src/app/Wrong.ts", "zod"],
+    ["a feature importing the server's schemas", "client/src/features/auth/Wrong.ts", "../../../../shared/schemas"],
   ])("fails %s", async (_case, filePath, source) => {
     const messages = await ruleMessages(eslint, filePath, `export * from "${source}";\n`);
     expect(messages.filter((m) => m.startsWith("no-restricted-imports"))).toHaveLength(1);
@@ -52,6 +54,7 @@ describe("the client's import direction, enforced by lint", () => {
     ["a feature importing one on its list", "client/src/features/users/Ok.tsx", "../presence/PresenceDot"],
     ["a feature importing the typed hooks", "client/src/features/theme/ok.ts", "../../app/hooks"],
     ["a feature importing the server's API", "client/src/features/users/ok.ts", "../../app/parleyApi"],
+    ["a feature importing the protocol's checks", "client/src/features/auth/ok.ts", "../../../../shared/protocol"],
   ])("allows %s", async (_case, filePath, source) => {
     expect(await ruleMessages(eslint, filePath, `export * from "${source}";\n`)).toEqual([]);
   });

@@ -1,9 +1,10 @@
 /**
  * Parley wire protocol v1.1 — the code form of PROTOCOL.md.
  * Imported by the client (bundled by Vite) and the server, so it holds no
- * server-only code: types, zod schemas, limits and pure helpers only.
+ * server-only code: types, limits, the text rules and pure helpers only.
+ * The server's zod schemas are built from these in schemas.ts; the client
+ * checks input with the same rules without shipping zod.
  */
-import { z } from "zod";
 
 // ---------------------------------------------------------------- limits
 
@@ -79,14 +80,8 @@ export type Fail = { ok: false; error: ApiError };
 export type Ok<T extends object = object> = { ok: true } & T;
 export type Ack<T extends object = object> = Ok<T> | Fail;
 
-/** The body of every HTTP error response: `{ error: { code, message } }`. */
-export const errorResponseSchema = z.object({
-  error: z.object({
-    code: z.enum(ERROR_CODES),
-    message: z.string(),
-    retryAfterMs: z.number().optional(),
-  }),
-});
+/** The body of every HTTP error response. */
+export type ErrorResponse = { error: ApiError };
 
 // ---------------------------------------------------------------- ids and rooms
 
@@ -133,8 +128,7 @@ export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-/** Every string the protocol accepts: well-formed Unicode, so what is acked is what is read back later. */
-export const textSchema = z.string().refine(isWellFormed, "must be well-formed Unicode (no lone surrogates)");
+export const NOT_WELL_FORMED = "must be well-formed Unicode (no lone surrogates)";
 
 export function codePointLength(text: string): number {
   let n = 0;
@@ -142,110 +136,80 @@ export function codePointLength(text: string): number {
   return n;
 }
 
-export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of A-Z a-z 0-9 _ -");
-export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN, "must be 8-64 of A-Z a-z 0-9 _ -");
+/** A text field after the protocol's rules: the form it is stored in, or one message per rule it breaks. */
+export type TextCheck = { ok: true; value: string } | { ok: false; problems: string[] };
+
+type Rule = [accepts: (value: string) => boolean, problem: string];
+
+function checkText(text: string, normalize: (text: string) => string, rules: Rule[]): TextCheck {
+  // Every string the protocol accepts is well-formed, so what is acked is what is read back later.
+  if (!isWellFormed(text)) return { ok: false, problems: [NOT_WELL_FORMED] };
+  const value = normalize(text);
+  const problems = rules.filter(([accepts]) => !accepts(value)).map(([, problem]) => problem);
+  return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
+}
 
 /** The stored body: trimmed, 1..4000 code points, no C0 controls but \n and \t. */
-export const bodySchema = textSchema
-  .transform((s) => s.trim())
-  .refine((s) => s.length > 0, "must not be empty")
-  .refine(
-    (s) => codePointLength(s) <= LIMITS.bodyMaxCodePoints,
-    `must be at most ${LIMITS.bodyMaxCodePoints} characters`,
-  )
-  .refine((s) => !FORBIDDEN_BODY_CHARS.test(s), "must not contain control characters");
+export function checkBody(text: string): TextCheck {
+  return checkText(text, (s) => s.trim(), [
+    [(s) => s.length > 0, "must not be empty"],
+    [(s) => codePointLength(s) <= LIMITS.bodyMaxCodePoints, `must be at most ${LIMITS.bodyMaxCodePoints} characters`],
+    [(s) => !FORBIDDEN_BODY_CHARS.test(s), "must not contain control characters"],
+  ]);
+}
 
-export const usernameSchema = textSchema
-  .transform((s) => s.trim().toLowerCase())
-  .pipe(z.string().regex(USERNAME_PATTERN, "must be 3-32 of a-z 0-9 _ . - and start with a letter or digit"));
+export function checkUsername(text: string): TextCheck {
+  return checkText(text, (s) => s.trim().toLowerCase(), [
+    [(s) => USERNAME_PATTERN.test(s), "must be 3-32 of a-z 0-9 _ . - and start with a letter or digit"],
+  ]);
+}
 
-export const displayNameSchema = textSchema
-  .transform((s) => s.trim())
-  .refine(
-    (s) => s.length >= 1 && codePointLength(s) <= LIMITS.displayNameMax,
-    `must be 1-${LIMITS.displayNameMax} characters`,
-  )
-  .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters")
-  .refine((s) => !BIDI_CONTROLS.test(s), "must not contain bidirectional control characters")
-  .refine((s) => !INVISIBLE_ONLY.test(s), "must contain a visible character");
+export function checkDisplayName(text: string): TextCheck {
+  return checkText(text, (s) => s.trim(), [
+    [
+      (s) => s.length >= 1 && codePointLength(s) <= LIMITS.displayNameMax,
+      `must be 1-${LIMITS.displayNameMax} characters`,
+    ],
+    [(s) => !CONTROL_CHARS.test(s), "must not contain control characters"],
+    [(s) => !BIDI_CONTROLS.test(s), "must not contain bidirectional control characters"],
+    [(s) => !INVISIBLE_ONLY.test(s), "must contain a visible character"],
+  ]);
+}
 
 /** Compared after NFC normalisation, so the same password typed on another keyboard or OS still matches. */
-export const passwordSchema = textSchema
-  .transform((s) => s.normalize("NFC"))
-  .pipe(z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax));
+export function checkPassword(text: string): TextCheck {
+  return checkText(text, (s) => s.normalize("NFC"), [
+    [
+      (s) => s.length >= LIMITS.passwordMin && s.length <= LIMITS.passwordMax,
+      `must be ${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+    ],
+  ]);
+}
 
 // ---------------------------------------------------------------- HTTP payloads
 
-export const registerSchema = z.object({
-  username: usernameSchema,
-  password: passwordSchema,
-  displayName: displayNameSchema.optional(),
-});
-export type RegisterRequest = z.input<typeof registerSchema>;
-
-export const loginSchema = z.object({
-  username: textSchema.pipe(z.string().max(64)).transform((s) => s.trim().toLowerCase()),
-  password: textSchema.pipe(z.string().max(LIMITS.passwordMax)).transform((s) => s.normalize("NFC")),
-});
-export type LoginRequest = z.input<typeof loginSchema>;
-
-export const passwordChangeSchema = z.object({
-  currentPassword: textSchema.pipe(z.string().max(LIMITS.passwordMax)).transform((s) => s.normalize("NFC")),
-  newPassword: passwordSchema,
-});
-export type PasswordChangeRequest = z.input<typeof passwordChangeSchema>;
+// What each request carries; the server's schemas (schemas.ts) accept exactly these.
+export type RegisterRequest = { username: string; password: string; displayName?: string | undefined };
+export type LoginRequest = { username: string; password: string };
+export type PasswordChangeRequest = { currentPassword: string; newPassword: string };
 
 export type AuthResponse = { token: string; user: User };
-
-const seqCursor = z.coerce.number().int().min(0);
-export const historyQuerySchema = z
-  .object({
-    beforeSeq: seqCursor.optional(),
-    afterSeq: seqCursor.optional(),
-    limit: z.coerce.number().int().min(1).optional(),
-  })
-  .refine((q) => q.beforeSeq === undefined || q.afterSeq === undefined, "beforeSeq and afterSeq cannot be combined");
-export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 export type HistoryResponse = { messages: Message[]; hasMore: boolean };
-
-/** GET /api/conversations/:peerId/changes: messages with seq <= uptoSeq and rev > sinceRev, by rev. */
-export const changesQuerySchema = z.object({
-  sinceRev: seqCursor.default(0),
-  uptoSeq: seqCursor.optional(),
-  limit: z.coerce.number().int().min(1).optional(),
-});
-export type ChangesQuery = z.infer<typeof changesQuerySchema>;
 export type ChangesResponse = { messages: Message[]; rev: number; hasMore: boolean };
-
-export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
 
 // ---------------------------------------------------------------- socket payloads
 
-export const joinSchema = z.object({
-  peerId: idSchema,
-  afterSeq: z.number().int().min(0).optional(),
-  sinceRev: z.number().int().min(0).optional(),
-});
-export const leaveSchema = z.object({ peerId: idSchema });
-export const sendSchema = z.object({ peerId: idSchema, clientId: clientIdSchema, body: bodySchema });
-export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
-export const deleteSchema = z.object({ messageId: idSchema });
-export const receiptSchema = z
-  .object({
-    peerId: idSchema,
-    deliveredSeq: z.number().int().min(0).optional(),
-    readSeq: z.number().int().min(0).optional(),
-  })
-  .refine((r) => r.deliveredSeq !== undefined || r.readSeq !== undefined, "deliveredSeq or readSeq is required");
-export const typingSchema = z.object({ peerId: idSchema, typing: z.boolean() });
-
-export type JoinPayload = z.input<typeof joinSchema>;
-export type LeavePayload = z.input<typeof leaveSchema>;
-export type SendPayload = z.input<typeof sendSchema>;
-export type EditPayload = z.input<typeof editSchema>;
-export type DeletePayload = z.input<typeof deleteSchema>;
-export type ReceiptPayload = z.input<typeof receiptSchema>;
-export type TypingPayload = z.input<typeof typingSchema>;
+export type JoinPayload = { peerId: string; afterSeq?: number | undefined; sinceRev?: number | undefined };
+export type LeavePayload = { peerId: string };
+export type SendPayload = { peerId: string; clientId: string; body: string };
+export type EditPayload = { messageId: string; body: string };
+export type DeletePayload = { messageId: string };
+export type ReceiptPayload = {
+  peerId: string;
+  deliveredSeq?: number | undefined;
+  readSeq?: number | undefined;
+};
+export type TypingPayload = { peerId: string; typing: boolean };
 
 export type JoinResult = {
   conversationId: string;
@@ -305,8 +269,3 @@ export type InterServerEvents = Record<string, never>;
 
 /** Per-socket server state, set at the handshake: the sender of every event is this user, never a payload field. */
 export type SocketData = { userId: string; tokenHash: string; sessionExpiresAt: number };
-
-/** Turns a zod failure into the one-line message carried by a VALIDATION error. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}

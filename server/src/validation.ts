@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import { describeIssues } from "../../shared/protocol";
 import { AppError } from "./errors";
 
 export function validationError(error: z.ZodError): AppError {
@@ -11,4 +10,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const result = schema.safeParse(input);
   if (!result.success) throw validationError(result.error);
   return result.data;
+}
+
+/** Turns a zod failure into the one-line message carried by a VALIDATION error. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }

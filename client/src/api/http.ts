@@ -1,4 +1,4 @@
-import { errorResponseSchema, type ErrorCode } from "../../../shared/protocol";
+import { ERROR_CODES, type ErrorCode, type ErrorResponse } from "../../../shared/protocol";
 
 /** Server error codes plus the failures that never reach the server. */
 export type HttpErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
@@ -39,18 +39,32 @@ export async function sendRequest(
 }
 
 async function readError(response: Response): Promise<ApiFailure> {
-  const parsed = errorResponseSchema.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) {
+  const body: unknown = await response.json().catch(() => null);
+  if (!isErrorResponse(body)) {
     return {
       status: response.status,
       code: "BAD_RESPONSE",
       message: `The server answered ${response.status} ${response.statusText}.`.trim(),
     };
   }
-  const { code, message, retryAfterMs } = parsed.data.error;
+  const { code, message, retryAfterMs } = body.error;
   return retryAfterMs === undefined
     ? { status: response.status, code, message }
     : { status: response.status, code, message, retryAfterMs };
+}
+
+/** The shape every error response of the server has (checked by hand: the client ships no schema library). */
+function isErrorResponse(body: unknown): body is ErrorResponse {
+  if (typeof body !== "object" || body === null || !("error" in body)) return false;
+  const { error } = body;
+  if (typeof error !== "object" || error === null) return false;
+  return (
+    "code" in error &&
+    ERROR_CODES.some((code) => code === error.code) &&
+    "message" in error &&
+    typeof error.message === "string" &&
+    (!("retryAfterMs" in error) || error.retryAfterMs === undefined || typeof error.retryAfterMs === "number")
+  );
 }
 
 export function isApiFailure(error: unknown): error is ApiFailure {

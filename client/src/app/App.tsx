@@ -1,25 +1,31 @@
+import { lazy, Suspense } from "react";
 import { Link, Route, Routes } from "react-router-dom";
-import { LoginPage } from "../features/auth/LoginPage";
-import { RegisterPage } from "../features/auth/RegisterPage";
+import { PageSpinner } from "../components/PageSpinner";
 import { RequireAuth } from "../features/auth/RequireAuth";
-import { SettingsPage } from "../features/auth/SettingsPage";
 import { useMessageNotifications } from "../features/notifications/useMessageNotifications";
-import { AccountMenu } from "./AccountMenu";
-import { LiveChatRoute, LiveHomeRoute } from "./LiveRoutes";
+
+// Each page's code loads with its route, so the sign-in pages never fetch the chat, its socket or its list.
+const LoginPage = lazy(() => import("../features/auth/LoginPage").then((m) => ({ default: m.LoginPage })));
+const RegisterPage = lazy(() => import("../features/auth/RegisterPage").then((m) => ({ default: m.RegisterPage })));
+const LiveHomeRoute = lazy(() => import("./LiveHomeRoute").then((m) => ({ default: m.LiveHomeRoute })));
+const LiveChatRoute = lazy(() => import("./LiveChatRoute").then((m) => ({ default: m.LiveChatRoute })));
+const SettingsRoute = lazy(() => import("./SettingsRoute").then((m) => ({ default: m.SettingsRoute })));
 
 export function App() {
   useMessageNotifications();
   return (
-    <Routes>
-      <Route path="/login" element={<LoginPage />} />
-      <Route path="/register" element={<RegisterPage />} />
-      <Route element={<RequireAuth />}>
-        <Route index element={<LiveHomeRoute />} />
-        <Route path="/chat/:userId" element={<LiveChatRoute />} />
-        <Route path="/settings" element={<SettingsPage accountMenu={<AccountMenu />} />} />
-      </Route>
-      <Route path="*" element={<PageNotFound />} />
-    </Routes>
+    <Suspense fallback={<PageSpinner label="Loading the page" />}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/register" element={<RegisterPage />} />
+        <Route element={<RequireAuth />}>
+          <Route index element={<LiveHomeRoute />} />
+          <Route path="/chat/:userId" element={<LiveChatRoute />} />
+          <Route path="/settings" element={<SettingsRoute />} />
+        </Route>
+        <Route path="*" element={<PageNotFound />} />
+      </Routes>
+    </Suspense>
   );
 }
 

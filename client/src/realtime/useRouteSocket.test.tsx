@@ -141,7 +141,7 @@ function Home() {
   return null;
 }
 
-/** The real home page on its route socket, as app/LiveRoutes composes it. */
+/** The real home page on its route socket, as app/LiveHomeRoute composes it. */
 function LiveHome() {
   useRouteSocket(null, ME.id);
   return <HomePage accountMenu={null} />;

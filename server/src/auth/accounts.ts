@@ -1,5 +1,5 @@
-import { loginSchema, passwordChangeSchema, registerSchema } from "../../../shared/protocol";
 import type { AuthResponse } from "../../../shared/protocol";
+import { loginSchema, passwordChangeSchema, registerSchema } from "../../../shared/schemas";
 import type { UserDirectory } from "../chat/users";
 import { AppError } from "../errors";
 import { newId, nowIso } from "../lib/ids";

@@ -1,11 +1,6 @@
-import {
-  LIMITS,
-  changesQuerySchema,
-  conversationIdFor,
-  historyQuerySchema,
-  joinSchema,
-} from "../../../shared/protocol";
+import { LIMITS, conversationIdFor } from "../../../shared/protocol";
 import type { ChangesResponse, ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
+import { changesQuerySchema, historyQuerySchema, joinSchema } from "../../../shared/schemas";
 import type { Store } from "../store";
 import { parseInput } from "../validation";
 import type { UserDirectory } from "./users";

@@ -1,5 +1,6 @@
-import { conversationIdFor, deleteSchema, editSchema, sendSchema } from "../../../shared/protocol";
+import { conversationIdFor } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
+import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
 import { createBatcher } from "../lib/batcher";
 import { newId, nowIso } from "../lib/ids";

@@ -1,4 +1,5 @@
-import { conversationIdFor, receiptSchema } from "../../../shared/protocol";
+import { conversationIdFor } from "../../../shared/protocol";
+import { receiptSchema } from "../../../shared/schemas";
 import type { createKeyedQueue } from "../lib/serial-queue";
 import type { Store } from "../store";
 import { parseInput } from "../validation";

@@ -1,5 +1,6 @@
 import { Router } from "express";
-import { LIMITS, usersQuerySchema } from "../../../shared/protocol";
+import { LIMITS } from "../../../shared/protocol";
+import { usersQuerySchema } from "../../../shared/schemas";
 import type { UserDirectory } from "../chat/users";
 import { parseInput } from "../validation";
 import type { Authed } from "./authed";

@@ -1,4 +1,5 @@
-import { conversationIdFor, leaveSchema } from "../../../shared/protocol";
+import { conversationIdFor } from "../../../shared/protocol";
+import { leaveSchema } from "../../../shared/schemas";
 import { presenceRoom } from "../chat/rooms";
 import { parseInput } from "../validation";
 import type { HandlerContext } from "./handler-context";

@@ -1,4 +1,5 @@
-import { conversationIdFor, typingSchema } from "../../../shared/protocol";
+import { conversationIdFor } from "../../../shared/protocol";
+import { typingSchema } from "../../../shared/schemas";
 import { parseInput } from "../validation";
 import type { HandlerContext } from "./handler-context";
 

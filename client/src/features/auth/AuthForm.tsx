@@ -1,6 +1,13 @@
 import { useId, useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
-import { describeIssues, registerSchema, type AuthResponse } from "../../../../shared/protocol";
+import {
+  checkDisplayName,
+  checkPassword,
+  checkUsername,
+  type AuthResponse,
+  type RegisterRequest,
+  type TextCheck,
+} from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { useLoginMutation, useRegisterMutation } from "../../app/parleyApi";
@@ -39,6 +46,32 @@ function originOf(state: unknown): string {
     }
   }
   return "/";
+}
+
+/** The server's rules for a new account, each broken one as "field: why" like the server's VALIDATION message. */
+function checkRegistration(
+  username: string,
+  password: string,
+  displayName: string,
+): { request: RegisterRequest } | { problem: string } {
+  const checkedUsername = checkUsername(username);
+  const checkedPassword = checkPassword(password);
+  // Left empty, the server names the account after its username.
+  const checkedName = displayName.trim() === "" ? null : checkDisplayName(displayName);
+  if (checkedUsername.ok && checkedPassword.ok && (checkedName === null || checkedName.ok)) {
+    return {
+      request: { username: checkedUsername.value, password: checkedPassword.value, displayName: checkedName?.value },
+    };
+  }
+  const fields: [keyof RegisterRequest, TextCheck | null][] = [
+    ["username", checkedUsername],
+    ["password", checkedPassword],
+    ["displayName", checkedName],
+  ];
+  const problems = fields.flatMap(([field, checked]) =>
+    checked === null || checked.ok ? [] : checked.problems.map((problem) => `${field}: ${problem}`),
+  );
+  return { problem: problems.join("; ") };
 }
 
 export function AuthForm({ mode }: { mode: Mode }) {
@@ -84,12 +117,12 @@ export function AuthForm({ mode }: { mode: Mode }) {
         return login({ username, password }).unwrap();
       case "register": {
         // Same rules as the server, so most mistakes are explained without a round trip.
-        const parsed = registerSchema.safeParse({ username, password, displayName: displayName.trim() || undefined });
-        if (!parsed.success) {
-          setError(describeIssues(parsed.error));
+        const checked = checkRegistration(username, password, displayName);
+        if ("problem" in checked) {
+          setError(checked.problem);
           return null;
         }
-        return register(parsed.data).unwrap();
+        return register(checked.request).unwrap();
       }
       default:
         return assertNever(mode);

@@ -3,6 +3,7 @@ import { Navigate, Outlet, useLocation } from "react-router-dom";
 import { errorMessage } from "../../api/http";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { useMeQuery } from "../../app/parleyApi";
+import { PageSpinner } from "../../components/PageSpinner";
 import { assertNever } from "../../lib/assertNever";
 import { sessionVerified, type AuthState } from "./authSlice";
 import { SignedInUserContext } from "./SignedInUser";
@@ -49,9 +50,5 @@ function SessionCheck({ auth }: { auth: Extract<AuthState, { status: "verifying"
       </main>
     );
   }
-  return (
-    <main className="flex min-h-dvh items-center justify-center" aria-busy="true">
-      <span className="loading loading-spinner loading-lg" aria-label="Checking your session" />
-    </main>
-  );
+  return <PageSpinner label="Checking your session" />;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { bodySchema } from "../../../../shared/protocol";
+import { checkBody } from "../../../../shared/protocol";
 import { isSubmitKey } from "./submitKey";
 
 type MessageEditorProps = {
@@ -37,13 +37,13 @@ export function MessageEditor({
 
   function save() {
     // The same rules as the server's, so a hopeless edit never makes the round trip.
-    const parsed = bodySchema.safeParse(text);
-    if (!parsed.success) {
-      setInvalid(`The message ${parsed.error.issues[0]?.message ?? "is not valid"}.`);
+    const checked = checkBody(text);
+    if (!checked.ok) {
+      setInvalid(`The message ${checked.problems[0] ?? "is not valid"}.`);
       return;
     }
-    if (parsed.data === initial) onCancel();
-    else onSave(parsed.data);
+    if (checked.value === initial) onCancel();
+    else onSave(checked.value);
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {

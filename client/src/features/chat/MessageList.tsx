@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDayLabel } from "../../lib/format";
@@ -67,7 +67,9 @@ function VirtualLog({
   onLoadOlder,
   rows,
 }: MessageListProps & { rows: ListRow[] }) {
-  const now = new Date(useNow());
+  const nowMs = useNow();
+  // Stable between ticks: a new Date would re-render every memoized row.
+  const now = useMemo(() => new Date(nowMs), [nowMs]);
   const scrollerRef = useRef<HTMLDivElement>(null);
   // The virtualizer re-renders this component itself on scroll and resize; nothing here is compiler-memoized.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -171,12 +173,19 @@ function VirtualLog({
     return editDrafts[itemKeyOf(item)] ?? null;
   }
 
-  function setEditDraft(key: string, draft: string | null) {
+  const setEditDraft = useCallback((key: string, draft: string | null) => {
     setEditDrafts((drafts) => {
       const { [key]: _, ...others } = drafts;
       return draft === null ? others : { ...others, [key]: draft };
     });
-  }
+  }, []);
+
+  // The memoized rows get one callback for good; it runs the latest focusAfterDelete, which knows the current rows.
+  const focusAfterDeleteRef = useRef(focusAfterDelete);
+  useLayoutEffect(() => {
+    focusAfterDeleteRef.current = focusAfterDelete;
+  });
+  const handleDeleted = useCallback((key: string) => focusAfterDeleteRef.current(key), []);
 
   function scrollToBottom() {
     const scroller = scrollerRef.current;
@@ -278,8 +287,8 @@ function VirtualLog({
                       groupStart={row.groupStart}
                       active={row.key === activeKey}
                       editDraft={editDraftOf(row.item)}
-                      onEditDraftChange={(draft) => setEditDraft(itemKeyOf(row.item), draft)}
-                      onDeleted={() => focusAfterDelete(row.key)}
+                      onEditDraftChange={setEditDraft}
+                      onDeleted={handleDeleted}
                     />
                   )}
                 </div>

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { formatDateTime, formatRelativeTime } from "../../lib/format";
 import type { ChangeOutcome } from "./chatSlice";
 import { DeliveryTicks, FailedSend, ThrottledSend } from "./DeliveryStatus";
+import { itemKey } from "./listRows";
 import { MessageEditor } from "./MessageEditor";
 import { MessageText } from "./MessageText";
 import { selectMessageDelivery, type TimelineItem } from "./selectors";
@@ -22,16 +23,20 @@ export type MessageRowProps = {
   /** The log's one tab stop (roving tabindex); the other rows are reached with the arrow keys. */
   active?: boolean;
   /**
-   * The text being edited, or null when not editing. Held by the list so an open editor survives its row
-   * being unmounted by virtualization; without these props the row keeps it itself.
+   * The text being edited, or null when not editing. Held by the list (by row key) so an open editor survives
+   * its row being unmounted by virtualization; without these props the row keeps it itself.
    */
   editDraft?: string | null;
-  onEditDraftChange?: (draft: string | null) => void;
-  /** After a delete the row's controls are gone: the list moves the focus on. */
-  onDeleted?: () => void;
+  onEditDraftChange?: (rowKey: string, draft: string | null) => void;
+  /** After a delete the row's controls are gone: the list moves the focus on from this row. */
+  onDeleted?: (rowKey: string) => void;
 };
 
-export function MessageRow({
+/**
+ * Memoized: a long log re-renders only the rows whose props changed (a new or changed message, the tab stop
+ * moving), so the list passes stable items (selectTimeline) and callbacks that take the row's key.
+ */
+export const MessageRow = memo(function MessageRow({
   item,
   mine,
   conversationId,
@@ -54,7 +59,7 @@ export function MessageRow({
   const delivery = useAppSelector((state) => selectMessageDelivery(state, conversationId, item));
   const [ownDraft, setOwnDraft] = useState<string | null>(null);
   const draft = editDraft !== undefined ? editDraft : ownDraft;
-  const setDraft = onEditDraftChange ?? setOwnDraft;
+  const setDraft = onEditDraftChange ? (next: string | null) => onEditDraftChange(itemKey(item), next) : setOwnDraft;
   const [menuOpen, setMenuOpen] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   // Only an editor opened from this row takes the focus, not one remounted by scrolling back to it.
@@ -102,7 +107,7 @@ export function MessageRow({
       return;
     }
     setConfirmingDelete(false);
-    if (onDeleted) onDeleted();
+    if (onDeleted) onDeleted(itemKey(item));
     else focusRow();
   }
 
@@ -267,7 +272,7 @@ export function MessageRow({
     if (mine) return "chat-bubble-primary";
     return "bg-base-100 text-base-content border-base-content/15 border shadow-sm";
   }
-}
+});
 
 /** Edit and Delete for one message, as a menu: arrow keys move, Escape closes back to the message. */
 function ActionsMenu({

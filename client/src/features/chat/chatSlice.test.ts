@@ -447,6 +447,18 @@ describe("selectors", () => {
     expect(selectTimeline(root, CONVERSATION)).toBe(selectTimeline(root, CONVERSATION));
   });
 
+  it("keeps the item of every unchanged message when one arrives, so only the new row renders", () => {
+    const before = reduce([opened, messageReceived(fromPeer(1)), messageReceived(fromPeer(2)), sendRequested("c1")]);
+    const [one, two, pending] = selectTimeline(rootState(before), CONVERSATION);
+    const edited = { ...fromPeer(2), body: "edited", rev: 9 };
+    const after = [messageReceived(fromPeer(3)), messageUpdated(edited)].reduce(chatSlice.reducer, before);
+    const items = selectTimeline(rootState(after), CONVERSATION);
+    expect(items[0]).toBe(one);
+    expect(items[1]).not.toBe(two);
+    expect(items[1]?.message.body).toBe("edited");
+    expect(items[3]).toBe(pending);
+  });
+
   it("gives an empty timeline for an unknown conversation", () => {
     expect(timeline([], "dm:x:y")).toEqual([]);
   });

@@ -22,12 +22,30 @@ export const selectPendingMessages = createSelector([selectConversation], (conve
   conversation ? pendingSelectors.selectAll(conversation.pending) : NO_PENDING,
 );
 
+// One item per stored message object, so an unchanged message keeps its item and its memoized row skips
+// rendering; a changed message is a new object (immer), hence a new item. Weak: dropped messages are freed.
+const confirmedItems = new WeakMap<Message, TimelineItem>();
+const pendingItems = new WeakMap<PendingMessage, TimelineItem>();
+
+function itemOf<M extends Message | PendingMessage>(
+  cache: WeakMap<M, TimelineItem>,
+  message: M,
+  make: (message: M) => TimelineItem,
+): TimelineItem {
+  let item = cache.get(message);
+  if (item === undefined) {
+    item = make(message);
+    cache.set(message, item);
+  }
+  return item;
+}
+
 /** What the list shows: confirmed messages by seq, then unconfirmed ones in send order (they have no seq yet). */
 export const selectTimeline = createSelector(
   [selectConfirmedMessages, selectPendingMessages],
   (confirmed, pending): TimelineItem[] => [
-    ...confirmed.map((message) => ({ kind: "confirmed" as const, message })),
-    ...pending.map((message) => ({ kind: "pending" as const, message })),
+    ...confirmed.map((message) => itemOf(confirmedItems, message, (m) => ({ kind: "confirmed", message: m }))),
+    ...pending.map((message) => itemOf(pendingItems, message, (m) => ({ kind: "pending", message: m }))),
   ],
 );
 

@@ -4,18 +4,9 @@ import { useSignedInUser } from "../features/auth/SignedInUser";
 import { ChatActionsContext } from "../features/chat/chatActions";
 import { ChatRoute } from "../features/chat/ChatPage";
 import { ChatSidebar } from "../features/conversations/ChatSidebar";
-import { HomePage } from "../features/conversations/HomePage";
 import { useUnreadTitle } from "../features/conversations/useUnreadTitle";
 import { useRouteSocket } from "../realtime/useRouteSocket";
 import { AccountMenu } from "./AccountMenu";
-
-/** The home page, live: its own socket keeps the list, unread counts, presence and notifications current. */
-export function LiveHomeRoute() {
-  const me = useSignedInUser();
-  useRouteSocket(null, me.id);
-  useUnreadTitle();
-  return <HomePage accountMenu={<AccountMenu />} />;
-}
 
 /** /chat/:userId with the socket of that conversation; an id that cannot exist never opens one. */
 export function LiveChatRoute() {

@@ -1,0 +1,96 @@
+/**
+ * The zod schemas the server validates every request and event with. They are
+ * built from the text rules and limits of protocol.ts, which the client uses
+ * directly, so the client bundle carries no zod; only the server imports this.
+ */
+import { z } from "zod";
+import {
+  CLIENT_ID_PATTERN,
+  ID_PATTERN,
+  LIMITS,
+  NOT_WELL_FORMED,
+  checkBody,
+  checkDisplayName,
+  checkPassword,
+  checkUsername,
+  isWellFormed,
+  type TextCheck,
+} from "./protocol";
+
+/** Every string the protocol accepts: well-formed Unicode, so what is acked is what is read back later. */
+export const textSchema = z.string().refine(isWellFormed, NOT_WELL_FORMED);
+
+/** A field of protocol.ts's text rules: refused with their messages, or parsed to its stored form. */
+function ruledText(check: (text: string) => TextCheck) {
+  return z.string().transform((text, ctx) => {
+    const checked = check(text);
+    if (checked.ok) return checked.value;
+    for (const message of checked.problems) ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  });
+}
+
+export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of A-Z a-z 0-9 _ -");
+export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN, "must be 8-64 of A-Z a-z 0-9 _ -");
+export const bodySchema = ruledText(checkBody);
+export const usernameSchema = ruledText(checkUsername);
+export const displayNameSchema = ruledText(checkDisplayName);
+export const passwordSchema = ruledText(checkPassword);
+
+// ---------------------------------------------------------------- HTTP payloads
+
+export const registerSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  displayName: displayNameSchema.optional(),
+});
+
+export const loginSchema = z.object({
+  username: textSchema.pipe(z.string().max(64)).transform((s) => s.trim().toLowerCase()),
+  password: textSchema.pipe(z.string().max(LIMITS.passwordMax)).transform((s) => s.normalize("NFC")),
+});
+
+export const passwordChangeSchema = z.object({
+  currentPassword: textSchema.pipe(z.string().max(LIMITS.passwordMax)).transform((s) => s.normalize("NFC")),
+  newPassword: passwordSchema,
+});
+
+const seqCursor = z.coerce.number().int().min(0);
+export const historyQuerySchema = z
+  .object({
+    beforeSeq: seqCursor.optional(),
+    afterSeq: seqCursor.optional(),
+    limit: z.coerce.number().int().min(1).optional(),
+  })
+  .refine((q) => q.beforeSeq === undefined || q.afterSeq === undefined, "beforeSeq and afterSeq cannot be combined");
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+/** GET /api/conversations/:peerId/changes: messages with seq <= uptoSeq and rev > sinceRev, by rev. */
+export const changesQuerySchema = z.object({
+  sinceRev: seqCursor.default(0),
+  uptoSeq: seqCursor.optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+});
+export type ChangesQuery = z.infer<typeof changesQuerySchema>;
+
+export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
+
+// ---------------------------------------------------------------- socket payloads
+
+export const joinSchema = z.object({
+  peerId: idSchema,
+  afterSeq: z.number().int().min(0).optional(),
+  sinceRev: z.number().int().min(0).optional(),
+});
+export const leaveSchema = z.object({ peerId: idSchema });
+export const sendSchema = z.object({ peerId: idSchema, clientId: clientIdSchema, body: bodySchema });
+export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
+export const deleteSchema = z.object({ messageId: idSchema });
+export const receiptSchema = z
+  .object({
+    peerId: idSchema,
+    deliveredSeq: z.number().int().min(0).optional(),
+    readSeq: z.number().int().min(0).optional(),
+  })
+  .refine((r) => r.deliveredSeq !== undefined || r.readSeq !== undefined, "deliveredSeq or readSeq is required");
+export const typingSchema = z.object({ peerId: idSchema, typing: z.boolean() });
