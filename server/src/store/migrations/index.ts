@@ -2,7 +2,7 @@ import { Migrator } from "kysely";
 import type { Kysely, Migration } from "kysely";
 import { initial } from "./0001_initial";
 import { revisions } from "./0002_revisions";
-import { unreadCounters } from "./0003_unread_counters";
+import { unreadCounters } from "./0003_unread-counters";
 
 // Names sort in application order; never rename or edit a migration once released.
 export const migrations: Record<string, Migration> = {
