@@ -6,7 +6,7 @@ import { conversationIdFor } from "../../shared/protocol";
 import type { Message } from "../../shared/protocol";
 import { fetchAllMessages, freePort, killServerProcesses, registerUser, startServerProcess } from "./helpers";
 import type { TestUser } from "./helpers";
-import { createReliableClient } from "./reliable-client";
+import { createReliableClient, expectEveryClientHoldsWhatIsStored } from "./reliable-client";
 import type { ReliableClient } from "./reliable-client";
 
 const CLIENTS = 20;
@@ -116,22 +116,8 @@ describe("kill -9 during a send storm", () => {
     for (const message of allAcked) expect(byClientId.get(`${message.senderId}/${message.clientId}`)).toEqual(message);
 
     // Every client reconnected by itself and holds exactly what is stored.
-    await Promise.all(
-      clients.map((client, i) =>
-        client.until(
-          () =>
-            peersOf(i).every(
-              (p) =>
-                client.view(p.user.id).length === stored.get(conversationIdFor(users[i]!.user.id, p.user.id))!.length,
-            ),
-          `client ${i} caught up`,
-        ),
-      ),
-    );
-    for (const [i, client] of clients.entries()) {
-      for (const peer of peersOf(i)) {
-        expect(client.view(peer.user.id)).toEqual(stored.get(conversationIdFor(users[i]!.user.id, peer.user.id)));
-      }
+    await expectEveryClientHoldsWhatIsStored(clients, stored);
+    for (const client of clients) {
       expect(client.stats.connects).toBeGreaterThanOrEqual(2);
       expect(client.stats.outOfOrder).toBe(0);
       expect(client.stats.repeatedBroadcasts).toBe(0);

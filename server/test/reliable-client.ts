@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { io as connect } from "socket.io-client";
+import { expect } from "vitest";
 import { highestContiguousSeq } from "../../client/src/features/chat/reconcile";
 import { EVENTS, LIMITS, conversationIdFor, peerOf } from "../../shared/protocol";
 import type { HistoryResponse, Message } from "../../shared/protocol";
@@ -302,7 +303,33 @@ export function createReliableClient(options: ReliableClientOptions) {
       closed = true;
       socket.disconnect();
     },
+    selfId,
+    peerIds,
   };
 }
 
 export type ReliableClient = ReturnType<typeof createReliableClient>;
+
+/**
+ * Waits until every client holds as many messages of each of its conversations as are stored, then
+ * asserts it holds exactly those: nothing missing, nothing twice, in seq order.
+ * `stored` maps a conversation's id to its stored messages.
+ */
+export async function expectEveryClientHoldsWhatIsStored(
+  clients: readonly ReliableClient[],
+  stored: ReadonlyMap<string, Message[]>,
+): Promise<void> {
+  const storedWith = (client: ReliableClient, peerId: string) =>
+    stored.get(conversationIdFor(client.selfId, peerId)) ?? [];
+  await Promise.all(
+    clients.map((client, i) =>
+      client.until(
+        () => client.peerIds.every((peerId) => client.view(peerId).length === storedWith(client, peerId).length),
+        `client ${i} caught up`,
+      ),
+    ),
+  );
+  for (const client of clients) {
+    for (const peerId of client.peerIds) expect(client.view(peerId)).toEqual(storedWith(client, peerId));
+  }
+}
