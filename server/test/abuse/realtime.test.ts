@@ -145,7 +145,7 @@ describe("a client that stops reading", () => {
     attacker.ws.terminate();
 
     console.log(
-      `[abuse] slow-reader-ws pages=400 rssBeforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} ` +
+      `[abuse] slow-reader-ws pages=400 rss.beforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} ` +
         `rssGrowthMB=${mb(rssPeak - rss.before)} disconnectedAfterMs=${ms(disconnectedAfterMs)} ` +
         `healthzProbes=${latencies.length} healthzP50Ms=${ms(percentile(latencies, 50))} healthzP99Ms=${ms(percentile(latencies, 99))} healthzMaxMs=${ms(Math.max(...latencies))}`,
     );
@@ -181,7 +181,7 @@ describe("a client that stops reading", () => {
     const reason = await disconnected;
     const rssPeak = rss.stop();
     console.log(
-      `[abuse] slow-reader-polling pagesAsked=${sent} rssBeforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} ` +
+      `[abuse] slow-reader-polling pagesAsked=${sent} rss.beforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} ` +
         `rssGrowthMB=${mb(rssPeak - rss.before)} disconnectedAfterMs=${ms(performance.now() - started)}`,
     );
     expect(reason).toBe("server namespace disconnect");
@@ -225,31 +225,37 @@ describe("a client that stops reading", () => {
     };
   }
 
-  it("with the event limit out of the way, a typing flood still reaches the peer a bounded number of times", () =>
-    typingFlood(server, "throttled"));
-
-  it("over HTTP, pipelining hundreds of history requests, is cut off; memory and /healthz hold", async () => {
+  /** Pipelines `requests` history requests on a connection that never reads, until the server closes it. */
+  async function pipelineUnread(requests: number) {
     const { client, serverSide } = await neverReadingConnection();
     const responses = countResponses(serverSide);
     const rss = sampleRss();
     const started = performance.now();
     const closed = once(serverSide, "close").then(() => performance.now() - started);
-    client.write(historyRequests(400));
+    client.write(historyRequests(requests));
     const latencies = await probeHealthz(server, closed);
     const closedAfterMs = await closed;
     const rssPeak = rss.stop();
     const produced = responses.ended();
     responses.stop();
     client.destroy();
+    return { produced, rssBefore: rss.before, rssPeak, closedAfterMs, latencies };
+  }
+
+  it("with the event limit out of the way, a typing flood still reaches the peer a bounded number of times", () =>
+    typingFlood(server, "throttled"));
+
+  it("over HTTP, pipelining hundreds of history requests, is cut off; memory and /healthz hold", async () => {
+    const { produced, rssBefore, rssPeak, closedAfterMs, latencies } = await pipelineUnread(400);
 
     console.log(
       `[abuse] slow-reader-http-pipelined requests=400 responsesProduced=${produced} ` +
-        `rssBeforeMB=${mb(rss.before)} rssPeakMB=${mb(rssPeak)} rssGrowthMB=${mb(rssPeak - rss.before)} ` +
+        `rssBeforeMB=${mb(rssBefore)} rssPeakMB=${mb(rssPeak)} rssGrowthMB=${mb(rssPeak - rssBefore)} ` +
         `closedAfterMs=${ms(closedAfterMs)} healthzP99Ms=${ms(percentile(latencies, 99))}`,
     );
     // One request at a time per connection: only the one in progress at the cut-off was produced.
     expect(produced).toBeLessThanOrEqual(1);
-    expect(rssPeak - rss.before).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
+    expect(rssPeak - rssBefore).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
     expect(percentile(latencies, 99)).toBeLessThan(500);
   });
 
@@ -258,29 +264,18 @@ describe("a client that stops reading", () => {
     const saved = server.app.httpServer.timeout;
     server.app.httpServer.timeout = idleTimeoutMs;
     try {
-      const { client, serverSide } = await neverReadingConnection();
-      const responses = countResponses(serverSide);
-      const rss = sampleRss();
-      const started = performance.now();
-      const closed = once(serverSide, "close").then(() => performance.now() - started);
       // 16 pages of about 1.1 MB: more than loopback's socket buffers take.
-      client.write(historyRequests(16));
-      const latencies = await probeHealthz(server, closed);
-      const closedAfterMs = await closed;
-      const rssPeak = rss.stop();
-      const produced = responses.ended();
-      responses.stop();
-      client.destroy();
+      const { produced, rssBefore, rssPeak, closedAfterMs, latencies } = await pipelineUnread(16);
 
       console.log(
         `[abuse] slow-reader-http-stalled requests=16 responsesProduced=${produced} ` +
-          `rssGrowthMB=${mb(rssPeak - rss.before)} closedAfterMs=${ms(closedAfterMs)} ` +
+          `rssGrowthMB=${mb(rssPeak - rssBefore)} closedAfterMs=${ms(closedAfterMs)} ` +
           `healthzP99Ms=${ms(percentile(latencies, 99))}`,
       );
       // Responses are produced only as the kernel takes the previous ones, and the stalled connection is dropped.
       expect(produced).toBeLessThan(16);
       expect(closedAfterMs).toBeGreaterThanOrEqual(idleTimeoutMs - 50);
-      expect(rssPeak - rss.before).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
+      expect(rssPeak - rssBefore).toBeLessThan(RSS_GROWTH_BOUND_MB * MB);
     } finally {
       server.app.httpServer.timeout = saved;
     }
