@@ -1,14 +1,11 @@
 import {
+  aliceWithHistory,
   expect,
   expectShownOnce,
-  makeUser,
   messageRows,
   openChatPair,
-  registerViaApi,
-  seedMessages,
   sendMessage,
   sendViaSocket,
-  signInWithToken,
   test,
 } from "./support";
 
@@ -76,12 +73,7 @@ test("the New messages pill appears when the peer writes while I read older mess
   request,
   baseURL,
 }) => {
-  const alice = await registerViaApi(request, makeUser("Alice"));
-  const bob = await registerViaApi(request, makeUser("Bob"));
-  await seedMessages(baseURL!, bob, alice, 60);
-
-  const page = await newUserPage();
-  await signInWithToken(page, alice.token);
+  const { alice, bob, page } = await aliceWithHistory({ newUserPage, request, baseURL }, 60);
   await page.goto(`/chat/${bob.user.id}`);
   const log = page.getByRole("log", { name: "Messages" });
   await expect(log.locator('[data-testid="message"][data-seq="60"]')).toBeInViewport();
@@ -103,12 +95,7 @@ test("a draft and an open edit survive: the draft a reload, the edit its row scr
   request,
   baseURL,
 }) => {
-  const alice = await registerViaApi(request, makeUser("Alice"));
-  const bob = await registerViaApi(request, makeUser("Bob"));
-  await seedMessages(baseURL!, alice, bob, 150);
-
-  const page = await newUserPage();
-  await signInWithToken(page, alice.token);
+  const { bob, page } = await aliceWithHistory({ newUserPage, request, baseURL }, 150, "alice");
   await page.goto(`/chat/${bob.user.id}`);
   const log = page.getByRole("log", { name: "Messages" });
   const newest = log.locator('[data-testid="message"][data-seq="150"]');

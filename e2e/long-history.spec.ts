@@ -1,4 +1,4 @@
-import { expect, makeUser, registerViaApi, seedMessages, signInWithToken, test } from "./support";
+import { aliceWithHistory, expect, test } from "./support";
 
 const TOTAL = 2000;
 /** "About 100" rows at most: the virtualized list renders the viewport plus a small overscan. */
@@ -10,12 +10,7 @@ test(`a ${TOTAL}-message conversation opens at the bottom, scrolls to the top th
   baseURL,
 }) => {
   test.setTimeout(180_000);
-  const alice = await registerViaApi(request, makeUser("Alice"));
-  const bob = await registerViaApi(request, makeUser("Bob"));
-  await seedMessages(baseURL!, bob, alice, TOTAL);
-
-  const page = await newUserPage();
-  await signInWithToken(page, alice.token);
+  const { bob, page } = await aliceWithHistory({ newUserPage, request, baseURL }, TOTAL);
   // Counts message rows at every DOM change, not only when the test looks.
   await page.addInitScript(() => {
     const record = () => {

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, makeUser, registerViaApi, seedMessages, sendViaSocket, signInWithToken, test } from "./support";
+import { aliceWithHistory, expect, sendViaSocket, test } from "./support";
 
 const TOTAL = 10_000;
 
@@ -122,12 +122,7 @@ test(`a ${TOTAL}-message conversation opens with its newest rows, and a new mess
   baseURL,
 }) => {
   test.setTimeout(300_000);
-  const alice = await registerViaApi(request, makeUser("Alice"));
-  const bob = await registerViaApi(request, makeUser("Bob"));
-  await seedMessages(baseURL!, bob, alice, TOTAL);
-
-  const page = await newUserPage();
-  await signInWithToken(page, alice.token);
+  const { alice, bob, page } = await aliceWithHistory({ newUserPage, request, baseURL }, TOTAL);
   await page.addInitScript(installRenderProbe);
   await page.goto(`/chat/${bob.user.id}`);
 

@@ -144,6 +144,24 @@ export async function signInWithToken(page: Page, token: string): Promise<void> 
 }
 
 /** Sends `count` messages from `from` to `to` through the socket API, acked one window at a time. */
+/**
+ * Alice and Bob with `count` messages between them (from Bob unless `sentBy` is "alice"), and a page
+ * signed in as Alice that has not navigated yet (so a test can add init scripts first).
+ */
+export async function aliceWithHistory(
+  fixtures: { newUserPage: () => Promise<Page>; request: APIRequestContext; baseURL: string | undefined },
+  count: number,
+  sentBy: "alice" | "bob" = "bob",
+): Promise<{ alice: AuthResponse; bob: AuthResponse; page: Page }> {
+  const alice = await registerViaApi(fixtures.request, makeUser("Alice"));
+  const bob = await registerViaApi(fixtures.request, makeUser("Bob"));
+  const [from, to] = sentBy === "bob" ? [bob, alice] : [alice, bob];
+  await seedMessages(fixtures.baseURL!, from, to, count);
+  const page = await fixtures.newUserPage();
+  await signInWithToken(page, alice.token);
+  return { alice, bob, page };
+}
+
 export async function seedMessages(baseURL: string, from: AuthResponse, to: AuthResponse, count: number) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseURL, {
     auth: { token: from.token },
