@@ -33,9 +33,10 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
       if (!user) throw notFound("user");
       return user;
     },
-    /** Whether a user has this id; cheap for ids seen before (typing checks every signal's peer). */
+    /** Whether a user has this id; cheap for ids seen before (typing checks every signal's peer, history every page's). */
     async exists(id: string): Promise<boolean> {
       if (knownIds.has(id)) return true;
+      if (!ID_PATTERN.test(id)) return false;
       if (!(await store.findUserById(id))) return false;
       if (knownIds.size >= KNOWN_IDS_MAX) knownIds.delete(knownIds.values().next().value as string);
       knownIds.add(id);

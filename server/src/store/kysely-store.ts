@@ -325,11 +325,17 @@ export function createKyselyStore(
         .innerJoin("messages as last", (join) =>
           join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
         )
+        // The peer's user row here, not one lookup per conversation afterwards.
+        .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
         .where("mine.user_id", "=", userId)
         .selectAll("last")
         .select([
           "c.user_a",
           "c.user_b",
+          "peer_user.username as peer_username",
+          "peer_user.display_name as peer_display_name",
+          "peer_user.created_at as peer_created_at",
+          "peer_user.last_seen_at as peer_last_seen_at",
           "mine.read_seq as my_read_seq",
           "mine.read_peer_count as my_read_peer_count",
           "peer.sent_count as peer_sent_count",
@@ -344,7 +350,13 @@ export function createKyselyStore(
         const withSelf = row.user_a === row.user_b;
         return {
           conversationId: row.conversation_id,
-          peerId: row.user_a === userId ? row.user_b : row.user_a,
+          peer: toUserRecord({
+            id: row.user_a === userId ? row.user_b : row.user_a,
+            username: row.peer_username,
+            display_name: row.peer_display_name,
+            created_at: row.peer_created_at,
+            last_seen_at: row.peer_last_seen_at,
+          }),
           lastMessage: toMessage(row),
           // Unread: the peer's messages above my read watermark; my own never count.
           unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),

@@ -20,7 +20,7 @@ export type ConversationState = {
 
 export type ConversationSummaryRecord = {
   conversationId: string;
-  peerId: string;
+  peer: UserRecord;
   lastMessage: Message;
   unreadCount: number;
   readSeq: number;
