@@ -21,7 +21,10 @@ function routeLabel(req: Request, res: Response): string {
   return `${base}${String(route.path)}`;
 }
 
-/** Times each request from its first middleware until its response is handed to the kernel. */
+/**
+ * Times each request from its first middleware until its response is handed
+ * to the kernel; one whose client left before its answer is not counted.
+ */
 export function timeRequests(duration: Metrics["httpRequestDuration"]): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();

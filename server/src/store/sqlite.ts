@@ -11,14 +11,14 @@ import type { Store } from "./types";
 
 export const SQLITE_FILE = "parley.db";
 
-// Distinct statements kept prepared; Kysely's SQL has placeholders, so its few dozen shapes fit.
-// Shapes that grow with their input (a batch's clientIds) come and go, the oldest first.
+// Distinct statements kept prepared. Kysely's SQL has placeholders, so the store's few dozen
+// shapes fit; the bound keeps a shape that grows with its input from growing the map.
 const PREPARED_MAX = 500;
 
 /**
  * The database as Kysely sees it, preparing each distinct SQL text once:
- * Kysely's SQLite driver prepares every query it runs, and preparing costs
- * more than running a page of 50 rows by index.
+ * Kysely's SQLite driver prepares every query it runs, which took more of
+ * the server's time than running the queries (docs/benchmarks.md).
  */
 function withPreparedStatements(sqlite: SQLite.Database): SqliteDatabase {
   const prepared = new Map<string, SQLite.Statement>();
