@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
-import type { Message } from "../shared/protocol";
+import type { ConversationSummary, Message } from "../shared/protocol";
 import { startServerProcess } from "../scripts/server-process";
 import { UNLIMITED } from "./deployments";
 import type { ClientSpec, ServerName, SliceReport, WorkerCommand, WorkerReply } from "./load-protocol";
@@ -20,7 +20,7 @@ import { childPid, processUsage } from "./proc";
 import { BODY, seedDatabase, type SeededUser } from "./seed";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const ALL_SCENARIOS = ["steady", "saturation", "idle", "history", "catchup"];
+const ALL_SCENARIOS = ["steady", "saturation", "idle", "history", "list", "catchup"];
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(",")).split(",").map((name) => name.trim());
 for (const name of SCENARIOS) {
   if (!ALL_SCENARIOS.includes(name)) throw new Error(`BENCH_SCENARIOS: unknown ${name} (${ALL_SCENARIOS.join(", ")})`);
@@ -35,6 +35,10 @@ const WORKERS = env("BENCH_WORKERS", 2);
 const IDLE = env("BENCH_IDLE", 2000);
 const HISTORY_MESSAGES = env("BENCH_HISTORY_MESSAGES", 1_000_000);
 const HISTORY_REQUESTS = env("BENCH_HISTORY_REQUESTS", 500);
+const LIST_CONVERSATIONS = env("BENCH_LIST_CONVERSATIONS", 1000);
+const LIST_REQUESTS = env("BENCH_LIST_REQUESTS", 500);
+/** Requests before each timed series, not counted: code compiled, caches warm. */
+const WARMUP_REQUESTS = 20;
 const CATCHUP_MISSED = env("BENCH_CATCHUP_MISSED", 1000);
 const CATCHUP_ROUNDS = env("BENCH_CATCHUP_ROUNDS", 3);
 /** The saturation ramp: first total rate (msg/s), factor per step, most steps. */
@@ -178,7 +182,12 @@ function figuresOf(load: Load): LoadFigures {
 
 const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
 console.error(`seeding ${CLIENTS + IDLE} users and a conversation of ${HISTORY_MESSAGES} messages…`);
-const seed = await seedDatabase(dataDir, { loaders: PAIRS * 2, idle: IDLE, historyMessages: HISTORY_MESSAGES });
+const seed = await seedDatabase(dataDir, {
+  loaders: PAIRS * 2,
+  idle: IDLE,
+  historyMessages: HISTORY_MESSAGES,
+  listConversations: LIST_CONVERSATIONS,
+});
 const parley = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir });
 const relay = await startRelay();
 const urls: Record<ServerName, string> = { relay: relay.url, parley: parley.baseURL };
@@ -244,6 +253,7 @@ const results: Record<string, unknown> = {
   settings: {
     ...{ SCENARIOS, CLIENTS, RATE, DURATION_S, RUNS, WORKERS, IDLE, DRAIN_MS },
     ...{ RAMP_START, RAMP_FACTOR, RAMP_STEPS, HISTORY_MESSAGES, HISTORY_REQUESTS, CATCHUP_MISSED, CATCHUP_ROUNDS },
+    ...{ LIST_CONVERSATIONS, LIST_REQUESTS, WARMUP_REQUESTS },
   },
 };
 type Row = [measure: string, relay: number | null, parley: number, digits: number];
@@ -374,28 +384,128 @@ async function saturationScenario(): Promise<void> {
   notes.push(`saturation, what ended each ramp: relay — ${knee.relay.limitedBy}; Parley — ${knee.parley.limitedBy}.`);
 }
 
+// --- HTTP reads, timed on both sides -------------------------------------------
+
+/** Cumulative counts of Parley's request-duration histogram for one route (GET, 2xx), by upper bound (s). */
+async function durationBuckets(route: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${urls.parley}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  for (const line of text.split("\n")) {
+    const match = /^parley_http_request_duration_seconds_bucket\{(.*)\} (\S+)$/.exec(line);
+    if (!match || !match[1]!.includes(`route="${route}"`) || !match[1]!.includes('method="GET",')) continue;
+    if (!match[1]!.includes('status="2xx"')) continue;
+    const le = /le="([^"]+)"/.exec(match[1]!)![1]!;
+    buckets.set(le === "+Inf" ? Infinity : Number(le), Number(match[2]));
+  }
+  return buckets;
+}
+
+/**
+ * The p-th percentile (ms) of the requests counted between two readings, interpolated linearly
+ * inside its bucket as Prometheus's histogram_quantile does (past the last finite bound: that bound).
+ */
+function bucketPercentile(before: Map<number, number>, after: Map<number, number>, p: number): number {
+  const bounds = [...after.keys()].sort((x, y) => x - y);
+  const counted = (le: number) => after.get(le)! - (before.get(le) ?? 0);
+  const rank = (p / 100) * counted(Infinity);
+  let lower = 0;
+  for (const le of bounds) {
+    const below = lower === 0 ? 0 : counted(lower);
+    if (counted(le) >= rank) {
+      if (le === Infinity) return lower * 1000;
+      return (lower + ((le - lower) * (rank - below)) / (counted(le) - below || 1)) * 1000;
+    }
+    lower = le;
+  }
+  return NaN;
+}
+
+type TimedReads = { clientP50Ms: number; clientP99Ms: number; serverP50Ms: number; serverP99Ms: number; cpuMs: number };
+
+/**
+ * `count` GETs one at a time after a few unmeasured ones: client-side latency over loopback, the
+ * server's own duration of each (its histogram under `route`, read before and after), and its CPU time
+ * per request. `check` throws on a wrong answer.
+ */
+async function timedReads(
+  count: number,
+  route: string,
+  request: () => { path: string; token: string; check: (body: unknown) => void },
+): Promise<TimedReads> {
+  const get = async () => {
+    const { path, token, check } = request();
+    const started = performance.now();
+    const response = await fetch(`${urls.parley}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const body: unknown = await response.json();
+    const ms = performance.now() - started;
+    check(body);
+    return ms;
+  };
+  for (let i = 0; i < WARMUP_REQUESTS; i++) await get();
+  const bucketsBefore = await durationBuckets(route);
+  const cpuBefore = processUsage(pids.parley).cpuSeconds;
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) latencies.push(await get());
+  const cpuMs = ((processUsage(pids.parley).cpuSeconds - cpuBefore) * 1000) / count;
+  const bucketsAfter = await durationBuckets(route);
+  return {
+    clientP50Ms: percentile(latencies, 50),
+    clientP99Ms: percentile(latencies, 99),
+    serverP50Ms: bucketPercentile(bucketsBefore, bucketsAfter, 50),
+    serverP99Ms: bucketPercentile(bucketsBefore, bucketsAfter, 99),
+    cpuMs,
+  };
+}
+
+function pushReadRows(label: string, figures: TimedReads, cpuLabel: string): void {
+  rows.push(
+    [`${label}: p50 (ms, loopback)`, null, figures.clientP50Ms, 2],
+    [`${label}: p99 (ms, loopback)`, null, figures.clientP99Ms, 2],
+    [`${label}: p50 (ms, server)`, null, figures.serverP50Ms, 2],
+    [`${label}: p99 (ms, server)`, null, figures.serverP99Ms, 2],
+    [`${label}: server CPU per ${cpuLabel} (ms)`, null, figures.cpuMs, 2],
+  );
+}
+
 async function historyScenario(): Promise<void> {
   console.error(`history: ${HISTORY_REQUESTS} pages of 50 from ${HISTORY_MESSAGES} messages…`);
   const [a, b] = seed.history;
-  const latencies: number[] = [];
-  const before = processUsage(pids.parley).cpuSeconds;
-  for (let i = 0; i < HISTORY_REQUESTS; i++) {
+  const figures = await timedReads(HISTORY_REQUESTS, "/api/conversations/:peerId/messages", () => {
     const beforeSeq = 51 + Math.floor(Math.random() * (HISTORY_MESSAGES - 50));
-    const started = performance.now();
-    const response = await fetch(`${urls.parley}/api/conversations/${b.id}/messages?beforeSeq=${beforeSeq}&limit=50`, {
-      headers: { authorization: `Bearer ${a.token}` },
-    });
-    const { messages } = (await response.json()) as { messages: Message[] };
-    latencies.push(performance.now() - started);
-    if (messages.length !== 50 || messages[49]!.seq !== beforeSeq - 1)
-      throw new Error(`history: a wrong page before ${beforeSeq}`);
-  }
-  const cpuMsPerPage = ((processUsage(pids.parley).cpuSeconds - before) * 1000) / HISTORY_REQUESTS;
-  const figures = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuMsPerPage };
+    return {
+      path: `/api/conversations/${b.id}/messages?beforeSeq=${beforeSeq}&limit=50`,
+      token: a.token,
+      check: (body) => {
+        const { messages } = body as { messages: Message[] };
+        if (messages.length !== 50 || messages[49]!.seq !== beforeSeq - 1)
+          throw new Error(`history: a wrong page before ${beforeSeq}`);
+      },
+    };
+  });
   results.history = { messages: HISTORY_MESSAGES, requests: HISTORY_REQUESTS, ...figures };
-  rows.push([`history: 50-message page of ${HISTORY_MESSAGES}, p50 (ms, loopback)`, null, figures.p50Ms, 2]);
-  rows.push([`history: 50-message page, p99 (ms, loopback)`, null, figures.p99Ms, 2]);
-  rows.push([`history: server CPU per page (ms)`, null, cpuMsPerPage, 2]);
+  pushReadRows(`history: 50-message page of ${HISTORY_MESSAGES}`, figures, "page");
+}
+
+async function listScenario(): Promise<void> {
+  const lists: Array<{ label: string; user: SeededUser; conversations: number; unread: number }> = [
+    { label: `${HISTORY_MESSAGES} unread`, user: seed.history[1], conversations: 1, unread: HISTORY_MESSAGES },
+    { label: `${LIST_CONVERSATIONS} conversations`, user: seed.wide, conversations: LIST_CONVERSATIONS, unread: 1 },
+  ];
+  results.list = {};
+  for (const { label, user, conversations, unread } of lists) {
+    console.error(`list: ${LIST_REQUESTS} conversation lists of a user with ${label}…`);
+    const figures = await timedReads(LIST_REQUESTS, "/api/conversations", () => ({
+      path: "/api/conversations",
+      token: user.token,
+      check: (body) => {
+        const list = (body as { conversations: ConversationSummary[] }).conversations;
+        if (list.length !== conversations || list.some((c) => c.unreadCount !== unread))
+          throw new Error(`list: a wrong list for ${user.id}`);
+      },
+    }));
+    (results.list as Record<string, unknown>)[label] = { requests: LIST_REQUESTS, ...figures };
+    pushReadRows(`list: conversations of a user with ${label}`, figures, "list");
+  }
 }
 
 async function catchUpScenario(): Promise<void> {
@@ -458,6 +568,7 @@ try {
   if (SCENARIOS.includes("steady")) await steadyScenario();
   if (SCENARIOS.includes("saturation")) await saturationScenario();
   if (SCENARIOS.includes("history")) await historyScenario();
+  if (SCENARIOS.includes("list")) await listScenario();
   if (SCENARIOS.includes("catchup")) await catchUpScenario();
 } finally {
   for (const worker of workers) worker.child.send({ type: "close" } satisfies WorkerCommand);

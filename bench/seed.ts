@@ -39,10 +39,10 @@ function insertUsers(sqlite: SQLite.Database, prefix: string, count: number): Se
   });
 }
 
-/** One conversation of `count` messages, sent alternately by a and b one second apart. */
-function insertConversation(sqlite: SQLite.Database, a: string, b: string, count: number): void {
-  const conversationId = conversationIdFor(a, b);
-  const [userA, userB] = a < b ? [a, b] : [b, a];
+/** A conversation of `count` messages, all from `sender`, none of them read by `receiver`. */
+function insertConversation(sqlite: SQLite.Database, sender: string, receiver: string, count: number): void {
+  const conversationId = conversationIdFor(sender, receiver);
+  const [userA, userB] = sender < receiver ? [sender, receiver] : [receiver, sender];
   const start = Date.now() - count * 1000;
   sqlite
     .prepare("insert into conversations (id, user_a, user_b, last_seq, rev, last_message_at) values (?, ?, ?, ?, ?, ?)")
@@ -51,43 +51,32 @@ function insertConversation(sqlite: SQLite.Database, a: string, b: string, count
     "insert into messages (id, conversation_id, seq, sender_id, client_id, body, created_at, rev, sender_ordinal) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   for (let seq = 1; seq <= count; seq++) {
-    const sender = seq % 2 ? a : b;
     // Ids in seq order keep the primary key's inserts sequential; Parley's own ids are random.
-    insert.run(
-      `seed${seq}`,
-      conversationId,
-      seq,
-      sender,
-      `seed${seq}`,
-      BODY,
-      new Date(start + seq * 1000).toISOString(),
-      seq,
-      // The sender's own count so far (the unread counters of migration 0003).
-      Math.ceil(seq / 2),
-    );
+    const id = `seed-${sender}-${seq}`;
+    // The last column is the sender's own count so far (the unread counters of migration 0003).
+    insert.run(id, conversationId, seq, sender, id, BODY, new Date(start + seq * 1000).toISOString(), seq, seq);
   }
   const member = sqlite.prepare(
     "insert into conversation_members (conversation_id, user_id, delivered_seq, read_seq, sent_count, read_peer_count) values (?, ?, ?, ?, ?, ?)",
   );
-  // Both have read everything: each has read all the other sent.
-  const sentByA = Math.ceil(count / 2);
-  const sentByB = Math.floor(count / 2);
-  member.run(conversationId, a, count, count, sentByA, sentByB);
-  member.run(conversationId, b, count, count, sentByB, sentByA);
+  member.run(conversationId, sender, count, count, count, 0);
+  member.run(conversationId, receiver, 0, 0, 0, 0);
 }
 
 export type Seed = {
   /** Pairs of the steady and saturation load: users 2i and 2i+1. */
   loaders: SeededUser[];
   idle: SeededUser[];
-  /** The two users of the long conversation. */
+  /** The two users of the long conversation: the first sent every message, the second read none. */
   history: [SeededUser, SeededUser];
+  /** A user with a conversation of one unread message with each of `listConversations` others. */
+  wide: SeededUser;
   catchUp: [SeededUser, SeededUser];
 };
 
 export async function seedDatabase(
   dataDir: string,
-  counts: { loaders: number; idle: number; historyMessages: number },
+  counts: { loaders: number; idle: number; historyMessages: number; listConversations: number },
 ): Promise<Seed> {
   const sqlite = new SQLite(join(dataDir, SQLITE_FILE));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -98,8 +87,12 @@ export async function seedDatabase(
       const idle = insertUsers(sqlite, "idle", counts.idle);
       const history = insertUsers(sqlite, "history", 2) as Seed["history"];
       insertConversation(sqlite, history[0].id, history[1].id, counts.historyMessages);
+      // Each peer sends in one conversation only, so its message ids stay unique.
+      const [wide] = insertUsers(sqlite, "wide", 1) as [SeededUser];
+      for (const peer of insertUsers(sqlite, "widepeer", counts.listConversations))
+        insertConversation(sqlite, peer.id, wide.id, 1);
       const catchUp = insertUsers(sqlite, "catchup", 2) as Seed["catchUp"];
-      return { loaders, idle, history, catchUp };
+      return { loaders, idle, history, wide, catchUp };
     })();
   } finally {
     await db.destroy();

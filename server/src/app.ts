@@ -22,6 +22,7 @@ import { clientRoutes } from "./http/client";
 import { errorHandler, notFound, rejectMalformedPath } from "./http/errors";
 import { operationsRoutes } from "./http/operations.routes";
 import { oneRequestAtATime } from "./http/pipelining";
+import { timeRequests } from "./http/request-timing";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
 import type { Logger } from "./logger";
@@ -122,6 +123,8 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   app.disable("x-powered-by");
   // req.ip is then the client's address as forwarded by a trusted proxy (the limits key on it).
   app.set("trust proxy", config.trustProxy);
+  // First, so a request's time includes waiting behind its connection's previous one.
+  app.use(timeRequests(metrics.httpRequestDuration));
   app.use(oneRequestAtATime());
   app.use(securityHeaders());
   app.use(rejectMalformedPath);

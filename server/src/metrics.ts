@@ -32,6 +32,17 @@ export function createMetrics(options: { connectedSockets: () => number }) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    httpRequestDuration: new Histogram({
+      name: "parley_http_request_duration_seconds",
+      help: "Time from a request's first middleware until its response is handed to the kernel",
+      // Labelled by route template and status class, never by path: the series stay few.
+      labelNames: ["method", "route", "status"] as const,
+      // Fine below 5 ms, where a history page or a conversation list should stay.
+      buckets: [
+        0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+      ],
+      registers: [registry],
+    }),
   };
 }
 

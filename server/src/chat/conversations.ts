@@ -2,6 +2,7 @@ import { LIMITS, conversationIdFor } from "../../../shared/protocol";
 import type { ChangesResponse, ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
 import { changesQuerySchema, historyQuerySchema, joinSchema } from "../../../shared/schemas";
 import type { Store } from "../store";
+import { notFound } from "../errors";
 import { parseInput } from "../validation";
 import type { UserDirectory } from "./users";
 
@@ -11,7 +12,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
   return {
     /** GET /api/conversations/:peerId/messages: a page in ascending seq; a too large limit is clamped. */
     async history(selfId: string, peerId: string, query: unknown): Promise<HistoryResponse> {
-      await users.require(peerId);
+      if (!(await users.exists(peerId))) throw notFound("user");
       const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
       const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
       return store.listMessages(conversationIdFor(selfId, peerId), {
@@ -23,7 +24,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
 
     /** GET /api/conversations/:peerId/changes: what was edited or deleted since `sinceRev`, by rev. */
     async changes(selfId: string, peerId: string, query: unknown): Promise<ChangesResponse> {
-      await users.require(peerId);
+      if (!(await users.exists(peerId))) throw notFound("user");
       const { sinceRev, uptoSeq, limit = LIMITS.changesMax } = parseInput(changesQuerySchema, query);
       return store.listChanges(conversationIdFor(selfId, peerId), {
         sinceRev,
@@ -74,10 +75,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
     async list(selfId: string): Promise<ConversationSummary[]> {
       const summaries = await store.listConversations(selfId);
       return Promise.all(
-        summaries.map(async ({ peerId, ...summary }) => ({
-          ...summary,
-          peer: await users.present(await users.require(peerId)),
-        })),
+        summaries.map(async ({ peer, ...summary }) => ({ ...summary, peer: await users.present(peer) })),
       );
     },
   };

@@ -2,7 +2,7 @@ import { ID_PATTERN } from "../../../shared/protocol";
 import type { User } from "../../../shared/protocol";
 import { notFound } from "../errors";
 import type { Store } from "../store";
-import type { UserRecord } from "../store/types";
+import type { PeerRecord, UserRecord } from "../store/types";
 
 // Known user ids remembered at most; the oldest is forgotten first.
 const KNOWN_IDS_MAX = 10_000;
@@ -13,7 +13,7 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
   // Users are never deleted, so an id once found stays valid; unknown ids are not remembered.
   const knownIds = new Set<string>();
 
-  async function present(record: UserRecord): Promise<User> {
+  async function present(record: PeerRecord): Promise<User> {
     return {
       id: record.id,
       username: record.username,
@@ -33,9 +33,10 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
       if (!user) throw notFound("user");
       return user;
     },
-    /** Whether a user has this id; cheap for ids seen before (typing checks every signal's peer). */
+    /** Whether a user has this id; cheap for ids seen before (typing checks every signal's peer, history every page's). */
     async exists(id: string): Promise<boolean> {
       if (knownIds.has(id)) return true;
+      if (!ID_PATTERN.test(id)) return false;
       if (!(await store.findUserById(id))) return false;
       if (knownIds.size >= KNOWN_IDS_MAX) knownIds.delete(knownIds.values().next().value as string);
       knownIds.add(id);

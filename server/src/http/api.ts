@@ -8,11 +8,13 @@ import { createAuthed } from "./authed";
 import { conversationRoutes } from "./conversations.routes";
 import { userRoutes } from "./users.routes";
 import { notFound } from "./errors";
+import { rememberRouteBase } from "./request-timing";
 
 /** Everything under /api. */
 export function apiRouter(deps: { accounts: Accounts; users: UserDirectory; conversations: Conversations }): Router {
   const authed = createAuthed(deps.accounts);
   const router = Router();
+  router.use(rememberRouteBase);
   router.use(express.json({ limit: LIMITS.payloadMaxBytes }));
   router.use(authRoutes({ accounts: deps.accounts, authed }));
   router.use(userRoutes({ users: deps.users, authed }));

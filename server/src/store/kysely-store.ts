@@ -7,6 +7,19 @@ import type { Database, MessagesTable } from "./schema";
 import type { AppendResult, NewMessage, Store, Watermarks } from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
+/** What a wire Message is made of (toMessage). */
+const MESSAGE_COLUMNS = [
+  "id",
+  "conversation_id",
+  "seq",
+  "sender_id",
+  "client_id",
+  "body",
+  "created_at",
+  "edited_at",
+  "deleted_at",
+  "rev",
+] as const;
 const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
 
 /** Aborts a change's transaction when the message was deleted first. */
@@ -177,6 +190,54 @@ export function createKyselyStore(
     .where("sender_id", "=", "")
     .where("client_id", "=", "")
     .compile();
+  // Compiled once too: every HTTP request finds its session, every history page runs one of these.
+  const sessionQuery = db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select([...USER_COLUMNS.map((c) => `users.${c}` as const), "sessions.expires_at"])
+    .where("sessions.token_hash", "=", "")
+    .where("sessions.expires_at", ">", "")
+    .compile();
+  // From my member rows by index, each with its conversation, the peer's member and user rows and
+  // the last message by key: the cost grows with my conversations, never with their messages. Only
+  // the columns the list sends: with a thousand conversations, each column is a thousand values.
+  // Both parameters are the user's id.
+  const conversationListQuery = db
+    .selectFrom("conversation_members as mine")
+    .innerJoin("conversations as c", "c.id", "mine.conversation_id")
+    .innerJoin("conversation_members as peer", (join) =>
+      // In a conversation with myself the peer's row is my own.
+      join
+        .onRef("peer.conversation_id", "=", "c.id")
+        .on((eb) => eb.or([eb("peer.user_id", "!=", ""), eb("c.user_a", "=", eb.ref("c.user_b"))])),
+    )
+    .innerJoin("messages as last", (join) =>
+      join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
+    )
+    .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
+    .where("mine.user_id", "=", "")
+    .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
+    .select([
+      "peer.user_id as peer_id",
+      "peer_user.username as peer_username",
+      "peer_user.display_name as peer_display_name",
+      "peer_user.last_seen_at as peer_last_seen_at",
+      "mine.read_seq as my_read_seq",
+      "mine.read_peer_count as my_read_peer_count",
+      "peer.sent_count as peer_sent_count",
+      "peer.read_seq as peer_read_seq",
+      "peer.delivered_seq as peer_delivered_seq",
+    ])
+    .orderBy("c.last_message_at", "desc")
+    .orderBy("c.id")
+    .compile();
+  const pageQuery = db.selectFrom("messages").select(MESSAGE_COLUMNS).where("conversation_id", "=", "");
+  // Parameters: conversation, [cursor,] limit.
+  const pageQueries = {
+    after: pageQuery.where("seq", ">", 0).orderBy("seq", "asc").limit(0).compile(),
+    before: pageQuery.where("seq", "<", 0).orderBy("seq", "desc").limit(0).compile(),
+    newest: pageQuery.orderBy("seq", "desc").limit(0).compile(),
+  };
 
   async function appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
     for (let attempt = 1; ; attempt++) {
@@ -272,13 +333,7 @@ export function createKyselyStore(
     },
 
     async findSession(tokenHash, now) {
-      const row = await db
-        .selectFrom("sessions")
-        .innerJoin("users", "users.id", "sessions.user_id")
-        .select([...USER_COLUMNS.map((c) => `users.${c}` as const), "sessions.expires_at"])
-        .where("sessions.token_hash", "=", tokenHash)
-        .where("sessions.expires_at", ">", now)
-        .executeTakeFirst();
+      const [row] = (await rerun(db, sessionQuery, [tokenHash, now])).rows;
       return row && { user: toUserRecord(row), expiresAt: row.expires_at };
     },
 
@@ -311,40 +366,17 @@ export function createKyselyStore(
     },
 
     async listConversations(userId) {
-      // From my member rows by index, each with its conversation, the peer's member row and the
-      // last message by key: the cost grows with my conversations, never with their messages.
-      const rows = await db
-        .selectFrom("conversation_members as mine")
-        .innerJoin("conversations as c", "c.id", "mine.conversation_id")
-        .innerJoin("conversation_members as peer", (join) =>
-          // In a conversation with myself the peer's row is my own.
-          join
-            .onRef("peer.conversation_id", "=", "c.id")
-            .on((eb) => eb.or([eb("peer.user_id", "!=", userId), eb("c.user_a", "=", eb.ref("c.user_b"))])),
-        )
-        .innerJoin("messages as last", (join) =>
-          join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
-        )
-        .where("mine.user_id", "=", userId)
-        .selectAll("last")
-        .select([
-          "c.user_a",
-          "c.user_b",
-          "mine.read_seq as my_read_seq",
-          "mine.read_peer_count as my_read_peer_count",
-          "peer.sent_count as peer_sent_count",
-          "peer.read_seq as peer_read_seq",
-          "peer.delivered_seq as peer_delivered_seq",
-        ])
-        .orderBy("c.last_message_at", "desc")
-        .orderBy("c.id")
-        .execute();
-
+      const { rows } = await rerun(db, conversationListQuery, [userId, userId]);
       return rows.map((row) => {
-        const withSelf = row.user_a === row.user_b;
+        const withSelf = row.peer_id === userId;
         return {
           conversationId: row.conversation_id,
-          peerId: row.user_a === userId ? row.user_b : row.user_a,
+          peer: {
+            id: row.peer_id,
+            username: row.peer_username,
+            displayName: row.peer_display_name,
+            lastSeenAt: row.peer_last_seen_at,
+          },
           lastMessage: toMessage(row),
           // Unread: the peer's messages above my read watermark; my own never count.
           unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
@@ -384,22 +416,16 @@ export function createKyselyStore(
     },
 
     async listMessages(conversationId, { beforeSeq, afterSeq, limit }) {
-      let query = db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
       // One row past the page tells whether more exist; the byte cap may end the page sooner.
       if (afterSeq !== undefined) {
-        const rows = await query
-          .where("seq", ">", afterSeq)
-          .orderBy("seq", "asc")
-          .limit(limit + 1)
-          .execute();
+        const { rows } = await rerun(db, pageQueries.after, [conversationId, afterSeq, limit + 1]);
         const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
         return { messages: page.map(toMessage), hasMore: rows.length > page.length };
       }
-      if (beforeSeq !== undefined) query = query.where("seq", "<", beforeSeq);
-      const rows = await query
-        .orderBy("seq", "desc")
-        .limit(limit + 1)
-        .execute();
+      const { rows } =
+        beforeSeq !== undefined
+          ? await rerun(db, pageQueries.before, [conversationId, beforeSeq, limit + 1])
+          : await rerun(db, pageQueries.newest, [conversationId, limit + 1]);
       // Newest first, so the cap keeps the messages nearest the cursor.
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return { messages: page.reverse().map(toMessage), hasMore: rows.length > page.length };

@@ -18,7 +18,7 @@ export function toUserRecord(
 }
 
 /** The one place a stored message row becomes a wire Message; the recipient follows from the room name. */
-export function toMessage(row: Selectable<MessagesTable>): Message {
+export function toMessage(row: Omit<Selectable<MessagesTable>, "sender_ordinal">): Message {
   return {
     id: row.id,
     conversationId: row.conversation_id,

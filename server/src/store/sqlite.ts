@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import type { SqliteDatabase } from "kysely";
 import { createKyselyStore } from "./kysely-store";
 import { migrateToLatest } from "./migrations";
 import { createSqliteSendPath } from "./sqlite-send-path";
@@ -9,6 +10,31 @@ import type { Database } from "./schema";
 import type { Store } from "./types";
 
 export const SQLITE_FILE = "parley.db";
+
+// Distinct statements kept prepared. Kysely's SQL has placeholders, so the store's few dozen
+// shapes fit; the bound keeps a shape that grows with its input from growing the map.
+const PREPARED_MAX = 500;
+
+/**
+ * The database as Kysely sees it, preparing each distinct SQL text once:
+ * Kysely's SQLite driver prepares every query it runs, which took more of
+ * the server's time than running the queries (docs/benchmarks.md).
+ */
+function withPreparedStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const prepared = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = prepared.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 /** Opens (creating if needed) DATA_DIR/parley.db, migrates it, and returns the store. */
 export async function createSqliteStore(dataDir: string): Promise<Store> {
@@ -22,7 +48,7 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withPreparedStatements(sqlite) }) });
   try {
     await migrateToLatest(db);
   } catch (error) {

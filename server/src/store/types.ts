@@ -9,6 +9,9 @@ export type UserRecord = {
   lastSeenAt: string | null;
 };
 
+/** A user as another user sees them. */
+export type PeerRecord = Omit<UserRecord, "createdAt">;
+
 export type Watermarks = { deliveredSeq: number; readSeq: number };
 
 export type ConversationState = {
@@ -20,7 +23,8 @@ export type ConversationState = {
 
 export type ConversationSummaryRecord = {
   conversationId: string;
-  peerId: string;
+  /** What the list shows of the peer. */
+  peer: PeerRecord;
   lastMessage: Message;
   unreadCount: number;
   readSeq: number;
