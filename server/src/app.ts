@@ -93,7 +93,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const metrics = createMetrics({ connectedSockets: () => io.of("/").sockets.size });
   const broadcaster = createSocketBroadcaster(io);
   presence.start(createPresenceAnnouncer({ store, broadcaster, logger }));
-  const users = createUserDirectory({ store, isOnline: presence.isOnline });
+  const users = createUserDirectory({ store, onlineAmong: presence.onlineAmong });
   const accounts = createAccounts({
     store,
     users,

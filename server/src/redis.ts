@@ -207,8 +207,10 @@ function createRedisPresence(
   }
 
   return {
-    async isOnline(userId) {
-      return (await client.hExists(presenceKey, userId)) === 1;
+    async onlineAmong(userIds) {
+      if (userIds.length === 0) return new Set<string>();
+      const found = await client.hmGet(presenceKey, [...userIds]);
+      return new Set(userIds.filter((_, i) => found[i] !== null));
     },
 
     socketConnected(userId) {

@@ -74,9 +74,8 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
     /** GET /api/conversations: those with at least one message, newest activity first. */
     async list(selfId: string): Promise<ConversationSummary[]> {
       const summaries = await store.listConversations(selfId);
-      return Promise.all(
-        summaries.map(async ({ peer, ...summary }) => ({ ...summary, peer: await users.present(peer) })),
-      );
+      const peers = await users.presentAll(summaries.map((summary) => summary.peer));
+      return summaries.map((summary, i) => ({ ...summary, peer: peers[i]! }));
     },
   };
 }

@@ -15,8 +15,8 @@ export type PresenceReport = (userId: string, online: boolean) => void;
 export interface Presence {
   socketConnected(userId: string): void;
   socketDisconnected(userId: string): void;
-  /** Online as last announced to the user's peers. */
-  isOnline(userId: string): Promise<boolean>;
+  /** Which of these users are online, as last announced to their peers: one lookup for a whole list. */
+  onlineAmong(userIds: readonly string[]): Promise<Set<string>>;
   /** Starts telling `report` about changes. */
   start(report: PresenceReport): void;
   /** Stops reporting; sockets closing afterwards change nothing. */
@@ -31,7 +31,7 @@ export function createMemoryPresence(graceMs: number): Presence {
   let report: PresenceReport | undefined;
 
   return {
-    isOnline: (userId) => Promise.resolve(users.has(userId)),
+    onlineAmong: (userIds) => Promise.resolve(new Set(userIds.filter((id) => users.has(id)))),
 
     socketConnected(userId) {
       const presence = users.get(userId);

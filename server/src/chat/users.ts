@@ -8,23 +8,32 @@ import type { PeerRecord, UserRecord } from "../store/types";
 const KNOWN_IDS_MAX = 10_000;
 
 /** Users as the wire sees them: stored fields plus live presence. */
-export function createUserDirectory(deps: { store: Store; isOnline: (userId: string) => Promise<boolean> }) {
-  const { store, isOnline } = deps;
+export function createUserDirectory(deps: {
+  store: Store;
+  onlineAmong: (userIds: readonly string[]) => Promise<Set<string>>;
+}) {
+  const { store, onlineAmong } = deps;
   // Users are never deleted, so an id once found stays valid; unknown ids are not remembered.
   const knownIds = new Set<string>();
 
-  async function present(record: PeerRecord): Promise<User> {
-    return {
+  /** The users in the same order, their presence looked up at once (a list of a thousand is one lookup). */
+  async function presentAll(records: readonly PeerRecord[]): Promise<User[]> {
+    const online = await onlineAmong(records.map((record) => record.id));
+    return records.map((record) => ({
       id: record.id,
       username: record.username,
       displayName: record.displayName,
-      online: await isOnline(record.id),
+      online: online.has(record.id),
       lastSeenAt: record.lastSeenAt,
-    };
+    }));
   }
 
   return {
-    present,
+    presentAll,
+    async present(record: PeerRecord): Promise<User> {
+      const [user] = await presentAll([record]);
+      return user!;
+    },
     /** The user, or NOT_FOUND whatever the form of the id. */
     async require(id: string): Promise<UserRecord> {
       // Not an id (a NUL, say, which PostgreSQL refuses in text) names nobody: it never reaches the store.
@@ -43,7 +52,7 @@ export function createUserDirectory(deps: { store: Store; isOnline: (userId: str
       return true;
     },
     async search(prefix: string, excludeId: string, limit: number): Promise<User[]> {
-      return Promise.all((await store.searchUsers({ prefix, excludeId, limit })).map(present));
+      return presentAll(await store.searchUsers({ prefix, excludeId, limit }));
     },
   };
 }
