@@ -8,6 +8,7 @@
 // --from and --to are seconds from the profile's first sample; --window is the
 // file the benchmark writes beside its profiles: the measured steady slices.
 import { readFileSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 
 type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
@@ -54,13 +55,15 @@ function packageOf(frame: CallFrame): string {
     return first!.startsWith("@") ? `${first}/${second}` : first!;
   }
   const ours = /\/(server\/src\/[^/]+|shared)\//.exec(path);
-  return ours ? `parley ${ours[1]}` : path;
+  return ours ? `parley ${ours[1]}` : relative(process.cwd(), path);
 }
 
 function nameOf(frame: CallFrame): string {
   const file = frame.url.split("/").pop() ?? "";
   const name = frame.functionName || "(anonymous)";
-  return file ? `${name} ${file}:${frame.lineNumber + 1}` : name;
+  // TypeScript runs transpiled by tsx, whose line numbers are not the source's.
+  const line = /\.tsx?$/.test(file) ? "" : `:${frame.lineNumber + 1}`;
+  return file ? `${name} ${file}${line}` : name;
 }
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
