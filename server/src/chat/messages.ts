@@ -85,7 +85,7 @@ export function createMessages(deps: Deps) {
      * Every other attempt costs a token, malformed ones too. Retries are rare,
      * so the token is taken first and given back when the send turns out to be
      * one: the write's own clientId lookup tells, and only a send refused by
-     * the limit (or naming an unknown peer) looks the clientId up apart.
+     * the limit (or naming an unknown peer) looks the clientId up on its own.
      */
     async send(senderId: string, payload: unknown): Promise<Message> {
       const parsed = sendSchema.safeParse(payload);
