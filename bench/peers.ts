@@ -50,6 +50,10 @@ const KNEE_MIN_MESSAGES = 500;
 const SLICE_MS = 1000;
 /** How long a slice waits for its last acks and deliveries before counting the rest lost. */
 const DRAIN_MS = env("BENCH_DRAIN_S", 10) * 1000;
+/** A directory for V8 CPU profiles of both servers over the whole run, in relay/ and parley/ (scripts/cpu-profile-summary.ts reads them). */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const cpuProfileArgs = (server: ServerName) =>
+  CPU_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", join(CPU_PROFILE_DIR, server)] : [];
 const OUTPUT = process.env.BENCH_OUTPUT ?? `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
 const SERVERS: ServerName[] = ["relay", "parley"];
 const PAIRS = Math.floor(CLIENTS / 2);
@@ -59,20 +63,34 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 const median = (values: number[]) => percentile(values, 50);
+/** CLOCK_MONOTONIC, as V8 stamps its CPU profile samples. */
+const monotonicMicroseconds = () => Number(process.hrtime.bigint() / 1000n);
 
 // --- processes --------------------------------------------------------------
 
-function forkTsx(script: string): ChildProcess {
-  return fork(script, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function forkTsx(script: string, nodeArgs: string[] = []): ChildProcess {
+  return fork(script, [], {
+    execArgv: [...nodeArgs, "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
 }
 
-async function startRelay(): Promise<{ url: string; pid: number; stop(): void }> {
-  const child = forkTsx("bench/relay.ts");
+async function startRelay(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const child = forkTsx("bench/relay.ts", cpuProfileArgs("relay"));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const { port } = await new Promise<{ port: number }>((resolve, reject) => {
     child.once("message", (message) => resolve(message as { port: number }));
     child.once("exit", () => reject(new Error("the relay exited")));
   });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill() };
+  // Disconnecting lets it exit by itself, which writes its CPU profile when one is asked for.
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: () => {
+      child.disconnect();
+      return exited;
+    },
+  };
 }
 
 type Worker = { ask(command: WorkerCommand): Promise<WorkerReply>; child: ChildProcess };
@@ -188,7 +206,7 @@ const seed = await seedDatabase(dataDir, {
   historyMessages: HISTORY_MESSAGES,
   listConversations: LIST_CONVERSATIONS,
 });
-const parley = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir });
+const parley = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir }, cpuProfileArgs("parley"));
 const relay = await startRelay();
 const urls: Record<ServerName, string> = { relay: relay.url, parley: parley.baseURL };
 const pids: Record<ServerName, number> = { relay: relay.pid, parley: childPid("server/src/index.ts") };
@@ -301,10 +319,17 @@ async function steadyScenario(): Promise<void> {
   // A first slice each, unmeasured: connections warm, code compiled.
   await interleaved(totalRate, 1);
   const runs: Array<Record<ServerName, LoadFigures>> = [];
+  const measuredFrom = monotonicMicroseconds();
   for (let run = 1; run <= RUNS; run++) {
     console.error(`steady: run ${run} of ${RUNS}, ${totalRate} msg/s, ${DURATION_S} slices per server…`);
     const loads = await interleaved(totalRate, DURATION_S);
     runs.push({ relay: figuresOf(loads.relay), parley: figuresOf(loads.parley) });
+  }
+  // The profiles' timestamps are on the same monotonic clock, so the summary can keep only the measured slices.
+  if (CPU_PROFILE_DIR) {
+    const window = { fromUs: measuredFrom, toUs: monotonicMicroseconds() };
+    mkdirSync(CPU_PROFILE_DIR, { recursive: true });
+    writeFileSync(join(CPU_PROFILE_DIR, "steady-window.json"), JSON.stringify(window));
   }
   const medianOf = (server: ServerName, key: keyof LoadFigures) => median(runs.map((r) => r[server][key]));
   results.steady = { totalRate, pairs: PAIRS, runs };
@@ -572,7 +597,7 @@ try {
   if (SCENARIOS.includes("catchup")) await catchUpScenario();
 } finally {
   for (const worker of workers) worker.child.send({ type: "close" } satisfies WorkerCommand);
-  relay.stop();
+  await relay.stop();
   await parley.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

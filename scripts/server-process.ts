@@ -19,11 +19,15 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+/** `nodeArgs` go before the script, e.g. `--cpu-prof` (written when the server exits on stop). */
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "parley-script-"));
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn("node", ["--import", "tsx", "server/src/index.ts"], {
+  const child = spawn("node", [...nodeArgs, "--import", "tsx", "server/src/index.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",

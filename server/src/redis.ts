@@ -150,6 +150,13 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return retry
 `;
 
+// A missing key is a full bucket already; otherwise one token more, never above the burst.
+const GIVE_BACK_SEND_TOKEN = `
+local saved = redis.call('HGET', KEYS[1], 'tokens')
+if saved then redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', math.min(tonumber(ARGV[1]), tonumber(saved) + 1))) end
+return 0
+`;
+
 export type RedisServices = {
   /** This node's id in the shared keys. */
   nodeId: string;
@@ -321,6 +328,12 @@ export async function connectRedis(
         }),
       );
       return retryAfterMs > 0 ? { ok: false, retryAfterMs } : { ok: true };
+    },
+    async giveBack(userId) {
+      await client.eval(GIVE_BACK_SEND_TOKEN, {
+        keys: [`${KEY_PREFIX}send:${userId}`],
+        arguments: [String(config.sendRateBurst)],
+      });
     },
   };
 

@@ -36,6 +36,21 @@ describe("message:send rate limit", () => {
     ).toBe(true);
   });
 
+  it("charges nothing for a retry of a stored clientId under the limit either", async () => {
+    const [erin, finn] = await Promise.all([registerUser(server), registerUser(server)]);
+    const socket = await connectClient(server, erin.token);
+    const send = (clientId: string) => emitAck(socket, "message:send", { peerId: finn.user.id, clientId, body: "hi" });
+
+    const firstId = newClientId();
+    const first = await send(firstId);
+    expect(await send(firstId)).toEqual(first);
+    expect(await send(firstId)).toEqual(first);
+    // The burst of 3 still holds two more sends after the first.
+    expect((await send(newClientId())).ok).toBe(true);
+    expect((await send(newClientId())).ok).toBe(true);
+    expect(await send(newClientId())).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+  });
+
   it("charges malformed attempts too", async () => {
     const [carol, dave] = await Promise.all([registerUser(server), registerUser(server)]);
     const socket = await connectClient(server, carol.token);

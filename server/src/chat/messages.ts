@@ -11,7 +11,7 @@ import type { NewMessage } from "../store/types";
 import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
 import type { SendLimiter } from "./send-limiter";
-import { isParticipant, participantsOf } from "./rooms";
+import { isParticipant } from "./rooms";
 import type { UserDirectory } from "./users";
 
 type Deps = {
@@ -43,9 +43,11 @@ export function createMessages(deps: Deps) {
     return results;
   }, SEND_BATCH_MAX);
 
+  const sendingTooFast = (retryAfterMs: number) => new AppError("RATE_LIMITED", "sending too fast", 429, retryAfterMs);
+
   async function spendSendToken(senderId: string): Promise<void> {
     const token = await sendLimiter.take(senderId);
-    if (!token.ok) throw new AppError("RATE_LIMITED", "sending too fast", 429, token.retryAfterMs);
+    if (!token.ok) throw sendingTooFast(token.retryAfterMs);
   }
 
   /**
@@ -79,24 +81,35 @@ export function createMessages(deps: Deps) {
      * spending a token and without broadcasting again: the original was
      * broadcast when it was committed, and re-sending an old seq would break
      * the in-order delivery receivers rely on.
+     *
+     * Every other attempt costs a token, malformed ones too. Retries are rare,
+     * so the token is taken first and given back when the send turns out to be
+     * one: the write's own clientId lookup tells, and only a send refused by
+     * the limit (or naming an unknown peer) looks the clientId up on its own.
      */
     async send(senderId: string, payload: unknown): Promise<Message> {
       const parsed = sendSchema.safeParse(payload);
-      if (parsed.success) {
-        const stored = await store.findMessageByClientId(senderId, parsed.data.clientId);
+      const storedRetry = async () =>
+        parsed.success ? store.findMessageByClientId(senderId, parsed.data.clientId) : undefined;
+      const token = await sendLimiter.take(senderId);
+      if (!token.ok) {
+        const stored = await storedRetry();
         if (stored) return stored;
+        throw sendingTooFast(token.retryAfterMs);
       }
-      // Every other attempt costs a token, malformed ones too.
-      await spendSendToken(senderId);
       if (!parsed.success) throw validationError(parsed.error);
 
       const { peerId, clientId, body } = parsed.data;
-      if (!(await users.exists(peerId))) throw notFound("user");
-      const conversationId = conversationIdFor(senderId, peerId);
-      const [userA, userB] = participantsOf(conversationId);
-      const { message } = await appendMessage({
+      if (!(await users.exists(peerId))) {
+        const stored = await storedRetry();
+        if (!stored) throw notFound("user");
+        await sendLimiter.giveBack(senderId);
+        return stored;
+      }
+      const [userA, userB] = senderId < peerId ? [senderId, peerId] : [peerId, senderId];
+      const { message, created } = await appendMessage({
         id: newId(),
-        conversationId,
+        conversationId: conversationIdFor(senderId, peerId),
         userA,
         userB,
         senderId,
@@ -104,6 +117,7 @@ export function createMessages(deps: Deps) {
         body,
         createdAt: nowIso(),
       });
+      if (!created) await sendLimiter.giveBack(senderId);
       return message;
     },
 

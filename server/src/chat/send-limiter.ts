@@ -8,12 +8,17 @@ import type { TakeResult } from "../lib/token-bucket";
 export interface SendLimiter {
   /** Takes one token from the user's bucket, or says how long until one is there. */
   take(userId: string): Promise<TakeResult>;
+  /** Returns a token taken for a send that turned out to be a retry of a stored message. */
+  giveBack(userId: string): Promise<void>;
 }
 
 export type SendRate = { burst: number; perSecond: number };
 
 /** The single-node bucket, in process memory. */
 export function createMemorySendLimiter(rate: SendRate): SendLimiter {
-  const take = createTokenBuckets(rate);
-  return { take: (userId) => Promise.resolve(take(userId)) };
+  const buckets = createTokenBuckets(rate);
+  return {
+    take: (userId) => Promise.resolve(buckets.take(userId)),
+    giveBack: (userId) => Promise.resolve(buckets.giveBack(userId)),
+  };
 }

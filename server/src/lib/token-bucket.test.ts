@@ -3,8 +3,8 @@ import { createTokenBucket, createTokenBuckets } from "./token-bucket";
 
 function setup(burst: number, perSecond: number) {
   let t = 0;
-  const take = createTokenBuckets({ burst, perSecond, now: () => t });
-  return { take, advance: (ms: number) => (t += ms) };
+  const { take, giveBack } = createTokenBuckets({ burst, perSecond, now: () => t });
+  return { take, giveBack, advance: (ms: number) => (t += ms) };
 }
 
 describe("token buckets", () => {
@@ -23,6 +23,20 @@ describe("token buckets", () => {
     expect(take("a").ok).toBe(false);
     advance(60_000);
     expect([take("a"), take("a"), take("a")].map((r) => r.ok)).toEqual([true, true, false]);
+  });
+
+  it("takes back a returned token, never above the burst", () => {
+    const { take, giveBack } = setup(2, 1);
+    take("a");
+    take("a");
+    giveBack("a");
+    expect(take("a").ok).toBe(true);
+    expect(take("a").ok).toBe(false);
+    giveBack("b");
+    giveBack("a");
+    giveBack("a");
+    expect([take("a"), take("a"), take("a")].map((r) => r.ok)).toEqual([true, true, false]);
+    expect([take("b"), take("b"), take("b")].map((r) => r.ok)).toEqual([true, true, false]);
   });
 
   it("keeps one bucket per key", () => {

@@ -13,7 +13,7 @@ export function createTokenBuckets(options: { burst: number; perSecond: number; 
   const refilled = (bucket: { tokens: number; at: number }, t: number) =>
     Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
 
-  return function take(key: string): TakeResult {
+  function take(key: string): TakeResult {
     const t = now();
     if (buckets.size > SWEEP_ABOVE) {
       for (const [k, b] of buckets) if (refilled(b, t) >= burst) buckets.delete(k);
@@ -26,7 +26,15 @@ export function createTokenBuckets(options: { burst: number; perSecond: number; 
     }
     buckets.set(key, { tokens, at: t });
     return { ok: false, retryAfterMs: Math.ceil(((1 - tokens) / perSecond) * 1000) };
-  };
+  }
+
+  /** Returns a token taken for work that turned out to cost nothing; a forgotten bucket is full already. */
+  function giveBack(key: string): void {
+    const bucket = buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(burst, bucket.tokens + 1);
+  }
+
+  return { take, giveBack };
 }
 
 /** One token bucket, for state that lives and dies with its owner (a socket): no map, nothing to sweep. */

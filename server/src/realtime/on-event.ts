@@ -40,11 +40,13 @@ const rateLimited = (message: string, retryAfterMs: number): Ack => ({
  */
 export function createEventBinder(
   socket: ParleySocket,
-  deps: { logger: Logger; metrics: Metrics; limits: EventLimits },
+  deps: { logger: Logger; recordAckLatency: AckLatencyRecorder; limits: EventLimits },
 ) {
-  const { logger, metrics, limits } = deps;
+  const { logger, recordAckLatency, limits } = deps;
   const serial = createSerialQueue();
-  const log = logger.child({ userId: socket.data.userId, socketId: socket.id });
+  // Made on first use: most sockets never log, and an idle socket should not hold a logger.
+  let socketLogger: Logger | undefined;
+  const log = () => (socketLogger ??= logger.child({ userId: socket.data.userId, socketId: socket.id }));
   let pending = 0;
 
   /** Admits an event, or says why not; an admitted task is skipped once the socket is gone. */
@@ -58,12 +60,14 @@ export function createEventBinder(
   }
 
   function run(task: () => Promise<void>): Promise<void> {
+    // SQLite answers synchronously, so a queue of events would otherwise run without giving
+    // other connections a turn: a burst of large pages would stall the whole server. An event
+    // that finds the queue empty needs no such turn: it was just read from the network.
+    const queued = pending > 0;
     pending++;
     return serial(async () => {
       try {
-        // SQLite answers synchronously, so a queue of events would otherwise run without giving
-        // other connections a turn: a burst of large pages would stall the whole server.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (queued) await new Promise<void>((resolve) => setImmediate(resolve));
         if (socket.connected) await task();
       } finally {
         pending--;
@@ -76,7 +80,7 @@ export function createEventBinder(
       const receivedAt = performance.now();
       const ack = args.at(-1);
       if (!isCallback(ack)) {
-        log.debug({ event }, "event without ack callback dropped");
+        log().debug({ event }, "event without ack callback dropped");
         return;
       }
       const refused = admit(event);
@@ -90,10 +94,10 @@ export function createEventBinder(
         try {
           response = { ok: true, ...(await handle(payload)) };
         } catch (error) {
-          response = { ok: false, error: toApiError(toAppError(error, log)) };
+          response = { ok: false, error: toApiError(toAppError(error, log())) };
         }
         ack(response);
-        metrics.ackLatency.observe({ event }, (performance.now() - receivedAt) / 1000);
+        recordAckLatency(event, (performance.now() - receivedAt) / 1000);
       });
     };
     // Widened to the union: TypeScript cannot resolve Socket.IO's listener type for a generic event name.
@@ -104,7 +108,7 @@ export function createEventBinder(
   function onSignal(event: "typing", handle: (payload: unknown) => Promise<void>): void {
     socket.on(event, (payload: unknown) => {
       if (admit(event)) return;
-      void run(() => handle(payload)).catch((error: unknown) => log.debug({ event, err: error }, "signal ignored"));
+      void run(() => handle(payload)).catch((error: unknown) => log().debug({ event, err: error }, "signal ignored"));
     });
   }
 
@@ -112,3 +116,15 @@ export function createEventBinder(
 }
 
 export type EventBinder = ReturnType<typeof createEventBinder>;
+
+type AckLatencyRecorder = (event: AckedEvent, seconds: number) => void;
+
+/** Observes ack latencies by event; prom-client would hash the label set of every observation. */
+export function createAckLatencyRecorder(metrics: Metrics): AckLatencyRecorder {
+  const byEvent = new Map<AckedEvent, ReturnType<Metrics["ackLatency"]["labels"]>>();
+  return (event, seconds) => {
+    let histogram = byEvent.get(event);
+    if (!histogram) byEvent.set(event, (histogram = metrics.ackLatency.labels({ event })));
+    histogram.observe(seconds);
+  };
+}

@@ -9,7 +9,7 @@ import { limitSocketsPerUser } from "./connection-counter";
 import type { ConnectionCounter } from "./connection-counter";
 import type { Services } from "./handler-context";
 import { registerMessageHandlers } from "./message.handlers";
-import { createEventBinder } from "./on-event";
+import { createAckLatencyRecorder, createEventBinder } from "./on-event";
 import { guardOutput } from "./output-guard";
 import { registerReceiptHandlers } from "./receipt.handlers";
 import { expireWithSession } from "./session-expiry";
@@ -52,6 +52,8 @@ export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLi
     );
   });
 
+  const recordAckLatency = createAckLatencyRecorder(metrics);
+
   // After authentication, and last: see limitSocketsPerUser.
   limitSocketsPerUser(io, deps.limits.connections, logger);
 
@@ -70,7 +72,7 @@ export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLi
       takeEventToken: createTokenBucket(deps.limits.eventRate),
       maxPending: deps.limits.eventRate.burst,
     };
-    const context = { socket, events: createEventBinder(socket, { logger, metrics, limits }), services };
+    const context = { socket, events: createEventBinder(socket, { logger, recordAckLatency, limits }), services };
     registerConversationHandlers(context);
     registerMessageHandlers(context);
     registerReceiptHandlers(context);

@@ -1,4 +1,4 @@
-import { userRoom } from "../../../shared/protocol";
+import { userRoom, type Message } from "../../../shared/protocol";
 import type { Broadcaster } from "../chat/broadcaster";
 import { participantsOf, presenceRoom } from "../chat/rooms";
 import type { ParleyServer } from "./types";
@@ -8,14 +8,16 @@ import type { ParleyServer } from "./types";
  * once even when it is in several of the rooms.
  */
 export function createSocketBroadcaster(io: ParleyServer): Broadcaster {
-  function conversationAudience(conversationId: string) {
-    const [a, b] = participantsOf(conversationId);
+  function conversationAudience(conversationId: string, [a, b] = participantsOf(conversationId)) {
     return io.to([conversationId, userRoom(a), userRoom(b)]);
   }
+  // A message names both participants: no need to split its conversation id.
+  const messageAudience = (message: Message) =>
+    conversationAudience(message.conversationId, [message.senderId, message.recipientId]);
 
   return {
-    messageNew: (message) => conversationAudience(message.conversationId).emit("message:new", message),
-    messageUpdated: (message) => conversationAudience(message.conversationId).emit("message:updated", message),
+    messageNew: (message) => messageAudience(message).emit("message:new", message),
+    messageUpdated: (message) => messageAudience(message).emit("message:updated", message),
     receipt: (event) => conversationAudience(event.conversationId).emit("receipt", event),
     typing: (event, recipientId) => io.to(userRoom(recipientId)).emit("typing", event),
     presence: (event, peerIds) => io.to([presenceRoom(event.userId), ...peerIds.map(userRoom)]).emit("presence", event),

@@ -8,8 +8,10 @@ import { migrateToLatest } from "./migrations";
 import { createSqliteSendPath } from "./sqlite-send-path";
 import type { Database } from "./schema";
 import type { Store } from "./types";
+import { checkpointInWorker } from "./wal-checkpointer";
 
 export const SQLITE_FILE = "parley.db";
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 // Distinct statements kept prepared. Kysely's SQL has placeholders, so the store's few dozen
 // shapes fit; the bound keeps a shape that grows with its input from growing the map.
@@ -39,7 +41,8 @@ function withPreparedStatements(sqlite: SQLite.Database): SqliteDatabase {
 /** Opens (creating if needed) DATA_DIR/parley.db, migrates it, and returns the store. */
 export async function createSqliteStore(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  const sqlite = new SQLite(join(dataDir, SQLITE_FILE));
+  const file = join(dataDir, SQLITE_FILE);
+  const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   // In WAL mode NORMAL skips the fsync per commit: a committed transaction
   // survives a process crash (kill -9), only an OS crash or power loss can
@@ -55,5 +58,13 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  return createKyselyStore(db, createSqliteSendPath(sqlite, db));
+  const checkpointer = checkpointInWorker(sqlite, file, CHECKPOINT_INTERVAL_MS);
+  const store = createKyselyStore(db, createSqliteSendPath(sqlite, db));
+  return {
+    ...store,
+    async close() {
+      await checkpointer.stop();
+      await store.close();
+    },
+  };
 }

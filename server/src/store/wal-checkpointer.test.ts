@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkpointInWorker } from "./wal-checkpointer";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function walDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), "parley-wal-"));
+  dirs.push(dir);
+  const file = join(dir, "test.db");
+  const sqlite = new SQLite(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.exec("create table t (body text)");
+  return { sqlite, file };
+}
+
+const fill = (sqlite: SQLite.Database) => {
+  const insert = sqlite.prepare("insert into t (body) values (?)");
+  for (let i = 0; i < 200; i++) insert.run("x".repeat(1000));
+};
+
+describe("checkpointInWorker", () => {
+  it("turns the writer's own checkpoints off and moves committed pages into the database file from its thread", async () => {
+    const { sqlite, file } = walDatabase();
+    // Without the worker the writer's own checkpoint never runs this soon: 200 KB is under its 1000 pages.
+    sqlite.pragma("wal_autocheckpoint = 100000");
+    const sizeBefore = statSync(file).size;
+    const checkpointer = checkpointInWorker(sqlite, file, 20);
+    expect(sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    fill(sqlite);
+    await expect.poll(() => statSync(file).size, { timeout: 5000 }).toBeGreaterThan(sizeBefore + 150_000);
+    await checkpointer.stop();
+    sqlite.close();
+  });
+
+  it("leaves the writer checkpointing by itself once it is stopped or fails", async () => {
+    const { sqlite, file } = walDatabase();
+    const checkpointer = checkpointInWorker(sqlite, join(file, "not-a-directory", "x.db"), 20);
+    // The worker cannot open that file and dies; the writer takes checkpointing back.
+    await expect.poll(() => sqlite.pragma("wal_autocheckpoint", { simple: true }), { timeout: 5000 }).toBe(1000);
+    await checkpointer.stop();
+    sqlite.close();
+  });
+});
