@@ -1,12 +1,11 @@
-import { useEffect } from "react";
+import { lazy } from "react";
 import { Navigate, Outlet, useLocation } from "react-router-dom";
-import { errorMessage } from "../../api/http";
-import { useAppDispatch, useAppSelector } from "../../app/hooks";
-import { useMeQuery } from "../../app/parleyApi";
-import { PageSpinner } from "../../components/PageSpinner";
+import { useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
-import { sessionVerified, type AuthState } from "./authSlice";
 import { SignedInUserContext } from "./SignedInUser";
+
+// Asks the server through RTK Query, which loads with the signed-in pages and not with the sign-in ones.
+const SessionCheck = lazy(() => import("./SessionCheck").then((m) => ({ default: m.SessionCheck })));
 
 /** Lets signed-in users through; verifies a restored token first; sends everyone else to /login and back. */
 export function RequireAuth() {
@@ -27,28 +26,4 @@ export function RequireAuth() {
     default:
       return assertNever(auth);
   }
-}
-
-function SessionCheck({ auth }: { auth: Extract<AuthState, { status: "verifying" }> }) {
-  const dispatch = useAppDispatch();
-  // A 401 signs out inside the API's base query; anything else (server down) offers a retry.
-  const { currentData: user, isError, error, refetch } = useMeQuery(auth.token);
-
-  useEffect(() => {
-    if (user) dispatch(sessionVerified(user));
-  }, [user, dispatch]);
-
-  if (isError) {
-    return (
-      <main className="flex min-h-dvh items-center justify-center p-4">
-        <div role="alert" className="alert alert-error max-w-md">
-          <span>{errorMessage(error)}</span>
-          <button type="button" className="btn btn-sm" onClick={() => void refetch()}>
-            Try again
-          </button>
-        </div>
-      </main>
-    );
-  }
-  return <PageSpinner label="Checking your session" />;
 }
