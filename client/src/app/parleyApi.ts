@@ -1,4 +1,4 @@
-import { createAction, createListenerMiddleware, type Middleware } from "@reduxjs/toolkit";
+import { createAction, createListenerMiddleware } from "@reduxjs/toolkit";
 import { createApi, type BaseQueryFn } from "@reduxjs/toolkit/query/react";
 import {
   LIMITS,
@@ -99,15 +99,11 @@ export const {
   useLogoutAllMutation,
 } = parleyApi;
 
-/** The API's reducer joined the store; the first action after it gives the API its initial state. */
-const apiLoaded = createAction("api/loaded");
-
-// RTK Query reads its state before the first query dispatches anything, so a store that has none gets it first.
-// (The store's dynamic middleware runs before the thunk middleware, so it sees that first query's thunk.)
-const apiStateFirst: Middleware<object, { api?: unknown }> = (store) => (next) => (action) => {
-  if (store.getState().api === undefined && !apiLoaded.match(action)) store.dispatch(apiLoaded());
-  return next(action);
-};
+/**
+ * Gives a store the API's initial state: RTK Query reads its state before its first query dispatches anything.
+ * SignedInGate dispatches it before the signed-in pages render (docs/architecture.md, "Server data").
+ */
+export const apiJoined = createAction("api/joined");
 
 // The next user of this tab must not see the last one's people or conversations from the cache.
 const cacheReset = createListenerMiddleware();
@@ -119,4 +115,4 @@ cacheReset.startListening({
 });
 
 rootReducer.inject(parleyApi);
-dynamicMiddleware.addMiddleware(apiStateFirst, parleyApi.middleware, cacheReset.middleware);
+dynamicMiddleware.addMiddleware(parleyApi.middleware, cacheReset.middleware);

@@ -15,8 +15,8 @@ import { presenceSlice } from "../features/presence/presenceSlice";
 import type { parleyApi } from "./parleyApi";
 
 /**
- * The server's API (RTK Query) is injected by parleyApi.ts when the first page that uses it loads, reducer and
- * middleware alike, so the sign-in pages a visitor opens first load none of it (docs/benchmarks.md, "Client").
+ * The server's API (RTK Query) is injected by parleyApi.ts, reducer and middleware alike, when the signed-in
+ * side of RequireAuth loads, so the sign-in pages a visitor opens first load none of it (docs/benchmarks.md).
  */
 export const rootReducer = combineSlices(
   authSlice,
@@ -58,7 +58,7 @@ export function makeStore(preloadedState?: Partial<RootState>) {
     reducer: rootReducer,
     preloadedState,
     middleware: (getDefaultMiddleware) =>
-      getDefaultMiddleware().prepend(dynamicMiddleware.middleware, sessionPersistence.middleware),
+      getDefaultMiddleware().prepend(sessionPersistence.middleware).concat(dynamicMiddleware.middleware),
   });
 }
 
