@@ -48,3 +48,47 @@ test(`a ${TOTAL}-message conversation opens at the bottom, scrolls to the top th
   expect(maxRows).toBeGreaterThan(10);
   expect(maxRows).toBeLessThanOrEqual(MAX_ROWS);
 });
+
+test("the row being read stays in place while older pages load above it and their rows are measured", async ({
+  newUserPage,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const alice = await registerViaApi(request, makeUser("Alice"));
+  const bob = await registerViaApi(request, makeUser("Bob"));
+  await seedMessages(baseURL!, bob, alice, 400);
+
+  const page = await newUserPage();
+  await signInWithToken(page, alice.token);
+  await page.goto(`/chat/${bob.user.id}`);
+  const log = page.getByRole("log", { name: "Messages" });
+  await expect(log.locator('[data-testid="message"][data-seq="400"]')).toBeInViewport();
+
+  // Scrolls up 40 px every other frame, as a reader would, until the first message shows; at every step the topmost
+  // visible message must have moved down by the scrolled distance, whatever was prepended or measured meanwhile.
+  const steps = await log.evaluate(async (scroller) => {
+    const offsetOf = (row: Element) => row.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    const result: { seq: number; moved: number; scrolled: number }[] = [];
+    // Away from the bottom first: within 64 px of it the log follows the newest message instead.
+    scroller.scrollTop -= 200;
+    await frame();
+    while (!scroller.querySelector('[data-testid="message"][data-seq="1"]') && result.length < 2000) {
+      const anchor = [...scroller.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+        .filter((row) => offsetOf(row) >= 0)
+        .sort((a, b) => offsetOf(a) - offsetOf(b))[0]!;
+      const before = offsetOf(anchor);
+      const scrolled = Math.min(40, scroller.scrollTop);
+      scroller.scrollTop -= scrolled;
+      await frame();
+      await frame();
+      const after = scroller.querySelector(`[data-testid="message"][data-seq="${anchor.dataset.seq}"]`);
+      if (after) result.push({ seq: Number(anchor.dataset.seq), moved: offsetOf(after) - before, scrolled });
+    }
+    return result;
+  });
+
+  expect(steps.at(-1)?.seq).toBeLessThan(60);
+  for (const step of steps) expect(Math.abs(step.moved - step.scrolled), `message ${step.seq}`).toBeLessThanOrEqual(1);
+});

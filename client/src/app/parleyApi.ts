@@ -1,17 +1,17 @@
+import { createAction, createListenerMiddleware } from "@reduxjs/toolkit";
 import { createApi, type BaseQueryFn } from "@reduxjs/toolkit/query/react";
 import {
   LIMITS,
-  type AuthResponse,
   type ChangesResponse,
   type ConversationSummary,
   type HistoryResponse,
-  type LoginRequest,
   type PasswordChangeRequest,
-  type RegisterRequest,
   type User,
 } from "../../../shared/protocol";
 import { sendRequest, type ApiFailure, type HttpRequest } from "../api/http";
 import { selectToken, signedOut, type AuthState } from "../features/auth/authSlice";
+import { conversationsListed } from "../features/conversations/conversationsSlice";
+import { dynamicMiddleware, rootReducer } from "./store";
 
 /** Every request carries the session's token; a 401 on one that carried it signs the user out. */
 const sessionQuery: BaseQueryFn<string | HttpRequest, unknown, ApiFailure> = async (
@@ -30,8 +30,9 @@ const sessionQuery: BaseQueryFn<string | HttpRequest, unknown, ApiFailure> = asy
 const conversationPath = (peerId: string) => `/api/conversations/${encodeURIComponent(peerId)}`;
 
 /**
- * All of the client's HTTP: what it reads (cached, shared, deduplicated while in flight) and what it asks
+ * The signed-in pages' HTTP: what they read (cached, shared, deduplicated while in flight) and what they ask
  * the server to do. Live state stays in the slices, which fold in these answers and the socket's events.
+ * Signing in and up go through api/http.ts alone, so the first page a visitor opens loads none of RTK Query.
  */
 export const parleyApi = createApi({
   reducerPath: "api",
@@ -55,6 +56,11 @@ export const parleyApi = createApi({
     conversations: build.query<ConversationSummary[], void>({
       query: () => "/api/conversations",
       transformResponse: (response: { conversations: ConversationSummary[] }) => response.conversations,
+      // The list's slice sits in the store from the start, so the answer reaches it as its own action.
+      onQueryStarted: async (_arg, { dispatch, queryFulfilled }) => {
+        const answer = await queryFulfilled.catch(() => null);
+        if (answer) dispatch(conversationsListed(answer.data));
+      },
     }),
     // History pages feed the chat slice, which holds the messages; the cache keeps nothing of them.
     messagesBefore: build.query<HistoryResponse, { peerId: string; beforeSeq: number }>({
@@ -72,12 +78,6 @@ export const parleyApi = createApi({
         `${conversationPath(peerId)}/changes?sinceRev=${sinceRev}&uptoSeq=${uptoSeq}`,
       keepUnusedDataFor: 0,
     }),
-    login: build.mutation<AuthResponse, LoginRequest>({
-      query: (body) => ({ path: "/api/auth/login", method: "POST", body }),
-    }),
-    register: build.mutation<AuthResponse, RegisterRequest>({
-      query: (body) => ({ path: "/api/auth/register", method: "POST", body }),
-    }),
     changePassword: build.mutation<void, PasswordChangeRequest>({
       query: (body) => ({ path: "/api/auth/password", method: "POST", body }),
     }),
@@ -94,9 +94,25 @@ export const {
   useMeQuery,
   useUsersQuery,
   useUserQuery,
-  useLoginMutation,
-  useRegisterMutation,
   useChangePasswordMutation,
   useLogoutMutation,
   useLogoutAllMutation,
 } = parleyApi;
+
+/**
+ * Gives a store the API's initial state: RTK Query reads its state before its first query dispatches anything.
+ * SignedInGate dispatches it before the signed-in pages render (docs/architecture.md, "Server data").
+ */
+export const apiJoined = createAction("api/joined");
+
+// The next user of this tab must not see the last one's people or conversations from the cache.
+const cacheReset = createListenerMiddleware();
+cacheReset.startListening({
+  actionCreator: signedOut,
+  effect: (_action, api) => {
+    api.dispatch(parleyApi.util.resetApiState());
+  },
+});
+
+rootReducer.inject(parleyApi);
+dynamicMiddleware.addMiddleware(parleyApi.middleware, cacheReset.middleware);

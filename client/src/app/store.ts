@@ -1,4 +1,10 @@
-import { combineSlices, configureStore, createListenerMiddleware } from "@reduxjs/toolkit";
+import {
+  combineSlices,
+  configureStore,
+  createDynamicMiddleware,
+  createListenerMiddleware,
+  type WithSlice,
+} from "@reduxjs/toolkit";
 import { authSlice, signedIn, signedOut } from "../features/auth/authSlice";
 import { forgetToken, saveToken } from "../features/auth/tokenStorage";
 import { chatSlice } from "../features/chat/chatSlice";
@@ -6,9 +12,20 @@ import { forgetOutbox, saveOutbox, type StoredOutbox } from "../features/chat/ou
 import { connectionSlice } from "../features/connection/connectionSlice";
 import { conversationsSlice } from "../features/conversations/conversationsSlice";
 import { presenceSlice } from "../features/presence/presenceSlice";
-import { parleyApi } from "./parleyApi";
+import type { parleyApi } from "./parleyApi";
 
-const rootReducer = combineSlices(authSlice, chatSlice, conversationsSlice, connectionSlice, presenceSlice, parleyApi);
+/**
+ * The server's API (RTK Query) is injected by parleyApi.ts, reducer and middleware alike, when the signed-in
+ * side of RequireAuth loads, so the sign-in pages a visitor opens first load none of it (docs/benchmarks.md).
+ */
+export const rootReducer = combineSlices(
+  authSlice,
+  chatSlice,
+  conversationsSlice,
+  connectionSlice,
+  presenceSlice,
+).withLazyLoadedSlices<WithSlice<typeof parleyApi>>();
+export const dynamicMiddleware = createDynamicMiddleware();
 
 export type RootState = ReturnType<typeof rootReducer>;
 
@@ -25,8 +42,6 @@ export function makeStore(preloadedState?: Partial<RootState>) {
       const { token, user } = api.getOriginalState().auth;
       forgetToken(token);
       if (user) forgetOutbox(user.id);
-      // The next user of this tab must not see the last one's people or conversations from the cache.
-      api.dispatch(parleyApi.util.resetApiState());
     },
   });
   // The outbox follows every change of unsettled sends, so a reload of the tab finds them again.
@@ -43,7 +58,7 @@ export function makeStore(preloadedState?: Partial<RootState>) {
     reducer: rootReducer,
     preloadedState,
     middleware: (getDefaultMiddleware) =>
-      getDefaultMiddleware().prepend(sessionPersistence.middleware).concat(parleyApi.middleware),
+      getDefaultMiddleware().prepend(sessionPersistence.middleware).concat(dynamicMiddleware.middleware),
   });
 }
 

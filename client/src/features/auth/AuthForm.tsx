@@ -5,12 +5,12 @@ import {
   checkPassword,
   checkUsername,
   type AuthResponse,
+  type LoginRequest,
   type RegisterRequest,
   type TextCheck,
 } from "../../../../shared/protocol";
-import { errorMessage } from "../../api/http";
+import { errorMessage, sendRequest } from "../../api/http";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
-import { useLoginMutation, useRegisterMutation } from "../../app/parleyApi";
 import { assertNever } from "../../lib/assertNever";
 import { ThemeToggle } from "../theme/ThemeToggle";
 import { selectAuthStatus, signedIn } from "./authSlice";
@@ -48,6 +48,19 @@ function originOf(state: unknown): string {
   return "/";
 }
 
+/**
+ * Signing in or up, straight through api/http.ts: RTK Query comes with the signed-in pages, so the first page a
+ * visitor opens stays small. Rejects with the failure, as an RTK Query mutation's unwrap() does.
+ */
+async function requestSession(
+  path: "/api/auth/login" | "/api/auth/register",
+  body: LoginRequest | RegisterRequest,
+): Promise<AuthResponse> {
+  const result = await sendRequest({ path, method: "POST", body }, null);
+  if ("error" in result) throw result.error;
+  return result.data as AuthResponse;
+}
+
 /** The server's rules for a new account, each broken one as "field: why" like the server's VALIDATION message. */
 function checkRegistration(
   username: string,
@@ -78,8 +91,6 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const copy = COPY[mode];
   const id = useId();
   const dispatch = useAppDispatch();
-  const [login] = useLoginMutation();
-  const [register] = useRegisterMutation();
   const navigate = useNavigate();
   const location = useLocation();
   const status = useAppSelector(selectAuthStatus);
@@ -114,7 +125,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
   async function submit(username: string, password: string, displayName: string): Promise<AuthResponse | null> {
     switch (mode) {
       case "login":
-        return login({ username, password }).unwrap();
+        return requestSession("/api/auth/login", { username, password });
       case "register": {
         // Same rules as the server, so most mistakes are explained without a round trip.
         const checked = checkRegistration(username, password, displayName);
@@ -122,7 +133,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
           setError(checked.problem);
           return null;
         }
-        return register(checked.request).unwrap();
+        return requestSession("/api/auth/register", checked.request);
       }
       default:
         return assertNever(mode);

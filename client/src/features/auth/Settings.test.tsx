@@ -12,9 +12,10 @@ import { UserMenu } from "./UserMenu";
 
 const alice = makeUser({ id: "alice", displayName: "Alice Liddell" });
 
-function renderSettings(route = "/settings") {
+/** Resolves once the signed-in side (loaded with the server's API) shows the page. */
+async function renderSettings(route = "/settings") {
   sessionStorage.setItem(TOKEN_STORAGE_KEY, "t-alice");
-  return renderWithProviders(
+  const rendered = renderWithProviders(
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route element={<RequireAuth />}>
@@ -24,6 +25,8 @@ function renderSettings(route = "/settings") {
     </Routes>,
     { route, preloadedState: { auth: { status: "signedIn", token: "t-alice", user: alice } } },
   );
+  await screen.findByRole("button", { name: /Account menu/ });
+  return rendered;
 }
 
 function failing(status: number, code: string, message: string, retryAfterMs?: number) {
@@ -36,7 +39,7 @@ const confirmField = () => screen.getByLabelText("Confirm new password");
 
 type PasswordInput = { current?: string; next?: string; confirm?: string };
 
-async function changePassword(user: ReturnType<typeof renderSettings>["user"], input: PasswordInput = {}) {
+async function changePassword(user: Awaited<ReturnType<typeof renderSettings>>["user"], input: PasswordInput = {}) {
   const { current = "correct horse", next = "battery staple" } = input;
   const confirm = input.confirm ?? next;
   if (current) await user.type(currentField(), current);
@@ -48,7 +51,7 @@ async function changePassword(user: ReturnType<typeof renderSettings>["user"], i
 describe("settings", () => {
   it("is reachable from the user menu", async () => {
     stubFetch([]);
-    const { user } = renderSettings("/");
+    const { user } = await renderSettings("/");
     const accountMenu = () => screen.getByRole("button", { name: /Account menu/ });
     expect(screen.queryByRole("link", { name: "Settings" })).not.toBeInTheDocument();
     await user.click(accountMenu());
@@ -62,7 +65,7 @@ describe("settings", () => {
 describe("changing the password", () => {
   it("sends the current and the new password, then says it worked and clears the form", async () => {
     const fetchMock = stubFetch([{ method: "POST", path: "/api/auth/password", status: 204 }]);
-    const { user, store } = renderSettings();
+    const { user, store } = await renderSettings();
 
     await changePassword(user);
 
@@ -86,7 +89,7 @@ describe("changing the password", () => {
     { name: "no current password", input: { current: "" }, field: currentField, text: /current password/ },
   ])("explains $name before asking the server, on the field at fault", async ({ input, field, text }) => {
     const fetchMock = stubFetch([]);
-    const { user } = renderSettings();
+    const { user } = await renderSettings();
 
     await changePassword(user, input);
 
@@ -98,7 +101,7 @@ describe("changing the password", () => {
 
   it("says the current password is wrong, and stays signed in", async () => {
     stubFetch([failing(401, "INVALID_CREDENTIALS", "wrong password")]);
-    const { user, store } = renderSettings();
+    const { user, store } = await renderSettings();
 
     await changePassword(user, { current: "wrong horse" });
 
@@ -118,7 +121,7 @@ describe("changing the password", () => {
     { status: 400, code: "VALIDATION", retryAfterMs: undefined, text: "The new password was refused: too long" },
   ])("shows a $code answer clearly", async ({ status, code, retryAfterMs, text }) => {
     stubFetch([failing(status, code, "too long", retryAfterMs)]);
-    const { user } = renderSettings();
+    const { user } = await renderSettings();
 
     await changePassword(user);
 
@@ -129,7 +132,7 @@ describe("changing the password", () => {
 describe("signing out of all devices", () => {
   it("asks first; Cancel keeps the session and gives the focus back", async () => {
     const fetchMock = stubFetch([]);
-    const { user, store } = renderSettings();
+    const { user, store } = await renderSettings();
 
     await user.click(screen.getByRole("button", { name: "Sign out of all devices" }));
     expect(screen.getByRole("button", { name: "Yes, sign out everywhere" })).toHaveFocus();
@@ -143,7 +146,7 @@ describe("signing out of all devices", () => {
   it("revokes every session, forgets this one and goes to sign-in", async () => {
     localStorage.setItem(TOKEN_STORAGE_KEY, "t-alice");
     const fetchMock = stubFetch([{ method: "POST", path: "/api/auth/logout-all", status: 204 }]);
-    const { user, store } = renderSettings();
+    const { user, store } = await renderSettings();
 
     await user.click(screen.getByRole("button", { name: "Sign out of all devices" }));
     await user.keyboard("{Enter}");
@@ -164,7 +167,7 @@ describe("signing out of all devices", () => {
         body: { error: { code: "INTERNAL", message: "Something went wrong on our side" } },
       },
     ]);
-    const { user, store } = renderSettings();
+    const { user, store } = await renderSettings();
 
     await user.click(screen.getByRole("button", { name: "Sign out of all devices" }));
     await user.click(screen.getByRole("button", { name: "Yes, sign out everywhere" }));

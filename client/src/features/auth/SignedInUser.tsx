@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
 import type { User } from "../../../../shared/protocol";
 
-/** Provided by RequireAuth, so pages below it get a user without re-checking for null. */
+/** Provided by RequireAuth (its SignedInGate), so pages below it get a user without re-checking for null. */
 export const SignedInUserContext = createContext<User | null>(null);
 
 export function useSignedInUser(): User {

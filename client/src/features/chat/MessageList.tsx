@@ -1,9 +1,9 @@
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDayLabel } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
+import { useVirtualRows } from "../../lib/useVirtualRows";
 import type { ChangeOutcome } from "./chatSlice";
 import { buildListRows, itemKey as itemKeyOf, type ListRow } from "./listRows";
 import { MessageRow } from "./MessageRow";
@@ -71,17 +71,14 @@ function VirtualLog({
   // Stable between ticks: a new Date would re-render every memoized row.
   const now = useMemo(() => new Date(nowMs), [nowMs]);
   const scrollerRef = useRef<HTMLDivElement>(null);
-  // The virtualizer re-renders this component itself on scroll and resize; nothing here is compiler-memoized.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollerRef.current,
-    estimateSize: () => ESTIMATED_ROW_PX,
-    // Keys, not indexes: measured sizes stay with their rows when a page is prepended.
-    getItemKey: (index) => rows[index]?.key ?? index,
+  const rowKeys = useMemo(() => rows.map((row) => row.key), [rows]);
+  const virtualizer = useVirtualRows({
+    scrollerRef,
+    keys: rowKeys,
+    estimatedSize: ESTIMATED_ROW_PX,
     overscan: OVERSCAN,
   });
-  const totalSize = virtualizer.getTotalSize();
+  const totalSize = virtualizer.totalSize;
   // Opens at the bottom; the ref steers scrolling synchronously, the state shows or hides the pill.
   const atBottomRef = useRef(true);
   const [atBottom, setAtBottom] = useState(true);
@@ -99,8 +96,8 @@ function VirtualLog({
   const [chosenKey, setChosenKey] = useState<string | undefined>(undefined);
   const activeKey = chosenKey !== undefined && messageKeys.includes(chosenKey) ? chosenKey : messageKeys.at(-1);
   const pendingFocusRef = useRef<string | null>(null);
-  const virtualItems = virtualizer.getVirtualItems();
-  const activeMounted = virtualItems.some((virtualRow) => rows[virtualRow.index]?.key === activeKey);
+  const virtualItems = virtualizer.rows;
+  const activeMounted = virtualItems.some((virtualRow) => virtualRow.key === activeKey);
   // Edits in progress by row key (the message id), here rather than in the rows: virtualization unmounts rows.
   const [editDrafts, setEditDrafts] = useState<Record<string, string>>({});
 
@@ -117,10 +114,7 @@ function VirtualLog({
     }
     // Not mounted: scroll it into the rendered window; the effect below focuses it once it is there.
     pendingFocusRef.current = key;
-    virtualizer.scrollToIndex(
-      rows.findIndex((row) => row.key === key),
-      { align: "auto" },
-    );
+    virtualizer.scrollToIndex(rows.findIndex((row) => row.key === key));
   }
 
   useEffect(() => {
@@ -212,17 +206,18 @@ function VirtualLog({
   // A page was prepended: move down by as much as the oldest message held before moved, so the row the reader
   // was looking at stays in place. (The day separator above it may keep its key, so a message is the anchor.)
   // Rows still estimated are corrected by the virtualizer when measured, since they sit above the viewport.
+  const { startOf } = virtualizer;
   useLayoutEffect(() => {
     const index = rows.findIndex((row) => row.key === firstMessageKey);
-    const start = virtualizer.measurementsCache[index]?.start ?? 0;
+    const start = startOf(index) ?? 0;
     const previous = previousFirstRef.current;
     previousFirstRef.current = { key: firstMessageKey, start };
     const scroller = scrollerRef.current;
     if (!scroller || previous.key === undefined || previous.key === firstMessageKey || atBottomRef.current) return;
     const previousIndex = rows.findIndex((row) => row.key === previous.key);
-    const moved = (virtualizer.measurementsCache[previousIndex]?.start ?? previous.start) - previous.start;
-    virtualizer.scrollToOffset(scroller.scrollTop + moved);
-  }, [firstMessageKey, rows, virtualizer]);
+    const moved = (startOf(previousIndex) ?? previous.start) - previous.start;
+    scroller.scrollTop += moved;
+  }, [firstMessageKey, rows, startOf]);
 
   // At the bottom, stay there while rows arrive or are measured taller than estimated.
   useLayoutEffect(() => {
@@ -259,15 +254,14 @@ function VirtualLog({
         {rows.length === 0 ? (
           <p className="text-base-content/70 mt-8 text-center">No messages yet. Say hello!</p>
         ) : (
-          <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+          <div className="relative w-full" style={{ height: totalSize }}>
             {virtualItems.map((virtualRow) => {
               const row = rows[virtualRow.index];
               if (row === undefined) return null;
               return (
                 <div
                   key={virtualRow.key}
-                  ref={virtualizer.measureElement}
-                  data-index={virtualRow.index}
+                  ref={virtualizer.measureRow}
                   data-row-key={row.key}
                   className={`absolute top-0 left-0 w-full ${row.kind === "message" && row.groupStart ? "pt-2" : ""}`}
                   style={{ transform: `translateY(${virtualRow.start}px)` }}

@@ -1,12 +1,11 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
 import { describe, expect, it } from "vitest";
 import { conversationIdFor, type ConversationSummary, type Message } from "../../../../shared/protocol";
-import { parleyApi } from "../../app/parleyApi";
 import { makeStore } from "../../app/store";
 import { makeMessage, makeUser } from "../../test/factories";
 import { sessionVerified } from "../auth/authSlice";
 import { messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
-import { peerLoaded, readReceiptSent } from "./conversationsSlice";
+import { conversationsListed, peerLoaded, readReceiptSent } from "./conversationsSlice";
 import { selectConversationList, selectUnreadTotal, titleFor } from "./selectors";
 
 const ME = makeUser({ id: "alice" });
@@ -31,17 +30,12 @@ function summary(lastMessage: Message, overrides: Partial<ConversationSummary> =
     ...overrides,
   };
 }
-/** The list's query settling with these summaries: the same fulfilled action as an answer of GET /api/conversations. */
-const fetched = (summaries: ConversationSummary[]) =>
-  parleyApi.util.upsertQueryData("conversations", undefined, summaries);
-
-type Step = UnknownAction | ReturnType<typeof fetched>;
 const myReceipt = (conversationId: string, readSeq: number) =>
   receiptReceived({ conversationId, userId: ME.id, deliveredSeq: readSeq, readSeq });
 
-async function run(steps: Step[]) {
+function run(steps: UnknownAction[]) {
   const store = makeStore();
-  for (const step of [sessionVerified(ME), ...steps]) await store.dispatch(step);
+  for (const step of [sessionVerified(ME), ...steps]) store.dispatch(step);
   const state = store.getState();
   return {
     list: selectConversationList(state).map((c) => `${c.peer.id}:${c.lastMessage?.seq}:${c.unread}`),
@@ -54,14 +48,14 @@ describe("conversations: unread derived from the read watermark", () => {
     { name: "nothing yet", actions: [], list: [], total: 0 },
     {
       name: "loaded from the server",
-      actions: [fetched([summary(fromBob(3), { unreadCount: 2, readSeq: 1 })])],
+      actions: [conversationsListed([summary(fromBob(3), { unreadCount: 2, readSeq: 1 })])],
       list: ["bob:3:2"],
       total: 2,
     },
     {
       name: "live messages count up, mine do not",
       actions: [
-        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromBob(2)),
         messageReceived(toBob(3)),
       ],
@@ -71,7 +65,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "a duplicate or catch-up message counts once",
       actions: [
-        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromBob(1)),
         messageReceived(fromBob(2)),
         messageReceived(fromBob(2)),
@@ -81,20 +75,20 @@ describe("conversations: unread derived from the read watermark", () => {
     },
     {
       name: "my receipt from another tab clears it",
-      actions: [fetched([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 3)],
+      actions: [conversationsListed([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 3)],
       list: ["bob:3:0"],
       total: 0,
     },
     {
       name: "a partial read leaves the rest",
-      actions: [fetched([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 2)],
+      actions: [conversationsListed([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 2)],
       list: ["bob:3:1"],
       total: 1,
     },
     {
       name: "the peer's receipt changes nothing of mine",
       actions: [
-        fetched([summary(fromBob(3), { unreadCount: 3 })]),
+        conversationsListed([summary(fromBob(3), { unreadCount: 3 })]),
         receiptReceived({ conversationId: WITH_BOB, userId: BOB.id, deliveredSeq: 3, readSeq: 3 }),
       ],
       list: ["bob:3:3"],
@@ -103,7 +97,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "reading in this tab clears it before the server's echo",
       actions: [
-        fetched([summary(fromBob(2), { unreadCount: 2 })]),
+        conversationsListed([summary(fromBob(2), { unreadCount: 2 })]),
         readReceiptSent({ conversationId: WITH_BOB, readSeq: 2 }),
       ],
       list: ["bob:2:0"],
@@ -112,7 +106,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "a watermark never moves back",
       actions: [
-        fetched([summary(fromBob(3), { unreadCount: 3 })]),
+        conversationsListed([summary(fromBob(3), { unreadCount: 3 })]),
         myReceipt(WITH_BOB, 3),
         myReceipt(WITH_BOB, 1),
         messageReceived(fromBob(4)),
@@ -123,7 +117,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "a new conversation is listed once its peer is known, newest first",
       actions: [
-        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromCarol(1)),
         messageReceived(fromCarol(2)),
       ],
@@ -133,7 +127,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "…and then shows",
       actions: [
-        fetched([summary(fromBob(1), { unreadCount: 1 })]),
+        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromCarol(1)),
         messageReceived(fromCarol(2)),
         peerLoaded(CAROL),
@@ -141,25 +135,25 @@ describe("conversations: unread derived from the read watermark", () => {
       list: ["carol:2:2", "bob:1:1"],
       total: 3,
     },
-  ])("$name", async ({ actions, list, total }) => {
-    expect(await run(actions)).toEqual({ list, total });
+  ])("$name", ({ actions, list, total }) => {
+    expect(run(actions)).toEqual({ list, total });
   });
 
   it.each([
     { name: "the snapshot after the live message", order: "live first" },
     { name: "the live message after the snapshot", order: "snapshot first" },
-  ])("a snapshot older than a live message does not lose it: $name", async ({ order }) => {
-    const snapshot = fetched([summary(fromBob(1), { unreadCount: 1 })]);
+  ])("a snapshot older than a live message does not lose it: $name", ({ order }) => {
+    const snapshot = conversationsListed([summary(fromBob(1), { unreadCount: 1 })]);
     const live = messageReceived(fromBob(2));
     const actions = order === "live first" ? [live, snapshot, peerLoaded(BOB)] : [snapshot, live];
-    expect(await run(actions)).toEqual({ list: ["bob:2:2"], total: 2 });
+    expect(run(actions)).toEqual({ list: ["bob:2:2"], total: 2 });
   });
 
-  it("previews the edited or deleted last message", async () => {
+  it("previews the edited or deleted last message", () => {
     const deleted = { ...fromBob(1), body: "", deletedAt: "2025-01-01T13:00:00.000Z", rev: 2 };
     const store = makeStore();
-    for (const step of [sessionVerified(ME), fetched([summary(fromBob(1))]), messageUpdated(deleted)])
-      await store.dispatch(step);
+    for (const step of [sessionVerified(ME), conversationsListed([summary(fromBob(1))]), messageUpdated(deleted)])
+      store.dispatch(step);
     expect(selectConversationList(store.getState())[0]?.lastMessage).toEqual(deleted);
   });
 
@@ -171,10 +165,10 @@ describe("conversations: unread derived from the read watermark", () => {
     expect(titleFor(total)).toBe(title);
   });
 
-  it("keeps conversations apart", async () => {
+  it("keeps conversations apart", () => {
     expect(
-      await run([
-        fetched([summary(fromBob(1), { unreadCount: 1 }), summary(fromCarol(5), { unreadCount: 5 })]),
+      run([
+        conversationsListed([summary(fromBob(1), { unreadCount: 1 }), summary(fromCarol(5), { unreadCount: 5 })]),
         myReceipt(WITH_CAROL, 5),
       ]),
     ).toEqual({

@@ -1,6 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
 import { peerOf, type ConversationSummary, type Message, type User } from "../../../../shared/protocol";
-import { parleyApi } from "../../app/parleyApi";
 import { signedIn, signedOut, sessionVerified } from "../auth/authSlice";
 import { conversationJoined, messageAcked, messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { laterVersion } from "../chat/reconcile";
@@ -70,6 +69,25 @@ export const conversationsSlice = createSlice({
       const entry = state.entries[action.payload.conversationId];
       if (entry) entry.readSeq = Math.max(entry.readSeq, action.payload.readSeq);
     },
+    /** The list as the server answered it; the live events keep folding in whenever it arrives. */
+    conversationsListed: (state, action: PayloadAction<ConversationSummary[]>) => {
+      for (const summary of action.payload) {
+        const held = state.entries[summary.conversationId];
+        const loaded = fromSummary(summary);
+        const heldSeq = held ? lastSeqOf(held) : 0;
+        if (!held || lastSeqOf(loaded) >= heldSeq) {
+          state.entries[summary.conversationId] = {
+            ...loaded,
+            readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
+          };
+          continue;
+        }
+        // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
+        held.peer = summary.peer;
+        held.readSeq = Math.max(held.readSeq, loaded.readSeq);
+        held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
+      }
+    },
   },
   extraReducers: (builder) => {
     builder
@@ -97,27 +115,8 @@ export const conversationsSlice = createSlice({
         const entry = state.entries[conversationId];
         // My own receipt, from this tab or another: reading anywhere clears unread everywhere.
         if (entry && userId === state.selfId) entry.readSeq = Math.max(entry.readSeq, readSeq);
-      })
-      // The list as the server answered it; the live events above keep folding in whenever it arrives.
-      .addMatcher(parleyApi.endpoints.conversations.matchFulfilled, (state, action) => {
-        for (const summary of action.payload) {
-          const held = state.entries[summary.conversationId];
-          const loaded = fromSummary(summary);
-          const heldSeq = held ? lastSeqOf(held) : 0;
-          if (!held || lastSeqOf(loaded) >= heldSeq) {
-            state.entries[summary.conversationId] = {
-              ...loaded,
-              readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
-            };
-            continue;
-          }
-          // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
-          held.peer = summary.peer;
-          held.readSeq = Math.max(held.readSeq, loaded.readSeq);
-          held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
-        }
       });
   },
 });
 
-export const { peerLoaded, readReceiptSent } = conversationsSlice.actions;
+export const { conversationsListed, peerLoaded, readReceiptSent } = conversationsSlice.actions;
