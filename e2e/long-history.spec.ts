@@ -55,12 +55,7 @@ test("the row being read stays in place while older pages load above it and thei
   baseURL,
 }) => {
   test.setTimeout(120_000);
-  const alice = await registerViaApi(request, makeUser("Alice"));
-  const bob = await registerViaApi(request, makeUser("Bob"));
-  await seedMessages(baseURL!, bob, alice, 400);
-
-  const page = await newUserPage();
-  await signInWithToken(page, alice.token);
+  const { bob, page } = await aliceWithHistory({ newUserPage, request, baseURL }, 400);
   await page.goto(`/chat/${bob.user.id}`);
   const log = page.getByRole("log", { name: "Messages" });
   await expect(log.locator('[data-testid="message"][data-seq="400"]')).toBeInViewport();
