@@ -68,17 +68,21 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
-/** Resolves when the server-side socket of the next connection by `userId` disconnects. */
-function nextServerDisconnect(server: TestServer, userId: string): Promise<string> {
+/** The next connection by `userId`: when the server has accepted it, and the reason it ended. */
+function nextServerConnection(server: TestServer, userId: string) {
   const nsp = server.app.io.of("/");
-  return new Promise((resolve) => {
+  let connected!: () => void;
+  const connection = new Promise<void>((resolve) => (connected = resolve));
+  const disconnected = new Promise<string>((resolve) => {
     const onConnection = (socket: ParleySocket) => {
       if (socket.data.userId !== userId) return;
       nsp.off("connection", onConnection);
+      connected();
       socket.once("disconnect", (reason) => resolve(reason));
     };
     nsp.on("connection", onConnection);
   });
+  return { connected: connection, disconnected };
 }
 
 /** Resolves once the server has seen `client` disconnect (its slot is given back before this listener runs). */
@@ -130,7 +134,7 @@ describe("a client that stops reading", () => {
   afterAll(() => server.close());
 
   it("over a websocket, asking for 1 MiB pages again and again, is disconnected; memory and /healthz hold", async () => {
-    const disconnected = nextServerDisconnect(server, owner.user.id);
+    const { disconnected } = nextServerConnection(server, owner.user.id);
     const attacker = await rawSocketIoClient(server, owner.token);
     attacker.ws.pause();
     const rss = sampleRss();
@@ -158,9 +162,11 @@ describe("a client that stops reading", () => {
     const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
     const open = await (await fetch(base)).text();
     const { sid } = JSON.parse(open.slice(1)) as { sid: string };
-    const disconnected = nextServerDisconnect(server, owner.user.id);
+    const { connected, disconnected } = nextServerConnection(server, owner.user.id);
     const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: "POST", body }).then((res) => res.text());
     expect(await post(`40${JSON.stringify({ token: owner.token })}`)).toBe("ok");
+    // The POST is answered before the session is checked: joins sent earlier would find no socket yet.
+    await connected;
     const rss = sampleRss();
     const started = performance.now();
     // Joins in packets of 20 (a polling POST carries several, separated by \x1e), until cut off.
