@@ -167,6 +167,7 @@ function addTo(total: Load, part: Load): void {
 type LoadFigures = {
   offeredPerSecond: number;
   deliveredPerSecond: number;
+  deliveryMeanMs: number;
   deliveryP50Ms: number;
   deliveryP99Ms: number;
   ackP99Ms: number;
@@ -183,6 +184,7 @@ function figuresOf(load: Load): LoadFigures {
   return {
     offeredPerSecond: load.offered / ((load.slices * SLICE_MS) / 1000),
     deliveredPerSecond: load.delivered / load.seconds,
+    deliveryMeanMs: load.deliveryMs.reduce((sum, ms) => sum + ms, 0) / load.deliveryMs.length,
     deliveryP50Ms: percentile(load.deliveryMs, 50),
     deliveryP99Ms: percentile(load.deliveryMs, 99),
     ackP99Ms: percentile(load.ackMs, 99),
@@ -342,6 +344,7 @@ async function steadyScenario(): Promise<void> {
   ];
   rows.push(
     row("delivered msg/s", "deliveredPerSecond", 0),
+    row("send → peer mean (ms)", "deliveryMeanMs", 2),
     row("send → peer p50 (ms)", "deliveryP50Ms", 2),
     row("send → peer p99 (ms)", "deliveryP99Ms", 2),
     row("send → ack p99 (ms)", "ackP99Ms", 2),
