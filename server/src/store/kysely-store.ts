@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { CompiledQuery, Kysely, Selectable } from "kysely";
 import { LIMITS } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
-import { capByBodyBytes, isUniqueViolation, toMessage, toUserRecord } from "./rows";
+import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type { AppendResult, NewMessage, Store, Watermarks } from "./types";
 
@@ -142,19 +142,13 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
           const countKey = pairKey(conversationId, m.senderId);
           const ordinal = (ordinals.get(countKey) ?? sentCounts.get(countKey)! - sentBy.get(countKey)!.count) + 1;
           ordinals.set(countKey, ordinal);
-          rows.push({
-            id: m.id,
-            conversation_id: conversationId,
-            seq: last.seq - messages.length + 1 + i,
-            sender_id: m.senderId,
-            client_id: m.clientId,
-            body: m.body,
-            created_at: m.createdAt,
-            edited_at: null,
-            deleted_at: null,
-            rev: last.rev - messages.length + 1 + i,
-            sender_ordinal: ordinal,
-          });
+          rows.push(
+            newMessageRow(m, {
+              seq: last.seq - messages.length + 1 + i,
+              rev: last.rev - messages.length + 1 + i,
+              ordinal,
+            }),
+          );
         });
       }
       await trx.insertInto("messages").values(rows).execute();

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import { peerOf } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
 import type { MessagesTable, UsersTable } from "./schema";
-import type { UserRecord } from "./types";
+import type { NewMessage, UserRecord } from "./types";
 
 /** The one place a stored user row becomes a domain record. */
 export function toUserRecord(
@@ -14,6 +14,26 @@ export function toUserRecord(
     displayName: row.display_name,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
+  };
+}
+
+/** The row a new message is stored as, once its conversation has given it a seq, a rev and its sender's ordinal. */
+export function newMessageRow(
+  m: NewMessage,
+  numbers: { seq: number; rev: number; ordinal: number },
+): Selectable<MessagesTable> {
+  return {
+    id: m.id,
+    conversation_id: m.conversationId,
+    seq: numbers.seq,
+    sender_id: m.senderId,
+    client_id: m.clientId,
+    body: m.body,
+    created_at: m.createdAt,
+    edited_at: null,
+    deleted_at: null,
+    rev: numbers.rev,
+    sender_ordinal: numbers.ordinal,
   };
 }
 

@@ -1,6 +1,6 @@
 import type SQLite from "better-sqlite3";
 import type { Kysely, Selectable } from "kysely";
-import { toMessage } from "./rows";
+import { newMessageRow, toMessage } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type { AppendResult, NewMessage, Store } from "./types";
 
@@ -42,19 +42,7 @@ export function createSqliteSendPath(
     // Member rows only come with a conversation's first message.
     if (seq === 1) for (const userId of new Set([m.userA, m.userB])) addMember.run(m.conversationId, userId);
     const { sent_count: ordinal } = countSent.get(m.conversationId, m.senderId)!;
-    const row = {
-      id: m.id,
-      conversation_id: m.conversationId,
-      seq,
-      sender_id: m.senderId,
-      client_id: m.clientId,
-      body: m.body,
-      created_at: m.createdAt,
-      edited_at: null,
-      deleted_at: null,
-      rev,
-      sender_ordinal: ordinal,
-    };
+    const row = newMessageRow(m, { seq, rev, ordinal });
     insertMessage.run(row);
     return { message: toMessage(row), created: true };
   }
