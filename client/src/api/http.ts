@@ -34,8 +34,15 @@ export async function sendRequest(
     };
   }
 
-  if (response.ok) return { data: response.status === 204 ? undefined : await response.json() };
-  return { error: await readError(response) };
+  if (!response.ok) return { error: await readError(response) };
+  if (response.status === 204) return { data: undefined };
+  try {
+    return { data: await response.json() };
+  } catch {
+    return {
+      error: { status: response.status, code: "BAD_RESPONSE", message: "The server's answer could not be read." },
+    };
+  }
 }
 
 async function readError(response: Response): Promise<ApiFailure> {
