@@ -37,6 +37,7 @@ function sendWithSession<T>(request: HttpRequest): Thunk<Promise<ApiResult<T>>> 
 export type Query<Arg, Result> = {
   name: string;
   path: (arg: Arg) => string;
+  /** The result from the server's answer, whose shape the shared protocol gives (typed per query, not checked). */
   pick: (response: never) => Result;
   /** Kept while signed in even with nobody reading it (its load state is the page's). */
   keep?: boolean;
@@ -207,6 +208,7 @@ export function useQueryState<Arg, Result>(query: Query<Arg, Result>, arg: Arg) 
 export function useQuery<Arg, Result>(query: Query<Arg, Result>, arg: Arg) {
   const dispatch = useAppDispatch();
   const key = cacheKey(query, arg);
+  // Every argument here is a string or nothing, so the effect runs again only when the key changes.
   useEffect(() => {
     dispatch(querySubscribed(key));
     void dispatch(fetchQuery(query, arg));
@@ -214,14 +216,8 @@ export function useQuery<Arg, Result>(query: Query<Arg, Result>, arg: Arg) {
       dispatch(queryReleased(key));
       if (!query.keep) dispatch(expireWhenUnused(key));
     };
-    // The key stands for the query and its argument.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, dispatch]);
-  const refetch = useCallback(
-    () => dispatch(fetchQuery(query, arg, { refetch: true })),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [key, dispatch],
-  );
+  }, [query, arg, key, dispatch]);
+  const refetch = useCallback(() => dispatch(fetchQuery(query, arg, { refetch: true })), [query, arg, dispatch]);
   return { ...useQueryState(query, arg), refetch };
 }
 
