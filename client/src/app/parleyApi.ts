@@ -14,13 +14,17 @@ import { conversationsListed } from "../features/conversations/conversationsSlic
 import { useAppDispatch, useAppSelector } from "./hooks";
 import { rootReducer, type AppDispatch, type RootState } from "./store";
 
-/** A request's answer as plain data: the store can hold it, and a caller never has to catch. */
-export type ApiResult<T> = { data: T } | { error: ApiFailure };
+/*
+ * The signed-in pages' HTTP: what they read, cached by query and argument (one request at a time per entry,
+ * kept a minute after its last reader leaves), and what they ask the server to do. Live state stays in the
+ * slices, which fold in these answers and the socket's events. Signing in and up go through api/http.ts alone,
+ * so the first page a visitor opens loads none of this (docs/architecture.md, "Server data").
+ */
 
 type Thunk<T> = (dispatch: AppDispatch, getState: () => RootState) => T;
 
 /** Every request carries the session's token; a 401 on one that carried it signs the user out. */
-function sendWithSession<T>(request: HttpRequest): Thunk<Promise<ApiResult<T>>> {
+function sendWithSession<T>(request: HttpRequest): Thunk<Promise<HttpResult<T>>> {
   return async (dispatch, getState) => {
     const token = selectToken(getState());
     const result = await sendRequest(request, token);
@@ -29,7 +33,7 @@ function sendWithSession<T>(request: HttpRequest): Thunk<Promise<ApiResult<T>>> 
       dispatch(signedOut());
     }
     // The server's answers are typed by the shared protocol, as every request's are.
-    return result as HttpResult as ApiResult<T>;
+    return result as HttpResult<T>;
   };
 }
 
@@ -98,7 +102,7 @@ export const apiSlice = createSlice({
     queryStarted(state, { payload }: PayloadAction<{ key: string; requestId: number }>) {
       state[payload.key] = { subscribers: 0, ...state[payload.key], status: "pending", requestId: payload.requestId };
     },
-    querySettled(state, { payload }: PayloadAction<{ key: string; requestId: number; result: ApiResult<unknown> }>) {
+    querySettled(state, { payload }: PayloadAction<{ key: string; requestId: number; result: HttpResult<unknown> }>) {
       const entry = state[payload.key];
       if (entry?.requestId !== payload.requestId) return;
       if ("error" in payload.result) {
@@ -111,6 +115,7 @@ export const apiSlice = createSlice({
       }
     },
     querySubscribed(state, { payload: key }: PayloadAction<string>) {
+      // A reader's entry shows as loading from the start; its fetch follows at once.
       const entry = (state[key] ??= { status: "pending", requestId: 0, subscribers: 0 });
       entry.subscribers += 1;
     },
@@ -136,7 +141,7 @@ const { queryStarted, querySettled, querySubscribed, queryReleased, queryUnused,
 
 // Request ids and release moments are unique across stores, so the in-flight requests can be shared by id.
 let lastId = 0;
-const inFlight = new Map<number, Promise<ApiResult<unknown>>>();
+const inFlight = new Map<number, Promise<HttpResult<unknown>>>();
 
 function cacheKey<Arg>(query: { name: string }, arg: Arg): string {
   return `${query.name}(${JSON.stringify(arg) ?? ""})`;
@@ -164,17 +169,17 @@ export function fetchQuery<Arg, Result>(
   query: Query<Arg, Result>,
   arg: Arg,
   { refetch = false } = {},
-): Thunk<Promise<ApiResult<Result>>> {
+): Thunk<Promise<HttpResult<Result>>> {
   return (dispatch, getState) => {
     const key = cacheKey(query, arg);
     const entry = getState().api?.[key];
     const pending = entry?.status === "pending" ? inFlight.get(entry.requestId) : undefined;
-    if (pending) return pending as Promise<ApiResult<Result>>;
+    if (pending) return pending as Promise<HttpResult<Result>>;
     if (entry?.status === "fulfilled" && !refetch) return Promise.resolve({ data: entry.data as Result });
 
     const requestId = ++lastId;
     dispatch(queryStarted({ key, requestId }));
-    const request = dispatch(sendWithSession<never>({ path: query.path(arg) })).then((answer): ApiResult<Result> => {
+    const request = dispatch(sendWithSession<never>({ path: query.path(arg) })).then((answer): HttpResult<Result> => {
       inFlight.delete(requestId);
       const result = "error" in answer ? answer : { data: query.pick(answer.data) };
       dispatch(querySettled({ key, requestId, result }));
@@ -245,11 +250,5 @@ export const changePassword = (body: PasswordChangeRequest) =>
 export const logout = () => sendWithSession<void>({ path: "/api/auth/logout", method: "POST" });
 
 export const logoutAll = () => sendWithSession<void>({ path: "/api/auth/logout-all", method: "POST" });
-
-/** The answer's data, or its failure thrown: for callers that handle failures in a `catch`. */
-export function unwrap<T>(result: ApiResult<T>): T {
-  if ("error" in result) throw result.error;
-  return result.data;
-}
 
 rootReducer.inject(apiSlice);

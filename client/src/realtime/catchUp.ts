@@ -1,4 +1,5 @@
-import { requestChanges, requestMessagesAfter, unwrap } from "../app/parleyApi";
+import { unwrap } from "../api/http";
+import { requestChanges, requestMessagesAfter } from "../app/parleyApi";
 import type { AppDispatch, RootState } from "../app/store";
 import { changesCaughtUp, changesLoaded, missedMessagesLoaded } from "../features/chat/chatSlice";
 import { selectGapStart } from "../features/chat/selectors";

@@ -1,8 +1,8 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { LIMITS } from "../../../../shared/protocol";
-import { errorMessage, isApiFailure } from "../../api/http";
+import { errorMessage, isApiFailure, unwrap } from "../../api/http";
 import { useAppDispatch } from "../../app/hooks";
-import { changePassword, unwrap } from "../../app/parleyApi";
+import { changePassword } from "../../app/parleyApi";
 import { formatWait } from "../../lib/format";
 
 type Field = "currentPassword" | "newPassword" | "confirmPassword";

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from "react";
-import { errorMessage } from "../../api/http";
+import { errorMessage, unwrap } from "../../api/http";
 import { useAppDispatch } from "../../app/hooks";
-import { logoutAll, unwrap } from "../../app/parleyApi";
+import { logoutAll } from "../../app/parleyApi";
 import { signedOut } from "./authSlice";
 
 /**

@@ -1,6 +1,7 @@
 import { useCallback } from "react";
+import { unwrap } from "../../api/http";
 import { useAppDispatch } from "../../app/hooks";
-import { logout, unwrap } from "../../app/parleyApi";
+import { logout } from "../../app/parleyApi";
 import { signedOut } from "./authSlice";
 
 /** Revokes the token on the server (which also closes its sockets), then forgets it here whatever the answer. */
