@@ -39,7 +39,7 @@ const noSchemas = {
   message: "The client ships no zod: use the checks of shared/protocol (checkBody, checkUsername, …).",
 };
 
-/** app/ is the top; below it only the store's types and typed hooks, and the server's API (RTK Query), are shared. */
+/** app/ is the top; below it only the store's types and typed hooks, and the server's API (parleyApi), are shared. */
 const appTop = {
   regex: "(^|/)app/(?!(hooks|store|parleyApi)$)",
   message:

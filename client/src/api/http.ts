@@ -8,7 +8,14 @@ export type ApiFailure = { status: number; code: HttpErrorCode; message: string;
 
 export type HttpRequest = { path: string; method?: "GET" | "POST"; body?: unknown };
 
-export type HttpResult = { data: unknown } | { error: ApiFailure };
+/** A request's answer as plain data: the store can hold it, and a caller never has to catch. */
+export type HttpResult<T = unknown> = { data: T } | { error: ApiFailure };
+
+/** The answer's data, or its failure thrown: for callers that handle failures in a `catch`. */
+export function unwrap<T>(result: HttpResult<T>): T {
+  if ("error" in result) throw result.error;
+  return result.data;
+}
 
 /** One JSON request to the server; never throws, so the caller decides what a failure means. */
 export async function sendRequest(
@@ -34,8 +41,15 @@ export async function sendRequest(
     };
   }
 
-  if (response.ok) return { data: response.status === 204 ? undefined : await response.json() };
-  return { error: await readError(response) };
+  if (!response.ok) return { error: await readError(response) };
+  if (response.status === 204) return { data: undefined };
+  try {
+    return { data: await response.json() };
+  } catch {
+    return {
+      error: { status: response.status, code: "BAD_RESPONSE", message: "The server's answer could not be read." },
+    };
+  }
 }
 
 async function readError(response: Response): Promise<ApiFailure> {

@@ -1,10 +1,4 @@
-import {
-  combineSlices,
-  configureStore,
-  createDynamicMiddleware,
-  createListenerMiddleware,
-  type WithSlice,
-} from "@reduxjs/toolkit";
+import { combineSlices, configureStore, createListenerMiddleware, type WithSlice } from "@reduxjs/toolkit";
 import { authSlice, signedIn, signedOut } from "../features/auth/authSlice";
 import { forgetToken, saveToken } from "../features/auth/tokenStorage";
 import { chatSlice } from "../features/chat/chatSlice";
@@ -12,11 +6,11 @@ import { forgetOutbox, saveOutbox, type StoredOutbox } from "../features/chat/ou
 import { connectionSlice } from "../features/connection/connectionSlice";
 import { conversationsSlice } from "../features/conversations/conversationsSlice";
 import { presenceSlice } from "../features/presence/presenceSlice";
-import type { parleyApi } from "./parleyApi";
+import type { apiSlice } from "./parleyApi";
 
 /**
- * The server's API (RTK Query) is injected by parleyApi.ts, reducer and middleware alike, when the signed-in
- * side of RequireAuth loads, so the sign-in pages a visitor opens first load none of it (docs/benchmarks.md).
+ * The server's API cache is injected by parleyApi.ts when the signed-in side of RequireAuth loads, so the
+ * sign-in pages a visitor opens first load none of it (docs/benchmarks.md).
  */
 export const rootReducer = combineSlices(
   authSlice,
@@ -24,8 +18,7 @@ export const rootReducer = combineSlices(
   conversationsSlice,
   connectionSlice,
   presenceSlice,
-).withLazyLoadedSlices<WithSlice<typeof parleyApi>>();
-export const dynamicMiddleware = createDynamicMiddleware();
+).withLazyLoadedSlices<WithSlice<typeof apiSlice>>();
 
 export type RootState = ReturnType<typeof rootReducer>;
 
@@ -57,8 +50,7 @@ export function makeStore(preloadedState?: Partial<RootState>) {
   return configureStore({
     reducer: rootReducer,
     preloadedState,
-    middleware: (getDefaultMiddleware) =>
-      getDefaultMiddleware().prepend(sessionPersistence.middleware).concat(dynamicMiddleware.middleware),
+    middleware: (getDefaultMiddleware) => getDefaultMiddleware().prepend(sessionPersistence.middleware),
   });
 }
 

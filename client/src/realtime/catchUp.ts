@@ -1,4 +1,5 @@
-import { parleyApi } from "../app/parleyApi";
+import { unwrap } from "../api/http";
+import { requestChanges, requestMessagesAfter } from "../app/parleyApi";
 import type { AppDispatch, RootState } from "../app/store";
 import { changesCaughtUp, changesLoaded, missedMessagesLoaded } from "../features/chat/chatSlice";
 import { selectGapStart } from "../features/chat/selectors";
@@ -21,9 +22,6 @@ export type CatchUp = {
   fillGap(): void;
 };
 
-/** Every page is asked of the server, and nothing keeps it once it is in the chat slice. */
-const FRESH_PAGE = { subscribe: false, forceRefetch: true } as const;
-
 /** Gap fill by `seq` and changes by `rev` for one open conversation (PROTOCOL.md, catch-up). */
 export function createCatchUp({ dispatch, getState, peerId, conversationId, isActive }: CatchUpDeps): CatchUp {
   let fillingGap = false;
@@ -31,9 +29,7 @@ export function createCatchUp({ dispatch, getState, peerId, conversationId, isAc
   async function fetchMissed(afterSeq: number) {
     let cursor = afterSeq;
     for (;;) {
-      const page = await dispatch(
-        parleyApi.endpoints.messagesAfter.initiate({ peerId, afterSeq: cursor }, FRESH_PAGE),
-      ).unwrap();
+      const page = unwrap(await dispatch(requestMessagesAfter(peerId, cursor)));
       if (!isActive()) return;
       dispatch(missedMessagesLoaded({ conversationId, messages: page.messages }));
       const last = page.messages.at(-1);
@@ -45,9 +41,7 @@ export function createCatchUp({ dispatch, getState, peerId, conversationId, isAc
   async function fetchChanges(sinceRev: number, uptoSeq: number, rev: number) {
     let cursor = sinceRev;
     for (;;) {
-      const page = await dispatch(
-        parleyApi.endpoints.changes.initiate({ peerId, sinceRev: cursor, uptoSeq }, FRESH_PAGE),
-      ).unwrap();
+      const page = unwrap(await dispatch(requestChanges(peerId, cursor, uptoSeq)));
       if (!isActive()) return;
       dispatch(changesLoaded({ conversationId, messages: page.messages }));
       const last = page.messages.at(-1);

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useRef } from "react";
 import { io } from "socket.io-client";
 import { conversationIdFor, EVENTS, LIMITS, type Ack, type ApiError, type Message } from "../../../shared/protocol";
-import { isApiFailure } from "../api/http";
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
-import { parleyApi } from "../app/parleyApi";
+import { conversationsQuery, fetchQuery, meQuery, userQuery } from "../app/parleyApi";
 import type { AppDispatch } from "../app/store";
 import { formatWait } from "../lib/format";
 import { selectToken, signedOut } from "../features/auth/authSlice";
@@ -98,8 +97,6 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       }, delayMs);
       timers.add(timer);
     }
-    /** This socket's hold on the conversation list: the latest connect's fetch, released with the socket. */
-    let conversationList: { unsubscribe(): void } | null = null;
 
     // forceNew: io() otherwise hands back the cached Manager's socket for "/", so two
     // effects (StrictMode, A → B) would share one socket and each other's listeners.
@@ -146,15 +143,10 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
     function loadUnknownPeer(ofConversation: string) {
       const entry = selectConversationEntry(store.getState(), ofConversation);
       if (!entry || entry.peer !== null) return;
-      dispatch(parleyApi.endpoints.user.initiate(entry.peerId, { subscribe: false }))
-        .unwrap()
-        .then(
-          (user) => {
-            if (active) dispatch(peerLoaded(user));
-          },
-          // The conversation's next message asks again.
-          () => {},
-        );
+      // On a failure the conversation's next message asks again.
+      void dispatch(fetchQuery(userQuery, entry.peerId)).then((result) => {
+        if (active && "data" in result) dispatch(peerLoaded(result.data));
+      });
     }
 
     /**
@@ -162,20 +154,13 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
      * is in it, anything after reaches this socket. It also marks what it shows as delivered.
      */
     function refreshConversations() {
-      const previous = conversationList;
-      const request = dispatch(parleyApi.endpoints.conversations.initiate(undefined, { forceRefetch: true }));
-      conversationList = request;
-      previous?.unsubscribe();
-      request.unwrap().then(
-        (conversations) => {
-          if (!active) return;
-          for (const { peer, lastMessage, unreadCount } of conversations) {
-            if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
-          }
-        },
-        // The list says so and offers a retry; the next connect fetches it again anyway.
-        () => {},
-      );
+      // On a failure the list says so and offers a retry; the next connect fetches it again anyway.
+      void dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true })).then((result) => {
+        if (!active || "error" in result) return;
+        for (const { peer, lastMessage, unreadCount } of result.data) {
+          if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
+        }
+      });
     }
 
     function join() {
@@ -255,17 +240,10 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       // session was revoked or expired: then /api/me answers 401 and the HTTP client signs out.
       // Otherwise (a slow reader cut off, say) the session is fine and the socket comes back.
       if (reason !== "io server disconnect") return;
-      dispatch(parleyApi.endpoints.me.initiate(sessionToken, { subscribe: false, forceRefetch: true }))
-        .unwrap()
-        .then(
-          () => {
-            if (active) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
-          },
-          (error: unknown) => {
-            const sessionEnded = isApiFailure(error) && error.status === 401;
-            if (active && !sessionEnded) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
-          },
-        );
+      void dispatch(fetchQuery(meQuery, sessionToken, { refetch: true })).then((result) => {
+        const sessionEnded = "error" in result && result.error.status === 401;
+        if (active && !sessionEnded) later(RECONNECT_AFTER_SERVER_CLOSE_MS, reconnect);
+      });
     }
     function onConnectError(error: Error) {
       if (error.message === "UNAUTHORIZED") {
@@ -332,7 +310,6 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
         if (typingRef.current === chat.typing) typingRef.current = null;
         if (socket.connected) socket.emit(EVENTS.leave, { peerId: chat.peerId }, ignoreAck);
       }
-      conversationList?.unsubscribe();
       rejoinRef.current = null;
       reconnectRef.current = null;
       window.removeEventListener("offline", onOffline);

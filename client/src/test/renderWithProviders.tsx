@@ -3,7 +3,6 @@ import userEvent from "@testing-library/user-event";
 import type { ReactElement, ReactNode } from "react";
 import { Provider } from "react-redux";
 import { MemoryRouter } from "react-router-dom";
-import { apiJoined } from "../app/parleyApi";
 import { makeStore, type AppStore, type RootState } from "../app/store";
 
 type ExtendedRenderOptions = Omit<RenderOptions, "queries" | "wrapper"> & {
@@ -15,8 +14,6 @@ type ExtendedRenderOptions = Omit<RenderOptions, "queries" | "wrapper"> & {
 
 export function renderWithProviders(ui: ReactElement, options: ExtendedRenderOptions = {}) {
   const { preloadedState = {}, store = makeStore(preloadedState), route = "/", ...renderOptions } = options;
-  // In the app, SignedInGate does this before any view that reads the server's API renders.
-  store.dispatch(apiJoined());
 
   function Wrapper({ children }: { children: ReactNode }) {
     return (

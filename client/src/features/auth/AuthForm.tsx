@@ -9,7 +9,7 @@ import {
   type RegisterRequest,
   type TextCheck,
 } from "../../../../shared/protocol";
-import { errorMessage, sendRequest } from "../../api/http";
+import { errorMessage, sendRequest, unwrap, type HttpResult } from "../../api/http";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
 import { assertNever } from "../../lib/assertNever";
 import { ThemeToggle } from "../theme/ThemeToggle";
@@ -49,16 +49,15 @@ function originOf(state: unknown): string {
 }
 
 /**
- * Signing in or up, straight through api/http.ts: RTK Query comes with the signed-in pages, so the first page a
- * visitor opens stays small. Rejects with the failure, as an RTK Query mutation's unwrap() does.
+ * Signing in or up, straight through api/http.ts: the server's API (app/parleyApi.ts) comes with the signed-in
+ * pages, so the first page a visitor opens stays small. Rejects with the failure.
  */
 async function requestSession(
   path: "/api/auth/login" | "/api/auth/register",
   body: LoginRequest | RegisterRequest,
 ): Promise<AuthResponse> {
   const result = await sendRequest({ path, method: "POST", body }, null);
-  if ("error" in result) throw result.error;
-  return result.data as AuthResponse;
+  return unwrap(result as HttpResult<AuthResponse>);
 }
 
 /** The server's rules for a new account, each broken one as "field: why" like the server's VALIDATION message. */

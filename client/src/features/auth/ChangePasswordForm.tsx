@@ -1,7 +1,8 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { LIMITS } from "../../../../shared/protocol";
-import { errorMessage, isApiFailure } from "../../api/http";
-import { useChangePasswordMutation } from "../../app/parleyApi";
+import { errorMessage, isApiFailure, unwrap } from "../../api/http";
+import { useAppDispatch } from "../../app/hooks";
+import { changePassword } from "../../app/parleyApi";
 import { formatWait } from "../../lib/format";
 
 type Field = "currentPassword" | "newPassword" | "confirmPassword";
@@ -45,7 +46,7 @@ function describeFailure(failure: unknown): Outcome {
 /** Current, new and confirmed password; the server signs out every other session on success. */
 export function ChangePasswordForm() {
   const id = useId();
-  const [changePassword] = useChangePasswordMutation();
+  const dispatch = useAppDispatch();
   const formRef = useRef<HTMLFormElement>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
@@ -71,7 +72,7 @@ export function ChangePasswordForm() {
     setOutcome(null);
     setBusy(true);
     try {
-      await changePassword({ currentPassword, newPassword }).unwrap();
+      unwrap(await dispatch(changePassword({ currentPassword, newPassword })));
       form.reset();
       show({ kind: "success" });
     } catch (failure) {

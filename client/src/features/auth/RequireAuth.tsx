@@ -2,7 +2,7 @@ import { lazy } from "react";
 import { Navigate, useLocation } from "react-router-dom";
 import { useAppSelector } from "../../app/hooks";
 
-// The signed-in side reads the server's API (RTK Query), which loads with it and not with the sign-in pages.
+// The signed-in side reads the server's API (app/parleyApi.ts), which loads with it and not with the sign-in pages.
 const SignedInGate = lazy(() => import("./SignedInGate").then((m) => ({ default: m.SignedInGate })));
 
 /** Lets signed-in users through; verifies a restored token first; sends everyone else to /login and back. */

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from "react";
-import { errorMessage } from "../../api/http";
+import { errorMessage, unwrap } from "../../api/http";
 import { useAppDispatch } from "../../app/hooks";
-import { useLogoutAllMutation } from "../../app/parleyApi";
+import { logoutAll } from "../../app/parleyApi";
 import { signedOut } from "./authSlice";
 
 /**
@@ -10,7 +10,6 @@ import { signedOut } from "./authSlice";
  */
 export function SignOutEverywhere() {
   const id = useId();
-  const [logoutAll] = useLogoutAllMutation();
   const dispatch = useAppDispatch();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -30,7 +29,7 @@ export function SignOutEverywhere() {
     setBusy(true);
     setError(null);
     try {
-      await logoutAll().unwrap();
+      unwrap(await dispatch(logoutAll()));
       // Sign-in follows: the signed-in routes send a signed-out user there.
       dispatch(signedOut());
     } catch (failure) {

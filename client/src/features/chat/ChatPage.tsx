@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { conversationIdFor, ID_PATTERN, type User } from "../../../../shared/protocol";
 import { errorMessage, isApiFailure } from "../../api/http";
 import { useAppSelector } from "../../app/hooks";
-import { useUserQuery } from "../../app/parleyApi";
+import { useQuery, userQuery } from "../../app/parleyApi";
 import { BackToHomeLink } from "../../components/BackToHomeLink";
 import { TopBar } from "../../components/TopBar";
 import { TwoPane } from "../../components/TwoPane";
@@ -32,7 +32,7 @@ export function ChatRoute(frame: Frame) {
 
 function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
   const me = useSignedInUser();
-  const peerResult = useUserQuery(peerId);
+  const peerResult = useQuery(userQuery, peerId);
   const conversationId = conversationIdFor(me.id, peerId);
   const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatActions();
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));

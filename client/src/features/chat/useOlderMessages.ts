@@ -1,7 +1,7 @@
-import { useCallback } from "react";
-import { errorMessage } from "../../api/http";
+import { useCallback, useState } from "react";
+import { errorMessage, type ApiFailure } from "../../api/http";
 import { useAppDispatch, useAppStore } from "../../app/hooks";
-import { parleyApi } from "../../app/parleyApi";
+import { requestMessagesBefore } from "../../app/parleyApi";
 import { olderMessagesLoaded } from "./chatSlice";
 import { selectOldestSeq } from "./selectors";
 
@@ -9,17 +9,21 @@ import { selectOldestSeq } from "./selectors";
 export function useOlderMessages(peerId: string, conversationId: string) {
   const dispatch = useAppDispatch();
   const store = useAppStore();
-  const [fetchPage, page] = parleyApi.endpoints.messagesBefore.useLazyQuery();
+  const [page, setPage] = useState<{ loading: boolean; error: ApiFailure | null }>({ loading: false, error: null });
 
   const loadOlder = useCallback(async () => {
     const beforeSeq = selectOldestSeq(store.getState(), conversationId);
     if (beforeSeq === undefined) return;
-    const result = await fetchPage({ peerId, beforeSeq });
-    // A failure is shown from the query's state; there is nothing to keep.
-    if (result.data) {
-      dispatch(olderMessagesLoaded({ conversationId, messages: result.data.messages, hasMore: result.data.hasMore }));
+    setPage({ loading: true, error: null });
+    const result = await dispatch(requestMessagesBefore(peerId, beforeSeq));
+    // A failure is only shown; there is nothing to keep.
+    if ("error" in result) {
+      setPage({ loading: false, error: result.error });
+      return;
     }
-  }, [peerId, conversationId, store, fetchPage, dispatch]);
+    setPage({ loading: false, error: null });
+    dispatch(olderMessagesLoaded({ conversationId, messages: result.data.messages, hasMore: result.data.hasMore }));
+  }, [peerId, conversationId, store, dispatch]);
 
-  return { loadOlder, loading: page.isFetching, error: page.isError ? errorMessage(page.error) : null };
+  return { loadOlder, loading: page.loading, error: page.error ? errorMessage(page.error) : null };
 }

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { NavLink } from "react-router-dom";
 import type { User } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
-import { useUsersQuery } from "../../app/parleyApi";
+import { useQuery, usersQuery } from "../../app/parleyApi";
 import { Avatar } from "../users/PersonLink";
 import { ConversationLink } from "./ConversationLink";
 import { selectConversationList } from "./selectors";
@@ -15,7 +15,7 @@ import { useConversationListLoad } from "./useConversationListLoad";
 export function ChatSidebar() {
   const conversations = useAppSelector(selectConversationList);
   const conversationsLoad = useConversationListLoad().status;
-  const people = useUsersQuery("");
+  const people = useQuery(usersQuery, "");
 
   const talkedToIds = new Set(conversations.map((conversation) => conversation.peer.id));
   // Each person is listed once, so a link is found by name without ambiguity.

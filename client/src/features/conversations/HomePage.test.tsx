@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { parleyApi } from "../../app/parleyApi";
+import { conversationsQuery, fetchQuery } from "../../app/parleyApi";
 import { makeMessage, makeUser } from "../../test/factories";
 import { stubFetch } from "../../test/fetchStub";
 import { renderWithProviders } from "../../test/renderWithProviders";
@@ -19,7 +19,7 @@ function renderHome() {
     { preloadedState: { auth: { status: "signedIn", token: "t-alice", user: alice } } },
   );
   // What the route's socket does when it connects (useRouteSocket.test.tsx covers that part).
-  void rendered.store.dispatch(parleyApi.endpoints.conversations.initiate(undefined, { forceRefetch: true }));
+  void rendered.store.dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true }));
   return rendered;
 }
 

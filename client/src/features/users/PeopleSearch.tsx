@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { errorMessage } from "../../api/http";
-import { useUsersQuery } from "../../app/parleyApi";
+import { useQuery, usersQuery } from "../../app/parleyApi";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SkeletonRows } from "../../components/SkeletonRows";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
@@ -49,7 +49,7 @@ export function PeopleSearch({ excludeIds = [] }: { excludeIds?: readonly string
 
 function PeopleResults({ query, excludeIds }: { query: string; excludeIds: readonly string[] }) {
   // currentData: the answer for this query only, never the previous one while the new one loads.
-  const { currentData: found, isError, error, refetch } = useUsersQuery(query);
+  const { currentData: found, isError, error, refetch } = useQuery(usersQuery, query);
   if (isError) return <ErrorAlert message={errorMessage(error)} onRetry={() => void refetch()} />;
   if (found === undefined) return <SkeletonRows label="Loading people" />;
   const users = found.filter((user) => !excludeIds.includes(user.id));
