@@ -3,14 +3,14 @@ import { createApi, type BaseQueryFn } from "@reduxjs/toolkit/query/react";
 import {
   LIMITS,
   type ChangesResponse,
-  type ConversationSummary,
+  type ConversationPageResponse,
   type HistoryResponse,
   type PasswordChangeRequest,
   type User,
 } from "../../../shared/protocol";
 import { sendRequest, type ApiFailure, type HttpRequest } from "../api/http";
 import { selectToken, signedOut, type AuthState } from "../features/auth/authSlice";
-import { conversationsListed } from "../features/conversations/conversationsSlice";
+import { conversationsListed, olderConversationsListed } from "../features/conversations/conversationsSlice";
 import { dynamicMiddleware, rootReducer } from "./store";
 
 /** Every request carries the session's token; a 401 on one that carried it signs the user out. */
@@ -52,14 +52,26 @@ export const parleyApi = createApi({
       query: (id) => `/api/users/${encodeURIComponent(id)}`,
       transformResponse: (response: { user: User }) => response.user,
     }),
-    /** Only a live route's socket starts it, on each connect: anything sent before then reaches it by the socket. */
-    conversations: build.query<ConversationSummary[], void>({
-      query: () => "/api/conversations",
-      transformResponse: (response: { conversations: ConversationSummary[] }) => response.conversations,
+    /**
+     * The list's first page. Only a live route's socket starts it, on each connect (anything sent before then
+     * reaches it by the socket), and for a conversation first seen live while the list has more pages.
+     */
+    conversations: build.query<ConversationPageResponse, void>({
+      query: () => `/api/conversations?limit=${LIMITS.conversationPageDefault}`,
       // The list's slice sits in the store from the start, so the answer reaches it as its own action.
       onQueryStarted: async (_arg, { dispatch, queryFulfilled }) => {
         const answer = await queryFulfilled.catch(() => null);
         if (answer) dispatch(conversationsListed(answer.data));
+      },
+    }),
+    /** The page after the cursor `before`, as the list is scrolled; the cache keeps none of it. */
+    olderConversations: build.query<ConversationPageResponse, string>({
+      query: (before) =>
+        `/api/conversations?limit=${LIMITS.conversationPageDefault}&before=${encodeURIComponent(before)}`,
+      keepUnusedDataFor: 0,
+      onQueryStarted: async (before, { dispatch, queryFulfilled }) => {
+        const answer = await queryFulfilled.catch(() => null);
+        if (answer) dispatch(olderConversationsListed({ before, page: answer.data }));
       },
     }),
     // History pages feed the chat slice, which holds the messages; the cache keeps nothing of them.
@@ -94,6 +106,7 @@ export const {
   useMeQuery,
   useUsersQuery,
   useUserQuery,
+  useLazyOlderConversationsQuery,
   useChangePasswordMutation,
   useLogoutMutation,
   useLogoutAllMutation,

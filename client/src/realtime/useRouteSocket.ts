@@ -8,7 +8,7 @@ import type { AppDispatch } from "../app/store";
 import { formatWait } from "../lib/format";
 import { selectToken, signedOut } from "../features/auth/authSlice";
 import { peerLoaded } from "../features/conversations/conversationsSlice";
-import { selectConversationEntry } from "../features/conversations/selectors";
+import { selectConversationEntry, selectListNextBefore } from "../features/conversations/selectors";
 import {
   conversationJoined,
   conversationJoinFailed,
@@ -142,10 +142,18 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       typingRef.current = chat.typing;
     }
 
-    /** A conversation first seen through a live message: fetch who it is with (one request per person). */
-    function loadUnknownPeer(ofConversation: string) {
-      const entry = selectConversationEntry(store.getState(), ofConversation);
+    /**
+     * A conversation first seen through a live message: fetch who it is with (one request per person). While
+     * the list has pages not yet held, it may be one of theirs, with unread messages before this one: its new
+     * message put it on the first page, which says how many.
+     */
+    function loadUnknownConversation(ofConversation: string) {
+      const state = store.getState();
+      const entry = selectConversationEntry(state, ofConversation);
       if (!entry || entry.peer !== null) return;
+      if (selectListNextBefore(state) !== null) {
+        void dispatch(parleyApi.endpoints.conversations.initiate(undefined, { subscribe: false, forceRefetch: true }));
+      }
       dispatch(parleyApi.endpoints.user.initiate(entry.peerId, { subscribe: false }))
         .unwrap()
         .then(
@@ -167,7 +175,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       conversationList = request;
       previous?.unsubscribe();
       request.unwrap().then(
-        (conversations) => {
+        ({ conversations }) => {
           if (!active) return;
           for (const { peer, lastMessage, unreadCount } of conversations) {
             if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
@@ -299,7 +307,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
         const message = event.payload;
         receipts.confirm(message.senderId, message.seq);
         if (chat !== null && message.conversationId === chat.conversationId) chat.catchUp.fillGap();
-        else loadUnknownPeer(message.conversationId);
+        else loadUnknownConversation(message.conversationId);
       } else if (event.name === EVENTS.typing && event.payload.typing) {
         const typingIn = event.payload.conversationId;
         // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.
