@@ -12,7 +12,7 @@ import tseslint from "typescript-eslint";
 export const FEATURE_IMPORTS = {
   auth: ["theme"],
   chat: ["auth", "connection", "presence"],
-  conversations: ["auth", "chat", "presence", "users"],
+  conversations: ["auth", "chat", "connection", "presence", "users"],
   connection: ["auth"],
   notifications: ["chat"],
   presence: ["auth"],

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
-import type { ConversationSummary, Message } from "../shared/protocol";
+import { LIMITS, type ConversationSummary, type Message } from "../shared/protocol";
 import { startServerProcess } from "../scripts/server-process";
 import { UNLIMITED } from "./deployments";
 import type { ClientSpec, ServerName, SliceReport, WorkerCommand, WorkerReply } from "./load-protocol";
@@ -519,20 +519,31 @@ async function listScenario(): Promise<void> {
     { label: `${HISTORY_MESSAGES} unread`, user: seed.history[1], conversations: 1, unread: HISTORY_MESSAGES },
     { label: `${LIST_CONVERSATIONS} conversations`, user: seed.wide, conversations: LIST_CONVERSATIONS, unread: 1 },
   ];
+  // The whole list, and the first page as the client asks for it.
+  const shapes = [
+    { name: "whole list", query: "", size: (conversations: number) => conversations },
+    {
+      name: `first page of ${LIMITS.conversationPageDefault}`,
+      query: `?limit=${LIMITS.conversationPageDefault}`,
+      size: (conversations: number) => Math.min(conversations, LIMITS.conversationPageDefault),
+    },
+  ];
   results.list = {};
   for (const { label, user, conversations, unread } of lists) {
-    console.error(`list: ${LIST_REQUESTS} conversation lists of a user with ${label}…`);
-    const figures = await timedReads(LIST_REQUESTS, "/api/conversations", () => ({
-      path: "/api/conversations",
-      token: user.token,
-      check: (body) => {
-        const list = (body as { conversations: ConversationSummary[] }).conversations;
-        if (list.length !== conversations || list.some((c) => c.unreadCount !== unread))
-          throw new Error(`list: a wrong list for ${user.id}`);
-      },
-    }));
-    (results.list as Record<string, unknown>)[label] = { requests: LIST_REQUESTS, ...figures };
-    pushReadRows(`list: conversations of a user with ${label}`, figures, "list");
+    for (const shape of shapes) {
+      console.error(`list: ${LIST_REQUESTS} × ${shape.name} of a user with ${label}…`);
+      const figures = await timedReads(LIST_REQUESTS, "/api/conversations", () => ({
+        path: `/api/conversations${shape.query}`,
+        token: user.token,
+        check: (body) => {
+          const list = (body as { conversations: ConversationSummary[] }).conversations;
+          if (list.length !== shape.size(conversations) || list.some((c) => c.unreadCount !== unread))
+            throw new Error(`list: a wrong ${shape.name} for ${user.id}`);
+        },
+      }));
+      (results.list as Record<string, unknown>)[`${label}, ${shape.name}`] = { requests: LIST_REQUESTS, ...figures };
+      pushReadRows(`list, ${shape.name}: a user with ${label}`, figures, "list");
+    }
   }
 }
 

@@ -17,6 +17,9 @@ export const LIMITS = {
   historyBeforeMax: 200,
   historyAfterMax: 500,
   joinPageSize: 50,
+  /** GET /api/conversations paged (an addition): the default and the largest page. */
+  conversationPageDefault: 50,
+  conversationPageMax: 200,
   joinCatchUpMax: 500,
   /** A page of messages (join, history, changes) stops once its bodies reach this many UTF-8 bytes. */
   pageMaxBodyBytes: 1024 * 1024,
@@ -195,6 +198,10 @@ export type PasswordChangeRequest = { currentPassword: string; newPassword: stri
 
 export type AuthResponse = { token: string; user: User };
 export type HistoryResponse = { messages: Message[]; hasMore: boolean };
+/** GET /api/conversations without paging. */
+export type ConversationListResponse = { conversations: ConversationSummary[] };
+/** GET /api/conversations?limit=&before=: `nextBefore` asks for the page after this one, null on the last. */
+export type ConversationPageResponse = ConversationListResponse & { hasMore: boolean; nextBefore: string | null };
 export type ChangesResponse = { messages: Message[]; rev: number; hasMore: boolean };
 
 // ---------------------------------------------------------------- socket payloads

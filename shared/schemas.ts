@@ -73,6 +73,41 @@ export const changesQuerySchema = z.object({
 });
 export type ChangesQuery = z.infer<typeof changesQuerySchema>;
 
+/** A conversation's place in the list: its last activity (an ISO 8601 UTC instant) and its id. */
+const listPositionSchema = z
+  .tuple([
+    z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+    z.string().regex(/^[a-z]{1,8}(:[A-Za-z0-9_-]{1,64}){1,2}$/),
+  ])
+  .transform(([lastMessageAt, conversationId]) => ({ lastMessageAt, conversationId }));
+
+/** The list's cursor: opaque to clients, the place of the last conversation of a page, base64url of JSON. */
+export function listCursorFor(position: { lastMessageAt: string; conversationId: string }): string {
+  return Buffer.from(JSON.stringify([position.lastMessageAt, position.conversationId])).toString("base64url");
+}
+
+const listCursorSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,400}$/, "must be a cursor this list handed out")
+  .transform((cursor, ctx) => {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    } catch {
+      decoded = undefined;
+    }
+    const position = listPositionSchema.safeParse(decoded);
+    if (position.success) return position.data;
+    ctx.addIssue({ code: "custom", message: "must be a cursor this list handed out" });
+    return z.NEVER;
+  });
+
+/** GET /api/conversations: paged once either is given (an addition; without both, the whole list). */
+export const conversationListQuerySchema = z.object({
+  before: listCursorSchema.optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+});
+
 export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
 
 // ---------------------------------------------------------------- socket payloads

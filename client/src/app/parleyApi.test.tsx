@@ -4,7 +4,7 @@ import { Provider } from "react-redux";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signedOut } from "../features/auth/authSlice";
 import { selectConversationList } from "../features/conversations/selectors";
-import { makeUser } from "../test/factories";
+import { listPage, makeUser } from "../test/factories";
 import { stubFetch } from "../test/fetchStub";
 import { conversationsQuery, fetchQuery, useQuery, useQueryState, usersQuery } from "./parleyApi";
 import { makeStore, type AppStore } from "./store";
@@ -98,20 +98,20 @@ describe("the API cache", () => {
     expect(result.current).toMatchObject({ isLoading: true, isSuccess: false, isError: false });
 
     let request = fetchList(false);
-    server.answer(200, { conversations: [] });
+    server.answer(200, listPage([]));
     await act(() => request);
-    expect(result.current).toMatchObject({ currentData: [], isSuccess: true });
+    expect(result.current).toMatchObject({ currentData: listPage([]), isSuccess: true });
 
     request = fetchList(true);
-    expect(result.current).toMatchObject({ currentData: [], isSuccess: true, isError: false });
+    expect(result.current).toMatchObject({ currentData: listPage([]), isSuccess: true, isError: false });
     server.answer(500, serverDown.body);
     await act(() => request);
-    expect(result.current).toMatchObject({ currentData: [], isSuccess: false, isError: true });
+    expect(result.current).toMatchObject({ currentData: listPage([]), isSuccess: false, isError: true });
     expect(result.current.error).toMatchObject({ code: "INTERNAL" });
 
     request = fetchList(true);
     expect(result.current).toMatchObject({ isSuccess: false, isError: false });
-    server.answer(200, { conversations: [] });
+    server.answer(200, listPage([]));
     await act(() => request);
     expect(result.current).toMatchObject({ isSuccess: true, isError: false });
   });
@@ -121,8 +121,9 @@ describe("the API cache", () => {
     const store = signedInStore();
     const request = store.dispatch(fetchQuery(conversationsQuery, undefined));
     store.dispatch(signedOut());
-    server.answer(200, {
-      conversations: [
+    server.answer(
+      200,
+      listPage([
         {
           conversationId: "dm:alice:bob",
           peer: bob,
@@ -132,9 +133,9 @@ describe("the API cache", () => {
           peerReadSeq: 0,
           peerDeliveredSeq: 0,
         },
-      ],
-    });
-    expect(await request).toMatchObject({ data: [{ peer: bob }] });
+      ]),
+    );
+    expect(await request).toMatchObject({ data: { conversations: [{ peer: bob }] } });
     expect(store.getState().api).toEqual({});
     expect(selectConversationList(store.getState())).toEqual([]);
   });

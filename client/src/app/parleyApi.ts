@@ -3,14 +3,14 @@ import { useCallback, useEffect } from "react";
 import {
   LIMITS,
   type ChangesResponse,
-  type ConversationSummary,
+  type ConversationPageResponse,
   type HistoryResponse,
   type PasswordChangeRequest,
   type User,
 } from "../../../shared/protocol";
 import { sendRequest, type ApiFailure, type HttpRequest, type HttpResult } from "../api/http";
 import { selectToken, signedOut } from "../features/auth/authSlice";
-import { conversationsListed } from "../features/conversations/conversationsSlice";
+import { conversationsListed, olderConversationsListed } from "../features/conversations/conversationsSlice";
 import { useAppDispatch, useAppSelector } from "./hooks";
 import { rootReducer, type AppDispatch, type RootState } from "./store";
 
@@ -46,7 +46,7 @@ export type Query<Arg, Result> = {
   /** Kept while signed in even with nobody reading it (its load state is the page's). */
   keep?: boolean;
   /** What else the answer updates, dispatched while it is still the entry's latest. */
-  onData?: (data: Result, dispatch: AppDispatch) => void;
+  onData?: (data: Result, dispatch: AppDispatch, arg: Arg) => void;
 };
 
 /** Keyed by the token it checks, so a new session never reuses an old answer. */
@@ -69,14 +69,25 @@ export const userQuery: Query<string, User> = {
   pick: (response: { user: User }) => response.user,
 };
 
-/** Only a live route's socket starts it, on each connect: anything sent before then reaches it by the socket. */
-export const conversationsQuery: Query<void, ConversationSummary[]> = {
+/**
+ * The list's first page. Only a live route's socket starts it, on each connect (anything sent before then
+ * reaches it by the socket), and for a conversation first seen live while the list has more pages.
+ */
+export const conversationsQuery: Query<void, ConversationPageResponse> = {
   name: "conversations",
-  path: () => "/api/conversations",
-  pick: (response: { conversations: ConversationSummary[] }) => response.conversations,
+  path: () => `/api/conversations?limit=${LIMITS.conversationPageDefault}`,
+  pick: (response: ConversationPageResponse) => response,
   keep: true,
   // The list's slice sits in the store from the start, so the answer reaches it as its own action.
-  onData: (conversations, dispatch) => dispatch(conversationsListed(conversations)),
+  onData: (page, dispatch) => dispatch(conversationsListed(page)),
+};
+
+/** The page after the cursor, as the list is scrolled; the slice keeps it, the cache only its load state. */
+export const olderConversationsQuery: Query<string, ConversationPageResponse> = {
+  name: "olderConversations",
+  path: (before) => `/api/conversations?limit=${LIMITS.conversationPageDefault}&before=${encodeURIComponent(before)}`,
+  pick: (response: ConversationPageResponse) => response,
+  onData: (page, dispatch, before) => dispatch(olderConversationsListed({ before, page })),
 };
 
 type QueryEntry = {
@@ -185,7 +196,7 @@ export function fetchQuery<Arg, Result>(
       dispatch(querySettled({ key, requestId, result }));
       const settled = getState().api?.[key];
       if (settled?.requestId !== requestId) return result;
-      if ("data" in result) query.onData?.(result.data, dispatch);
+      if ("data" in result) query.onData?.(result.data, dispatch, arg);
       if (settled.subscribers === 0 && !query.keep) dispatch(expireWhenUnused(key));
       return result;
     });

@@ -2,7 +2,7 @@ import { act, screen, within } from "@testing-library/react";
 import { StrictMode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { conversationIdFor, type JoinResult, type Message } from "../../../shared/protocol";
-import { makeMessage, makeUser } from "../test/factories";
+import { FIRST_LIST_PAGE, listPage, makeMessage, makeUser } from "../test/factories";
 import { stubFetch } from "../test/fetchStub";
 import { renderWithProviders } from "../test/renderWithProviders";
 import { Composer } from "../features/chat/Composer";
@@ -181,7 +181,7 @@ function joinResult(messages: Message[], overrides: Partial<JoinResult> = {}) {
 
 beforeEach(() => {
   sockets.length = 0;
-  stubFetch([{ path: "/api/conversations", body: { conversations: [] } }]);
+  stubFetch([{ path: FIRST_LIST_PAGE, body: listPage([]) }]);
 });
 
 stubViewportForEachTest();
@@ -274,7 +274,7 @@ describe("useRouteSocket", () => {
   it("catches up edits and deletes made while away, fetching the rest over HTTP before moving the sync point", async () => {
     const fromPeer = (seq: number, rev = seq) => makeMessage({ seq, rev, senderId: PEER.id, recipientId: ME.id });
     const fetchMock = stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       {
         path: `/api/conversations/${PEER.id}/changes?sinceRev=6&uptoSeq=3`,
         body: {
@@ -370,7 +370,7 @@ describe("useRouteSocket", () => {
 
   it("signs out when the server closes the socket of a revoked session", async () => {
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/me", status: 401, body: { error: { code: "UNAUTHORIZED", message: "Session revoked" } } },
     ]);
     const { store } = renderChat();
@@ -383,7 +383,7 @@ describe("useRouteSocket", () => {
 
   it("reconnects when the server closed the socket but the session is still valid", async () => {
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/me", body: { user: ME } },
     ]);
     const { store } = renderChat();
@@ -530,7 +530,7 @@ describe("useRouteSocket", () => {
 
   it("on the home route keeps the list and presence live without joining any conversation", async () => {
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: `/api/users/${PEER.id}`, body: { user: PEER } },
     ]);
     const { store, unmount } = renderWithProviders(
@@ -540,7 +540,7 @@ describe("useRouteSocket", () => {
       {
         preloadedState: {
           auth: { status: "signedIn", token: "t-alice", user: ME },
-          conversations: { selfId: ME.id, entries: {} },
+          conversations: { selfId: ME.id, entries: {}, nextBefore: undefined },
         },
       },
     );
@@ -566,9 +566,48 @@ describe("useRouteSocket", () => {
     expect(socket.emitted.map((e) => e.event)).not.toContain("conversation:leave");
   });
 
+  it("asks for the list's first page again when a conversation not yet paged to gets a message, for its unread count", async () => {
+    const carol = makeUser({ id: "carol" });
+    const fromCarol = makeMessage({ seq: 1, senderId: carol.id, recipientId: ME.id });
+    const summary = (lastMessage: Message, unreadCount: number) => ({
+      conversationId: lastMessage.conversationId,
+      peer: lastMessage.senderId === carol.id ? carol : PEER,
+      lastMessage,
+      unreadCount,
+      readSeq: 0,
+      peerReadSeq: 0,
+      peerDeliveredSeq: 0,
+    });
+    stubFetch([{ path: FIRST_LIST_PAGE, body: listPage([summary(fromCarol, 1)], "after-carol") }]);
+    const { store } = renderWithProviders(<Home />, {
+      preloadedState: {
+        auth: { status: "signedIn", token: "t-alice", user: ME },
+        conversations: { selfId: ME.id, entries: {}, nextBefore: undefined },
+      },
+    });
+    const socket = liveSocket();
+    socket.connectNow();
+    await vi.waitFor(() => expect(selectConversationList(store.getState())).toHaveLength(1));
+
+    // Bob's conversation was further down, with two unread already; his third message puts it on top.
+    const third = makeMessage({ seq: 3, senderId: PEER.id, recipientId: ME.id, body: "third" });
+    const fetchMock = stubFetch([
+      { path: FIRST_LIST_PAGE, body: listPage([summary(third, 3), summary(fromCarol, 1)], "after-carol") },
+      { path: `/api/users/${PEER.id}`, body: { user: PEER } },
+    ]);
+    socket.serve("message:new", third);
+    await vi.waitFor(() =>
+      expect(selectConversationList(store.getState())).toMatchObject([
+        { conversationId: CONVERSATION, unread: 3, lastMessage: { body: "third" } },
+        { conversationId: fromCarol.conversationId, unread: 1 },
+      ]),
+    );
+    expect(fetchMock.mock.calls.filter(([url]) => String(url) === FIRST_LIST_PAGE)).toHaveLength(1);
+  });
+
   it("fetches the home page's lists once, the conversations on each connect only", async () => {
     const fetchMock = stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/users", body: { users: [PEER] } },
     ]);
     const requests = (path: string) => fetchMock.mock.calls.filter(([url]) => String(url) === path).length;
@@ -586,13 +625,13 @@ describe("useRouteSocket", () => {
     expect(await screen.findByText("No conversations yet — find someone below.")).toBeInTheDocument();
     expect(await screen.findByRole("link", { name: new RegExp(PEER.displayName) })).toBeInTheDocument();
     // StrictMode mounts everything twice; the page and the socket still ask once each.
-    expect(requests("/api/conversations")).toBe(1);
+    expect(requests(FIRST_LIST_PAGE)).toBe(1);
     expect(requests("/api/users")).toBe(1);
 
     // A reconnect may have missed messages: the list is fetched again.
     socket.serve("disconnect", "transport close");
     socket.connectNow();
-    await vi.waitFor(() => expect(requests("/api/conversations")).toBe(2));
+    await vi.waitFor(() => expect(requests(FIRST_LIST_PAGE)).toBe(2));
     expect(requests("/api/users")).toBe(1);
   });
 

@@ -7,7 +7,7 @@ import type { AppDispatch } from "../app/store";
 import { formatWait } from "../lib/format";
 import { selectToken, signedOut } from "../features/auth/authSlice";
 import { peerLoaded } from "../features/conversations/conversationsSlice";
-import { selectConversationEntry } from "../features/conversations/selectors";
+import { selectConversationEntry, selectListNextBefore } from "../features/conversations/selectors";
 import {
   conversationJoined,
   conversationJoinFailed,
@@ -139,10 +139,18 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       typingRef.current = chat.typing;
     }
 
-    /** A conversation first seen through a live message: fetch who it is with (one request per person). */
-    function loadUnknownPeer(ofConversation: string) {
-      const entry = selectConversationEntry(store.getState(), ofConversation);
+    /**
+     * A conversation first seen through a live message: fetch who it is with (one request per person). While
+     * the list has pages not yet held, it may be one of theirs, with unread messages before this one: its new
+     * message put it on the first page, which says how many.
+     */
+    function loadUnknownConversation(ofConversation: string) {
+      const state = store.getState();
+      const entry = selectConversationEntry(state, ofConversation);
       if (!entry || entry.peer !== null) return;
+      if (selectListNextBefore(state) !== null) {
+        void dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true }));
+      }
       // On a failure the conversation's next message asks again.
       void dispatch(fetchQuery(userQuery, entry.peerId)).then((result) => {
         if (active && "data" in result) dispatch(peerLoaded(result.data));
@@ -157,7 +165,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       // On a failure the list says so and offers a retry; the next connect fetches it again anyway.
       void dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true })).then((result) => {
         if (!active || "error" in result) return;
-        for (const { peer, lastMessage, unreadCount } of result.data) {
+        for (const { peer, lastMessage, unreadCount } of result.data.conversations) {
           if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
         }
       });
@@ -277,7 +285,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
         const message = event.payload;
         receipts.confirm(message.senderId, message.seq);
         if (chat !== null && message.conversationId === chat.conversationId) chat.catchUp.fillGap();
-        else loadUnknownPeer(message.conversationId);
+        else loadUnknownConversation(message.conversationId);
       } else if (event.name === EVENTS.typing && event.payload.typing) {
         const typingIn = event.payload.conversationId;
         // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.

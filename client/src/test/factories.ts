@@ -1,4 +1,11 @@
-import { conversationIdFor, type Message, type User } from "../../../shared/protocol";
+import {
+  LIMITS,
+  conversationIdFor,
+  type ConversationPageResponse,
+  type ConversationSummary,
+  type Message,
+  type User,
+} from "../../../shared/protocol";
 
 export function makeUser(overrides: Partial<User> = {}): User {
   const id = overrides.id ?? "alice";
@@ -40,4 +47,15 @@ export function makeOutgoing(clientId: string, body = `body of ${clientId}`) {
     body,
     createdAt: "2025-01-01T12:00:00.000Z",
   };
+}
+
+/** Where the client asks for the conversation list's first page. */
+export const FIRST_LIST_PAGE = `/api/conversations?limit=${LIMITS.conversationPageDefault}`;
+
+/** A page of the conversation list; without a cursor, the last one. */
+export function listPage(
+  conversations: ConversationSummary[],
+  nextBefore: string | null = null,
+): ConversationPageResponse {
+  return { conversations, hasMore: nextBefore !== null, nextBefore };
 }

@@ -1,13 +1,31 @@
 import { LIMITS, conversationIdFor } from "../../../shared/protocol";
-import type { ChangesResponse, ConversationSummary, HistoryResponse, JoinResult } from "../../../shared/protocol";
-import { changesQuerySchema, historyQuerySchema, joinSchema } from "../../../shared/schemas";
+import type {
+  ChangesResponse,
+  ConversationListResponse,
+  ConversationPageResponse,
+  HistoryResponse,
+  JoinResult,
+} from "../../../shared/protocol";
+import {
+  changesQuerySchema,
+  conversationListQuerySchema,
+  historyQuerySchema,
+  joinSchema,
+  listCursorFor,
+} from "../../../shared/schemas";
 import type { Store } from "../store";
+import type { ConversationSummaryRecord } from "../store/types";
 import { notFound } from "../errors";
 import { parseInput } from "../validation";
 import type { UserDirectory } from "./users";
 
 export function createConversations(deps: { store: Store; users: UserDirectory }) {
   const { store, users } = deps;
+
+  async function withPresence(summaries: ConversationSummaryRecord[]) {
+    const peers = await users.presentAll(summaries.map((summary) => summary.peer));
+    return summaries.map((summary, i) => ({ ...summary, peer: peers[i]! }));
+  }
 
   return {
     /** GET /api/conversations/:peerId/messages: a page in ascending seq; a too large limit is clamped. */
@@ -71,11 +89,24 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       };
     },
 
-    /** GET /api/conversations: those with at least one message, newest activity first. */
-    async list(selfId: string): Promise<ConversationSummary[]> {
-      const summaries = await store.listConversations(selfId);
-      const peers = await users.presentAll(summaries.map((summary) => summary.peer));
-      return summaries.map((summary, i) => ({ ...summary, peer: peers[i]! }));
+    /**
+     * GET /api/conversations: those with at least one message, newest activity first. All of them without
+     * `limit` and `before`; else one page, and a too large limit is clamped.
+     */
+    async list(selfId: string, query: unknown): Promise<ConversationListResponse | ConversationPageResponse> {
+      const { before, limit } = parseInput(conversationListQuerySchema, query);
+      if (before === undefined && limit === undefined) {
+        return { conversations: await withPresence(await store.listConversations(selfId)) };
+      }
+      const page = await store.listConversationPage(selfId, {
+        before,
+        limit: Math.min(limit ?? LIMITS.conversationPageDefault, LIMITS.conversationPageMax),
+      });
+      return {
+        conversations: await withPresence(page.conversations),
+        hasMore: page.next !== null,
+        nextBefore: page.next && listCursorFor(page.next),
+      };
     },
   };
 }

@@ -8,8 +8,8 @@ export function conversationRoutes(deps: { conversations: Conversations; authed:
 
   router.get(
     "/conversations",
-    authed(async (_req, res, { user }) => {
-      res.json({ conversations: await conversations.list(user.id) });
+    authed(async (req, res, { user }) => {
+      res.json(await conversations.list(user.id, req.query));
     }),
   );
 

@@ -4,7 +4,7 @@ import { LIMITS } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
 import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
-import type { AppendResult, NewMessage, Store, Watermarks } from "./types";
+import type { AppendResult, ConversationSummaryRecord, NewMessage, Store, Watermarks } from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
 /** What a wire Message is made of (toMessage). */
@@ -168,6 +168,37 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
   });
 }
 
+type ConversationListRow = Selectable<MessagesTable> & {
+  peer_id: string;
+  peer_username: string;
+  peer_display_name: string;
+  peer_last_seen_at: string | null;
+  my_read_seq: number;
+  my_read_peer_count: number;
+  peer_sent_count: number;
+  peer_read_seq: number;
+  peer_delivered_seq: number;
+};
+
+function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: string): ConversationSummaryRecord {
+  const withSelf = row.peer_id === userId;
+  return {
+    conversationId: row.conversation_id,
+    peer: {
+      id: row.peer_id,
+      username: row.peer_username,
+      displayName: row.peer_display_name,
+      lastSeenAt: row.peer_last_seen_at,
+    },
+    lastMessage: toMessage(row),
+    // Unread: the peer's messages above my read watermark; my own never count.
+    unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
+    readSeq: Number(row.my_read_seq),
+    peerReadSeq: Number(row.peer_read_seq),
+    peerDeliveredSeq: Number(row.peer_delivered_seq),
+  };
+}
+
 /**
  * The repository over Kysely. Queries stay dialect-neutral (no SQLite-only
  * syntax) so a PostgresDialect can run the same code. A dialect may bring
@@ -195,36 +226,65 @@ export function createKyselyStore(
   // From my member rows by index, each with its conversation, the peer's member and user rows and
   // the last message by key: the cost grows with my conversations, never with their messages. Only
   // the columns the list sends: with a thousand conversations, each column is a thousand values.
-  // Both parameters are the user's id.
-  const conversationListQuery = db
-    .selectFrom("conversation_members as mine")
-    .innerJoin("conversations as c", "c.id", "mine.conversation_id")
-    .innerJoin("conversation_members as peer", (join) =>
-      // In a conversation with myself the peer's row is my own.
-      join
-        .onRef("peer.conversation_id", "=", "c.id")
-        .on((eb) => eb.or([eb("peer.user_id", "!=", ""), eb("c.user_a", "=", eb.ref("c.user_b"))])),
-    )
-    .innerJoin("messages as last", (join) =>
-      join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
-    )
-    .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
-    .where("mine.user_id", "=", "")
-    .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
-    .select([
-      "peer.user_id as peer_id",
-      "peer_user.username as peer_username",
-      "peer_user.display_name as peer_display_name",
-      "peer_user.last_seen_at as peer_last_seen_at",
-      "mine.read_seq as my_read_seq",
-      "mine.read_peer_count as my_read_peer_count",
-      "peer.sent_count as peer_sent_count",
-      "peer.read_seq as peer_read_seq",
-      "peer.delivered_seq as peer_delivered_seq",
-    ])
-    .orderBy("c.last_message_at", "desc")
-    .orderBy("c.id")
-    .compile();
+  // A page is picked from my rows and their conversations alone, so only its own are joined further.
+  // Parameters: the user's id, then a page's position (its activity time twice, its id) and limit.
+  function conversationListQuery(page: { positioned: boolean; limited: boolean }) {
+    let mine = db
+      .selectFrom("conversation_members as mine")
+      .innerJoin("conversations as c", "c.id", "mine.conversation_id")
+      .where("mine.user_id", "=", "")
+      .select([
+        "c.id",
+        "c.last_message_at",
+        "c.last_seq",
+        "c.user_a",
+        "c.user_b",
+        "mine.user_id",
+        "mine.read_seq",
+        "mine.read_peer_count",
+      ]);
+    if (page.positioned) {
+      mine = mine.where((eb) =>
+        eb.or([eb("c.last_message_at", "<", ""), eb.and([eb("c.last_message_at", "=", ""), eb("c.id", ">", "")])]),
+      );
+    }
+    if (page.limited) mine = mine.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(0);
+    return db
+      .selectFrom(mine.as("mine"))
+      .innerJoin("conversation_members as peer", (join) =>
+        // In a conversation with myself the peer's row is my own.
+        join
+          .onRef("peer.conversation_id", "=", "mine.id")
+          .on((eb) =>
+            eb.or([eb("peer.user_id", "!=", eb.ref("mine.user_id")), eb("mine.user_a", "=", eb.ref("mine.user_b"))]),
+          ),
+      )
+      .innerJoin("messages as last", (join) =>
+        join.onRef("last.conversation_id", "=", "mine.id").onRef("last.seq", "=", "mine.last_seq"),
+      )
+      .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
+      .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
+      .select([
+        "mine.last_message_at",
+        "peer.user_id as peer_id",
+        "peer_user.username as peer_username",
+        "peer_user.display_name as peer_display_name",
+        "peer_user.last_seen_at as peer_last_seen_at",
+        "mine.read_seq as my_read_seq",
+        "mine.read_peer_count as my_read_peer_count",
+        "peer.sent_count as peer_sent_count",
+        "peer.read_seq as peer_read_seq",
+        "peer.delivered_seq as peer_delivered_seq",
+      ])
+      .orderBy("mine.last_message_at", "desc")
+      .orderBy("mine.id")
+      .compile();
+  }
+  const conversationListQueries = {
+    whole: conversationListQuery({ positioned: false, limited: false }),
+    top: conversationListQuery({ positioned: false, limited: true }),
+    after: conversationListQuery({ positioned: true, limited: true }),
+  };
   const pageQuery = db.selectFrom("messages").select(MESSAGE_COLUMNS).where("conversation_id", "=", "");
   // Parameters: conversation, [cursor,] limit.
   const pageQueries = {
@@ -360,25 +420,30 @@ export function createKyselyStore(
     },
 
     async listConversations(userId) {
-      const { rows } = await rerun(db, conversationListQuery, [userId, userId]);
-      return rows.map((row) => {
-        const withSelf = row.peer_id === userId;
-        return {
-          conversationId: row.conversation_id,
-          peer: {
-            id: row.peer_id,
-            username: row.peer_username,
-            displayName: row.peer_display_name,
-            lastSeenAt: row.peer_last_seen_at,
-          },
-          lastMessage: toMessage(row),
-          // Unread: the peer's messages above my read watermark; my own never count.
-          unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
-          readSeq: Number(row.my_read_seq),
-          peerReadSeq: Number(row.peer_read_seq),
-          peerDeliveredSeq: Number(row.peer_delivered_seq),
-        };
-      });
+      const { rows } = await rerun(db, conversationListQueries.whole, [userId]);
+      return rows.map((row) => toSummary(row, userId));
+    },
+
+    async listConversationPage(userId, { before, limit }) {
+      // One row past the page tells whether more follow.
+      const { rows } = before
+        ? await rerun(db, conversationListQueries.after, [
+            userId,
+            before.lastMessageAt,
+            before.lastMessageAt,
+            before.conversationId,
+            limit + 1,
+          ])
+        : await rerun(db, conversationListQueries.top, [userId, limit + 1]);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        conversations: page.map((row) => toSummary(row, userId)),
+        next:
+          rows.length > limit && last
+            ? { lastMessageAt: last.last_message_at!, conversationId: last.conversation_id }
+            : null,
+      };
     },
 
     async listPeerIds(userId) {

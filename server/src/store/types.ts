@@ -21,6 +21,9 @@ export type ConversationState = {
   peer: Watermarks;
 };
 
+/** Where a conversation stands in the list: by its last message's time, newest first, then by id. */
+export type ListPosition = { lastMessageAt: string; conversationId: string };
+
 export type ConversationSummaryRecord = {
   conversationId: string;
   /** What the list shows of the peer. */
@@ -78,6 +81,15 @@ export interface Store {
 
   /** Conversations of `userId` with at least one message, newest activity first. */
   listConversations(userId: string): Promise<ConversationSummaryRecord[]>;
+  /**
+   * At most `limit` of them in the same order, from the top or after `before`; `next` is the last one's
+   * position when more follow. Pages walked from the top skip none of the conversations that kept their
+   * position meanwhile; one that moved (new activity) lands above the walk, where its message was broadcast.
+   */
+  listConversationPage(
+    userId: string,
+    page: { before?: ListPosition | undefined; limit: number },
+  ): Promise<{ conversations: ConversationSummaryRecord[]; next: ListPosition | null }>;
   /** Everyone `userId` has a conversation with. */
   listPeerIds(userId: string): Promise<string[]>;
   /** Zeros when the conversation has no message yet. */

@@ -5,6 +5,7 @@ import { useAppSelector } from "../../app/hooks";
 import { useQuery, usersQuery } from "../../app/parleyApi";
 import { Avatar } from "../users/PersonLink";
 import { ConversationLink } from "./ConversationLink";
+import { MoreConversations } from "./MoreConversations";
 import { selectConversationList } from "./selectors";
 import { useConversationListLoad } from "./useConversationListLoad";
 
@@ -26,7 +27,7 @@ export function ChatSidebar() {
   return (
     <nav aria-label="Conversations" className="flex flex-col gap-4 p-2">
       {conversations.length > 0 && (
-        <Group title="Chats">
+        <Group title="Chats" footer={<MoreConversations />}>
           {conversations.map((conversation) => (
             <li key={conversation.conversationId}>
               <ConversationLink conversation={conversation} compact />
@@ -49,11 +50,12 @@ export function ChatSidebar() {
   );
 }
 
-function Group({ title, children }: { title: string; children: ReactNode }) {
+function Group({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
   return (
     <div className="flex flex-col gap-1">
       <h2 className="text-base-content/70 px-2 text-xs font-semibold tracking-wide uppercase">{title}</h2>
       <ul className="flex flex-col gap-1">{children}</ul>
+      {footer}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { SkeletonRows } from "../../components/SkeletonRows";
 import { assertNever } from "../../lib/assertNever";
 import { ConversationLink } from "./ConversationLink";
+import { MoreConversations } from "./MoreConversations";
 import { selectConversationList } from "./selectors";
 import { useConversationListLoad, type ConversationListLoad } from "./useConversationListLoad";
 
@@ -20,13 +21,16 @@ export function ConversationList() {
           Conversations
         </h2>
         {conversations.length > 0 ? (
-          <ul className="flex flex-col gap-1">
-            {conversations.map((conversation) => (
-              <li key={conversation.conversationId}>
-                <ConversationLink conversation={conversation} />
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul className="flex flex-col gap-1">
+              {conversations.map((conversation) => (
+                <li key={conversation.conversationId}>
+                  <ConversationLink conversation={conversation} />
+                </li>
+              ))}
+            </ul>
+            <MoreConversations />
+          </>
         ) : (
           <EmptyList status={status} onRetry={retry} />
         )}

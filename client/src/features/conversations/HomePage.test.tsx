@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { conversationsQuery, fetchQuery } from "../../app/parleyApi";
-import { makeMessage, makeUser } from "../../test/factories";
+import { FIRST_LIST_PAGE, listPage, makeMessage, makeUser } from "../../test/factories";
 import { stubFetch } from "../../test/fetchStub";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import { SignedInUserContext } from "../auth/SignedInUser";
@@ -36,7 +36,7 @@ const summaryWithBob = {
 describe("the home page", () => {
   it("shows skeletons while loading, then the empty states", async () => {
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/users", body: { users: [] } },
     ]);
     renderHome();
@@ -49,7 +49,7 @@ describe("the home page", () => {
 
   it("says when a search matches no one", async () => {
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/users", body: { users: [bob] } },
       { path: "/api/users?q=zed", body: { users: [] } },
     ]);
@@ -62,7 +62,7 @@ describe("the home page", () => {
 
   it("offers a retry when the conversations fail to load, and shows them once it works", async () => {
     stubFetch([
-      { path: "/api/conversations", ...serverDown },
+      { path: FIRST_LIST_PAGE, ...serverDown },
       { path: "/api/users", body: { users: [] } },
     ]);
     const { user } = renderHome();
@@ -70,7 +70,7 @@ describe("the home page", () => {
     expect(alert).toHaveTextContent("Could not load your conversations.");
 
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [summaryWithBob] } },
+      { path: FIRST_LIST_PAGE, body: listPage([summaryWithBob]) },
       { path: "/api/users", body: { users: [] } },
     ]);
     await user.click(within(alert).getByRole("button", { name: "Retry" }));
@@ -83,7 +83,7 @@ describe("the home page", () => {
 
   it("offers a retry when the people list fails to load", async () => {
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/users", ...serverDown },
     ]);
     const { user } = renderHome();
@@ -91,11 +91,78 @@ describe("the home page", () => {
     expect(alert).toHaveTextContent("Database unavailable");
 
     stubFetch([
-      { path: "/api/conversations", body: { conversations: [] } },
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
       { path: "/api/users", body: { users: [bob] } },
     ]);
     await user.click(within(alert).getByRole("button", { name: "Retry" }));
 
     expect(await screen.findByRole("link", { name: /Bob Builder/ })).toHaveTextContent("@bob · Online");
+  });
+
+  it("loads the next page of conversations from the button at the end of the list, until the last", async () => {
+    const carol = makeUser({ id: "carol", displayName: "Carol Singer" });
+    const summaryWithCarol = {
+      ...summaryWithBob,
+      conversationId: "dm:alice:carol",
+      peer: carol,
+      lastMessage: makeMessage({
+        seq: 4,
+        senderId: "carol",
+        recipientId: "alice",
+        body: "older news",
+        createdAt: "2025-01-01T11:00:00.000Z",
+      }),
+      unreadCount: 4,
+    };
+    const fetchMock = stubFetch([
+      { path: FIRST_LIST_PAGE, body: listPage([summaryWithBob], "after-bob") },
+      { path: `${FIRST_LIST_PAGE}&before=after-bob`, body: listPage([summaryWithCarol]) },
+      { path: "/api/users", body: { users: [] } },
+    ]);
+    const { user } = renderHome();
+    const conversations = await screen.findByRole("region", { name: "Conversations" });
+    await within(conversations).findByRole("link", { name: /Bob Builder/ });
+    expect(within(conversations).queryByRole("link", { name: /Carol Singer/ })).not.toBeInTheDocument();
+
+    // Reachable by keyboard: tab to it, press Enter.
+    const more = within(conversations).getByRole("button", { name: "Load more conversations" });
+    more.focus();
+    await user.keyboard("{Enter}");
+
+    const carolLink = await within(conversations).findByRole("link", { name: /Carol Singer/ });
+    expect(carolLink).toHaveTextContent("older news");
+    expect(
+      within(conversations)
+        .getAllByRole("link")
+        .map((link) => link.textContent),
+    ).toEqual([expect.stringContaining("Bob Builder"), expect.stringContaining("Carol Singer")]);
+    // The last page: nothing more to load, and each page was asked for once.
+    expect(within(conversations).queryByRole("button", { name: "Load more conversations" })).not.toBeInTheDocument();
+    const asked = (path: string) => fetchMock.mock.calls.filter(([url]) => String(url) === path).length;
+    expect([asked(FIRST_LIST_PAGE), asked(`${FIRST_LIST_PAGE}&before=after-bob`)]).toEqual([1, 1]);
+  });
+
+  it("offers a retry when the next page fails, and shows it once it works", async () => {
+    stubFetch([
+      { path: FIRST_LIST_PAGE, body: listPage([summaryWithBob], "after-bob") },
+      { path: `${FIRST_LIST_PAGE}&before=after-bob`, ...serverDown },
+      { path: "/api/users", body: { users: [] } },
+    ]);
+    const { user } = renderHome();
+    const conversations = await screen.findByRole("region", { name: "Conversations" });
+    await user.click(await within(conversations).findByRole("button", { name: "Load more conversations" }));
+    const alert = await within(conversations).findByRole("alert");
+    expect(alert).toHaveTextContent("Could not load more conversations.");
+
+    const carol = makeUser({ id: "carol", displayName: "Carol Singer" });
+    stubFetch([
+      {
+        path: `${FIRST_LIST_PAGE}&before=after-bob`,
+        body: listPage([{ ...summaryWithBob, conversationId: "dm:alice:carol", peer: carol }]),
+      },
+    ]);
+    await user.click(within(alert).getByRole("button", { name: "Retry" }));
+    expect(await within(conversations).findByRole("link", { name: /Carol Singer/ })).toBeInTheDocument();
+    expect(within(conversations).queryByRole("alert")).not.toBeInTheDocument();
   });
 });

@@ -5,8 +5,9 @@ import { makeStore } from "../../app/store";
 import { makeMessage, makeUser } from "../../test/factories";
 import { sessionVerified } from "../auth/authSlice";
 import { messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
-import { conversationsListed, peerLoaded, readReceiptSent } from "./conversationsSlice";
-import { selectConversationList, selectUnreadTotal, titleFor } from "./selectors";
+import { connectionStatusChanged } from "../connection/connectionSlice";
+import { conversationsListed, olderConversationsListed, peerLoaded, readReceiptSent } from "./conversationsSlice";
+import { selectConversationList, selectListNextBefore, selectUnreadTotal, titleFor } from "./selectors";
 
 const ME = makeUser({ id: "alice" });
 const BOB = makeUser({ id: "bob" });
@@ -30,6 +31,9 @@ function summary(lastMessage: Message, overrides: Partial<ConversationSummary> =
     ...overrides,
   };
 }
+/** A first page that is the whole list. */
+const listed = (conversations: ConversationSummary[]) =>
+  conversationsListed({ conversations, hasMore: false, nextBefore: null });
 const myReceipt = (conversationId: string, readSeq: number) =>
   receiptReceived({ conversationId, userId: ME.id, deliveredSeq: readSeq, readSeq });
 
@@ -48,14 +52,14 @@ describe("conversations: unread derived from the read watermark", () => {
     { name: "nothing yet", actions: [], list: [], total: 0 },
     {
       name: "loaded from the server",
-      actions: [conversationsListed([summary(fromBob(3), { unreadCount: 2, readSeq: 1 })])],
+      actions: [listed([summary(fromBob(3), { unreadCount: 2, readSeq: 1 })])],
       list: ["bob:3:2"],
       total: 2,
     },
     {
       name: "live messages count up, mine do not",
       actions: [
-        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
+        listed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromBob(2)),
         messageReceived(toBob(3)),
       ],
@@ -65,7 +69,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "a duplicate or catch-up message counts once",
       actions: [
-        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
+        listed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromBob(1)),
         messageReceived(fromBob(2)),
         messageReceived(fromBob(2)),
@@ -75,20 +79,20 @@ describe("conversations: unread derived from the read watermark", () => {
     },
     {
       name: "my receipt from another tab clears it",
-      actions: [conversationsListed([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 3)],
+      actions: [listed([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 3)],
       list: ["bob:3:0"],
       total: 0,
     },
     {
       name: "a partial read leaves the rest",
-      actions: [conversationsListed([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 2)],
+      actions: [listed([summary(fromBob(3), { unreadCount: 3 })]), myReceipt(WITH_BOB, 2)],
       list: ["bob:3:1"],
       total: 1,
     },
     {
       name: "the peer's receipt changes nothing of mine",
       actions: [
-        conversationsListed([summary(fromBob(3), { unreadCount: 3 })]),
+        listed([summary(fromBob(3), { unreadCount: 3 })]),
         receiptReceived({ conversationId: WITH_BOB, userId: BOB.id, deliveredSeq: 3, readSeq: 3 }),
       ],
       list: ["bob:3:3"],
@@ -97,7 +101,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "reading in this tab clears it before the server's echo",
       actions: [
-        conversationsListed([summary(fromBob(2), { unreadCount: 2 })]),
+        listed([summary(fromBob(2), { unreadCount: 2 })]),
         readReceiptSent({ conversationId: WITH_BOB, readSeq: 2 }),
       ],
       list: ["bob:2:0"],
@@ -106,7 +110,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "a watermark never moves back",
       actions: [
-        conversationsListed([summary(fromBob(3), { unreadCount: 3 })]),
+        listed([summary(fromBob(3), { unreadCount: 3 })]),
         myReceipt(WITH_BOB, 3),
         myReceipt(WITH_BOB, 1),
         messageReceived(fromBob(4)),
@@ -117,7 +121,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "a new conversation is listed once its peer is known, newest first",
       actions: [
-        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
+        listed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromCarol(1)),
         messageReceived(fromCarol(2)),
       ],
@@ -127,7 +131,7 @@ describe("conversations: unread derived from the read watermark", () => {
     {
       name: "…and then shows",
       actions: [
-        conversationsListed([summary(fromBob(1), { unreadCount: 1 })]),
+        listed([summary(fromBob(1), { unreadCount: 1 })]),
         messageReceived(fromCarol(1)),
         messageReceived(fromCarol(2)),
         peerLoaded(CAROL),
@@ -143,7 +147,7 @@ describe("conversations: unread derived from the read watermark", () => {
     { name: "the snapshot after the live message", order: "live first" },
     { name: "the live message after the snapshot", order: "snapshot first" },
   ])("a snapshot older than a live message does not lose it: $name", ({ order }) => {
-    const snapshot = conversationsListed([summary(fromBob(1), { unreadCount: 1 })]);
+    const snapshot = listed([summary(fromBob(1), { unreadCount: 1 })]);
     const live = messageReceived(fromBob(2));
     const actions = order === "live first" ? [live, snapshot, peerLoaded(BOB)] : [snapshot, live];
     expect(run(actions)).toEqual({ list: ["bob:2:2"], total: 2 });
@@ -152,7 +156,7 @@ describe("conversations: unread derived from the read watermark", () => {
   it("previews the edited or deleted last message", () => {
     const deleted = { ...fromBob(1), body: "", deletedAt: "2025-01-01T13:00:00.000Z", rev: 2 };
     const store = makeStore();
-    for (const step of [sessionVerified(ME), conversationsListed([summary(fromBob(1))]), messageUpdated(deleted)])
+    for (const step of [sessionVerified(ME), listed([summary(fromBob(1))]), messageUpdated(deleted)])
       store.dispatch(step);
     expect(selectConversationList(store.getState())[0]?.lastMessage).toEqual(deleted);
   });
@@ -168,12 +172,72 @@ describe("conversations: unread derived from the read watermark", () => {
   it("keeps conversations apart", () => {
     expect(
       run([
-        conversationsListed([summary(fromBob(1), { unreadCount: 1 }), summary(fromCarol(5), { unreadCount: 5 })]),
+        listed([summary(fromBob(1), { unreadCount: 1 }), summary(fromCarol(5), { unreadCount: 5 })]),
         myReceipt(WITH_CAROL, 5),
       ]),
     ).toEqual({
       list: ["carol:5:0", "bob:1:1"],
       total: 1,
     });
+  });
+});
+
+describe("conversations: the walk through the list's pages", () => {
+  const page = (conversations: ConversationSummary[], nextBefore: string | null) => ({
+    conversations,
+    hasMore: nextBefore !== null,
+    nextBefore,
+  });
+  const firstPage = page([summary(fromBob(2))], "after-bob");
+  const secondPage = olderConversationsListed({ before: "after-bob", page: page([summary(fromCarol(1))], null) });
+
+  function walk(steps: UnknownAction[]) {
+    const store = makeStore();
+    for (const step of [sessionVerified(ME), ...steps]) store.dispatch(step);
+    const state = store.getState();
+    return {
+      list: selectConversationList(state).map((c) => c.peer.id),
+      nextBefore: selectListNextBefore(state),
+    };
+  }
+
+  it.each([
+    { name: "nothing asked yet", steps: [], list: [], nextBefore: undefined },
+    { name: "the first page", steps: [conversationsListed(firstPage)], list: ["bob"], nextBefore: "after-bob" },
+    {
+      name: "then the next, which was the last",
+      steps: [conversationsListed(firstPage), secondPage],
+      list: ["bob", "carol"],
+      nextBefore: null,
+    },
+    {
+      name: "a first page asked again mid-walk (a conversation first seen live) keeps the walk",
+      steps: [conversationsListed(firstPage), secondPage, conversationsListed(firstPage)],
+      list: ["bob", "carol"],
+      nextBefore: null,
+    },
+    {
+      name: "an answer to a page the walk is no longer at adds its lines but does not move it",
+      steps: [
+        conversationsListed(firstPage),
+        olderConversationsListed({ before: "elsewhere", page: page([summary(fromCarol(1))], "after-carol") }),
+      ],
+      list: ["bob", "carol"],
+      nextBefore: "after-bob",
+    },
+    {
+      name: "a reconnect starts the walk again from its first page, keeping what is held",
+      steps: [
+        conversationsListed(firstPage),
+        secondPage,
+        connectionStatusChanged("reconnecting"),
+        connectionStatusChanged("connected"),
+        conversationsListed(firstPage),
+      ],
+      list: ["bob", "carol"],
+      nextBefore: "after-bob",
+    },
+  ])("$name", ({ steps, list, nextBefore }) => {
+    expect(walk(steps)).toEqual({ list, nextBefore });
   });
 });

@@ -1,6 +1,13 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
-import { peerOf, type ConversationSummary, type Message, type User } from "../../../../shared/protocol";
+import {
+  peerOf,
+  type ConversationPageResponse,
+  type ConversationSummary,
+  type Message,
+  type User,
+} from "../../../../shared/protocol";
 import { signedIn, signedOut, sessionVerified } from "../auth/authSlice";
+import { connectionStatusChanged } from "../connection/connectionSlice";
 import { conversationJoined, messageAcked, messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { laterVersion } from "../chat/reconcile";
 
@@ -25,9 +32,14 @@ export type ConversationsState = {
   /** Who "me" is, to tell incoming from outgoing messages of conversations not yet listed. */
   selfId: string | null;
   entries: Record<string, ConversationEntry>;
+  /**
+   * The cursor of the list's next page; null once the last page is held; undefined until the first page
+   * of this connection answers (while away, what a deeper cursor passed over may have changed).
+   */
+  nextBefore: string | null | undefined;
 };
 
-const initialState: ConversationsState = { selfId: null, entries: {} };
+const initialState: ConversationsState = { selfId: null, entries: {}, nextBefore: undefined };
 
 function lastSeqOf(entry: ConversationEntry): number {
   return entry.lastMessage?.seq ?? 0;
@@ -55,6 +67,26 @@ function noteMessage(state: ConversationsState, message: Message): void {
   if (message.senderId !== selfId && message.seq > entry.readSeq) entry.unreadCount += 1;
 }
 
+/** Folds listed conversations in: a snapshot older than what live events brought loses nothing. */
+function noteSummaries(state: ConversationsState, summaries: ConversationSummary[]): void {
+  for (const summary of summaries) {
+    const held = state.entries[summary.conversationId];
+    const loaded = fromSummary(summary);
+    const heldSeq = held ? lastSeqOf(held) : 0;
+    if (!held || lastSeqOf(loaded) >= heldSeq) {
+      state.entries[summary.conversationId] = {
+        ...loaded,
+        readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
+      };
+      continue;
+    }
+    // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
+    held.peer = summary.peer;
+    held.readSeq = Math.max(held.readSeq, loaded.readSeq);
+    held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
+  }
+}
+
 export const conversationsSlice = createSlice({
   name: "conversations",
   initialState,
@@ -69,24 +101,17 @@ export const conversationsSlice = createSlice({
       const entry = state.entries[action.payload.conversationId];
       if (entry) entry.readSeq = Math.max(entry.readSeq, action.payload.readSeq);
     },
-    /** The list as the server answered it; the live events keep folding in whenever it arrives. */
-    conversationsListed: (state, action: PayloadAction<ConversationSummary[]>) => {
-      for (const summary of action.payload) {
-        const held = state.entries[summary.conversationId];
-        const loaded = fromSummary(summary);
-        const heldSeq = held ? lastSeqOf(held) : 0;
-        if (!held || lastSeqOf(loaded) >= heldSeq) {
-          state.entries[summary.conversationId] = {
-            ...loaded,
-            readSeq: Math.max(loaded.readSeq, held?.readSeq ?? 0),
-          };
-          continue;
-        }
-        // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
-        held.peer = summary.peer;
-        held.readSeq = Math.max(held.readSeq, loaded.readSeq);
-        held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
-      }
+    /** The list's first page as the server answered it; the live events keep folding in whenever it arrives. */
+    conversationsListed: (state, action: PayloadAction<ConversationPageResponse>) => {
+      noteSummaries(state, action.payload.conversations);
+      // A later first page (asked for a conversation first seen live) leaves a deeper walk where it is.
+      if (state.nextBefore === undefined) state.nextBefore = action.payload.nextBefore;
+    },
+    /** The page after `before`; it moves the walk on only if it is the page the walk was waiting for. */
+    olderConversationsListed: (state, action: PayloadAction<{ before: string; page: ConversationPageResponse }>) => {
+      const { before, page } = action.payload;
+      noteSummaries(state, page.conversations);
+      if (state.nextBefore === before) state.nextBefore = page.nextBefore;
     },
   },
   extraReducers: (builder) => {
@@ -94,6 +119,10 @@ export const conversationsSlice = createSlice({
       .addCase(signedIn, (_state, action) => ({ ...initialState, selfId: action.payload.user.id }))
       .addCase(sessionVerified, (_state, action) => ({ ...initialState, selfId: action.payload.id }))
       .addCase(signedOut, () => initialState)
+      // Reconnected: the walk starts again from the top (the first page fetched on connect).
+      .addCase(connectionStatusChanged, (state, action) => {
+        if (action.payload === "connected") state.nextBefore = undefined;
+      })
       .addCase(messageReceived, (state, action) => noteMessage(state, action.payload))
       .addCase(messageAcked, (state, action) => noteMessage(state, action.payload))
       .addCase(messageUpdated, (state, action) => {
@@ -119,4 +148,5 @@ export const conversationsSlice = createSlice({
   },
 });
 
-export const { conversationsListed, peerLoaded, readReceiptSent } = conversationsSlice.actions;
+export const { conversationsListed, olderConversationsListed, peerLoaded, readReceiptSent } =
+  conversationsSlice.actions;

@@ -15,6 +15,9 @@ const selectEntries = (state: RootState) => state.conversations.entries;
 export const selectConversationEntry = (state: RootState, conversationId: string) =>
   state.conversations.entries[conversationId];
 
+/** The cursor of the list's next page; null once every page is held, undefined before the first answers. */
+export const selectListNextBefore = (state: RootState) => state.conversations.nextBefore;
+
 /** Conversations with a message and a known peer, newest activity first. */
 export const selectConversationList = createSelector([selectEntries], (entries): ListedConversation[] =>
   Object.values(entries)
