@@ -16,7 +16,7 @@ export function conversationRoutes(deps: { conversations: Conversations; authed:
   router.get(
     "/conversations/:peerId/messages",
     authed(async (req, res, { user }) => {
-      res.json(await conversations.history(user.id, String(req.params.peerId), req.query));
+      res.type("json").send(await conversations.historyJson(user.id, String(req.params.peerId), req.query));
     }),
   );
 
