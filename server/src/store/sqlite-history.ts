@@ -17,8 +17,8 @@ const MESSAGE_JSON = `json_object(
 
 /**
  * History pages as SQLite writes them: one JSON text per message, joined,
- * instead of rows made into objects and stringified (a third of the time,
- * and far less garbage; docs/benchmarks.md). The same pages as the Kysely
+ * instead of rows made into objects and stringified (a third to a half of
+ * the time; docs/benchmarks.md). The same pages as the Kysely
  * store's listMessages, which the tests compare. Read through Kysely's
  * connection, so never from inside a transaction Kysely holds open.
  */
