@@ -102,9 +102,15 @@ export function userRoom(userId: string): string {
   return `user:${userId}`;
 }
 
+/** The two participants of a conversation, in id order (the same user twice in a conversation with oneself). */
+export function participantsOf(conversationId: string): [string, string] {
+  const [, a = "", b = ""] = conversationId.split(":");
+  return [a, b];
+}
+
 /** The other participant of a conversation, seen from `selfId`. */
 export function peerOf(conversationId: string, selfId: string): string {
-  const [, a = "", b = ""] = conversationId.split(":");
+  const [a, b] = participantsOf(conversationId);
   return a === selfId ? b : a;
 }
 

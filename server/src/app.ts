@@ -124,7 +124,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   // req.ip is then the client's address as forwarded by a trusted proxy (the limits key on it).
   app.set("trust proxy", config.trustProxy);
   // First, so a request's time includes waiting behind its connection's previous one.
-  app.use(timeRequests(metrics.httpRequestDuration));
+  app.use(timeRequests(httpServer, metrics.httpRequestDuration));
   app.use(oneRequestAtATime());
   app.use(securityHeaders());
   app.use(rejectMalformedPath);

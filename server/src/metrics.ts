@@ -34,7 +34,7 @@ export function createMetrics(options: { connectedSockets: () => number }) {
     }),
     httpRequestDuration: new Histogram({
       name: "parley_http_request_duration_seconds",
-      help: "Time from a request's first middleware until its response is handed to the kernel",
+      help: "Time from a request's arrival until its response is handed to the kernel",
       // Labelled by route template and status class, never by path: the series stay few.
       labelNames: ["method", "route", "status"] as const,
       // Fine below 5 ms, where a history page or a conversation list should stay.

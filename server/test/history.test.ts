@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationIdFor } from "../../shared/protocol";
 import type { ConversationSummary, HistoryResponse } from "../../shared/protocol";
 import { connectClient, emitAck, http, registerUser, seedMessages, sendMessage, startServer } from "./helpers";
 import type { TestServer, TestUser } from "./helpers";
@@ -75,6 +76,36 @@ describe("GET /api/conversations/:peerId/messages", () => {
     const carol = await registerUser(server);
     const res = await page("", alice.token, carol.user.id);
     expect(res.body).toEqual({ messages: [], hasMore: false });
+  });
+
+  it("sends the pages listMessages reads, byte for byte, whatever the store writes them with", async () => {
+    const [carol, dave] = await Promise.all([registerUser(server), registerUser(server)]);
+    // Bodies JSON must escape, both senders, an edit, a delete, and a conversation with oneself.
+    const bodies = ['quote " and \\ backslash', "tab\tnew\nline", "emoji 🎉 é 中文", "\u2028 \u007f </script>"];
+    await seedMessages(server, carol.user, dave.user, 4, (i) => bodies[i - 1]!);
+    await seedMessages(server, dave.user, carol.user, 3);
+    await seedMessages(server, carol.user, carol.user, 2);
+    const conversationId = conversationIdFor(carol.user.id, dave.user.id);
+    const { messages } = await server.store.listMessages(conversationId, { limit: 10 });
+    await server.store.updateMessage(messages[1]!, { body: "edited", editedAt: new Date().toISOString() });
+    await server.store.updateMessage(messages[4]!, { body: "", deletedAt: new Date().toISOString() });
+
+    for (const [id, peer] of [
+      [conversationId, dave.user.id],
+      [conversationIdFor(carol.user.id, carol.user.id), carol.user.id],
+    ])
+      for (const query of [
+        { limit: 50 },
+        { limit: 3 },
+        { beforeSeq: 6, limit: 2 },
+        { afterSeq: 1, limit: 4 },
+        { afterSeq: 6, limit: 5 },
+      ]) {
+        const read = await server.store.listMessages(id!, query);
+        expect(await server.store.listMessagesJson(id!, query)).toBe(JSON.stringify(read));
+        const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+        expect((await page(`?${search}`, carol.token, peer)).body).toEqual(read);
+      }
   });
 });
 

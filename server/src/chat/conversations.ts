@@ -3,7 +3,6 @@ import type {
   ChangesResponse,
   ConversationListResponse,
   ConversationPageResponse,
-  HistoryResponse,
   JoinResult,
 } from "../../../shared/protocol";
 import {
@@ -28,12 +27,15 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
   }
 
   return {
-    /** GET /api/conversations/:peerId/messages: a page in ascending seq; a too large limit is clamped. */
-    async history(selfId: string, peerId: string, query: unknown): Promise<HistoryResponse> {
+    /**
+     * GET /api/conversations/:peerId/messages: a page in ascending seq, as the JSON text of a
+     * HistoryResponse (the store writes it); a too large limit is clamped.
+     */
+    async historyJson(selfId: string, peerId: string, query: unknown): Promise<string> {
       if (!(await users.exists(peerId))) throw notFound("user");
       const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
       const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
-      return store.listMessages(conversationIdFor(selfId, peerId), {
+      return store.listMessagesJson(conversationIdFor(selfId, peerId), {
         beforeSeq,
         afterSeq,
         limit: Math.min(limit, max),

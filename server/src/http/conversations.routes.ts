@@ -16,7 +16,9 @@ export function conversationRoutes(deps: { conversations: Conversations; authed:
   router.get(
     "/conversations/:peerId/messages",
     authed(async (req, res, { user }) => {
-      res.json(await conversations.history(user.id, String(req.params.peerId), req.query));
+      // The store's text as it is, not res.send's copy into a Buffer and SHA-1 ETag of it (together
+      // 0.05–0.1 ms a page; a page is read once per cursor, so a conditional GET would not save it).
+      res.type("json").end(await conversations.historyJson(user.id, String(req.params.peerId), req.query));
     }),
   );
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Request, RequestHandler, Response } from "express";
 import type { Metrics } from "../metrics";
 
@@ -22,14 +23,18 @@ function routeLabel(req: Request, res: Response): string {
 }
 
 /**
- * Times each request from its first middleware until its response is handed
- * to the kernel; one whose client left before its answer is not counted.
+ * Times each request from its arrival (Node's "request" event, before
+ * Socket.IO's listener and Express see it) until its response is handed to
+ * the kernel; one whose client left before its answer is not counted. The
+ * server's listener is prepended, so it runs first whatever attached before.
  */
-export function timeRequests(duration: Metrics["httpRequestDuration"]): RequestHandler {
+export function timeRequests(server: HttpServer, duration: Metrics["httpRequestDuration"]): RequestHandler {
+  const arrivals = new WeakMap<IncomingMessage, bigint>();
+  server.prependListener("request", (req: IncomingMessage) => arrivals.set(req, process.hrtime.bigint()));
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
+    const arrived = arrivals.get(req)!;
     res.once("finish", () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = Number(process.hrtime.bigint() - arrived) / 1e9;
       // Node's parser accepts only known methods, so the method is a bounded label as it is.
       duration.observe(
         { method: req.method, route: routeLabel(req, res), status: `${Math.floor(res.statusCode / 100)}xx` },

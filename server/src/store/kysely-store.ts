@@ -306,7 +306,7 @@ export function createKyselyStore(
     }
   }
 
-  return {
+  const store: Store = {
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -489,6 +489,11 @@ export function createKyselyStore(
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return { messages: page.reverse().map(toMessage), hasMore: rows.length > page.length };
     },
+
+    async listMessagesJson(conversationId, page) {
+      return JSON.stringify(await store.listMessages(conversationId, page));
+    },
+
     async listChanges(conversationId, { sinceRev, uptoSeq, limit }) {
       const conversation = await db
         .selectFrom("conversations")
@@ -623,4 +628,5 @@ export function createKyselyStore(
       return { ...toWatermarks(current), changed: false };
     },
   };
+  return store;
 }

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from "kysely";
 import type { SqliteDatabase } from "kysely";
 import { createKyselyStore } from "./kysely-store";
 import { migrateToLatest } from "./migrations";
+import { createSqliteHistory } from "./sqlite-history";
 import { createSqliteSendPath } from "./sqlite-send-path";
 import type { Database } from "./schema";
 import type { Store } from "./types";
@@ -62,6 +63,7 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
   const store = createKyselyStore(db, createSqliteSendPath(sqlite, db));
   return {
     ...store,
+    ...createSqliteHistory(sqlite, db),
     async close() {
       await checkpointer.stop();
       await store.close();

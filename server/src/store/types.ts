@@ -97,6 +97,8 @@ export interface Store {
 
   /** A page of at most `limit` messages and LIMITS.pageMaxBodyBytes of bodies. */
   listMessages(conversationId: string, page: MessagePage): Promise<{ messages: Message[]; hasMore: boolean }>;
+  /** The same page as JSON text (a HistoryResponse), what GET …/messages sends. */
+  listMessagesJson(conversationId: string, page: MessagePage): Promise<string>;
   /** Messages with rev > sinceRev (and seq <= uptoSeq), ascending by rev, capped like a page; and the current rev. */
   listChanges(
     conversationId: string,
