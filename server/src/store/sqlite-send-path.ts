@@ -8,8 +8,8 @@ import type { AppendResult, NewMessage, Store } from "./types";
  * SQLite's send path on statements prepared once. appendMessages is one
  * synchronous transaction, a few microseconds per message; each message's
  * clientId lookup sees the batch's earlier inserts, so a retry within the
- * batch gets the first one's row. Both go through Kysely's connection, so
- * they never land inside (or read from) a transaction Kysely holds open.
+ * batch gets the first one's row. Neither ever lands inside (or reads from)
+ * a transaction Kysely holds open.
  */
 export function createSqliteSendPath(
   sqlite: SQLite.Database,
@@ -47,12 +47,18 @@ export function createSqliteSendPath(
     return { message: toMessage(row), created: true };
   }
 
+  // better-sqlite3 runs each statement, and each of these transactions, to the end before returning,
+  // so only a transaction Kysely holds open across awaits (an edit's, say) must be waited for. Going
+  // through Kysely's connection every time cost a send several promise turns (docs/benchmarks.md).
+  const whenConnectionFree = async <T>(work: () => T): Promise<T> =>
+    sqlite.inTransaction ? db.connection().execute(async () => work()) : work();
+
   const appendAll = sqlite.transaction((batch: NewMessage[]) => batch.map(appendOne));
 
   return {
-    appendMessages: (batch) => db.connection().execute(async () => appendAll(batch)),
+    appendMessages: (batch) => whenConnectionFree(() => appendAll(batch)),
     findMessageByClientId: (senderId, clientId) =>
-      db.connection().execute(async () => {
+      whenConnectionFree(() => {
         const row = findByClientId.get(senderId, clientId);
         return row && toMessage(row);
       }),

@@ -1,0 +1,57 @@
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { migrateToLatest } from "./migrations";
+import type { Database } from "./schema";
+import { createSqliteSendPath } from "./sqlite-send-path";
+
+const opened: Array<Kysely<Database>> = [];
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.destroy();
+});
+
+async function sendPathOnMemory() {
+  const sqlite = new SQLite(":memory:");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  opened.push(db);
+  await migrateToLatest(db);
+  const user = sqlite.prepare(
+    "insert into users (id, username, display_name, password_hash, created_at) values (?, ?, ?, 'x', '2026-01-01')",
+  );
+  for (const id of ["alice", "bob"]) user.run(id, id, id);
+  return { sqlite, db, sendPath: createSqliteSendPath(sqlite, db) };
+}
+
+const send = (clientId: string) => ({
+  id: `id-${clientId}`,
+  conversationId: "dm:alice:bob",
+  userA: "alice",
+  userB: "bob",
+  senderId: "alice",
+  clientId,
+  body: clientId,
+  createdAt: "2026-01-01T00:00:00.000Z",
+});
+
+describe("the SQLite send path", () => {
+  it("never writes into a transaction Kysely holds open: a send made meanwhile outlives its rollback", async () => {
+    const { sqlite, db, sendPath } = await sendPathOnMemory();
+    let sentDuring: Promise<unknown> | undefined;
+    const rolledBack = db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("conversations")
+        .values({ id: "dm:x:y", user_a: "alice", user_b: "bob", last_seq: 0, rev: 0 })
+        .execute();
+      expect(sqlite.inTransaction).toBe(true);
+      sentDuring = sendPath.appendMessages([send("during-edit")]);
+      // Give the send every chance to run before the transaction ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error("rolled back");
+    });
+    await expect(rolledBack).rejects.toThrow("rolled back");
+    await sentDuring;
+
+    expect(await sendPath.findMessageByClientId("alice", "during-edit")).toMatchObject({ seq: 1 });
+    expect(sqlite.prepare("select id from conversations order by id").pluck().all()).toEqual(["dm:alice:bob"]);
+  });
+});
