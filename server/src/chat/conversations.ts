@@ -30,8 +30,8 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
 
   return {
     /**
-     * GET /api/conversations/:peerId/messages (or a conversation id): a page in ascending seq, as the JSON text of a
-     * HistoryResponse (the store writes it); a too large limit is clamped.
+     * GET /api/conversations/:peerId/messages (`ref`: a peer id or a conversation id): a page in ascending
+     * seq, as the JSON text of a HistoryResponse (the store writes it); a too large limit is clamped.
      */
     async historyJson(selfId: string, ref: string, query: unknown): Promise<string> {
       const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
@@ -45,7 +45,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       });
     },
 
-    /** GET /api/conversations/:peerId/changes (or a conversation id): what was edited or deleted since `sinceRev`, by rev. */
+    /** GET /api/conversations/:peerId/changes (`ref` as for history): what was edited or deleted since `sinceRev`. */
     async changes(selfId: string, ref: string, query: unknown): Promise<ChangesResponse> {
       const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
       if (!(await users.exists(peerId))) throw notFound("user");
