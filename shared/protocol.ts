@@ -212,17 +212,27 @@ export type ChangesResponse = { messages: Message[]; rev: number; hasMore: boole
 
 // ---------------------------------------------------------------- socket payloads
 
-export type JoinPayload = { peerId: string; afterSeq?: number | undefined; sinceRev?: number | undefined };
-export type LeavePayload = { peerId: string };
-export type SendPayload = { peerId: string; clientId: string; body: string };
+/** The conversation a payload is about: the peer's id or (v2 §0) the conversation's id, exactly one of them. */
+export type ConversationRef = { peerId?: string | undefined; conversationId?: string | undefined };
+// Interfaces, so each payload is one flat object type, equal to its schema's input.
+export interface JoinPayload extends ConversationRef {
+  afterSeq?: number | undefined;
+  sinceRev?: number | undefined;
+}
+export type LeavePayload = ConversationRef;
+export interface SendPayload extends ConversationRef {
+  clientId: string;
+  body: string;
+}
 export type EditPayload = { messageId: string; body: string };
 export type DeletePayload = { messageId: string };
-export type ReceiptPayload = {
-  peerId: string;
+export interface ReceiptPayload extends ConversationRef {
   deliveredSeq?: number | undefined;
   readSeq?: number | undefined;
-};
-export type TypingPayload = { peerId: string; typing: boolean };
+}
+export interface TypingPayload extends ConversationRef {
+  typing: boolean;
+}
 
 export type JoinResult = {
   conversationId: string;

@@ -112,20 +112,45 @@ export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)
 
 // ---------------------------------------------------------------- socket payloads
 
-export const joinSchema = z.object({
-  peerId: idSchema,
-  afterSeq: z.number().int().min(0).optional(),
-  sinceRev: z.number().int().min(0).optional(),
-});
-export const leaveSchema = z.object({ peerId: idSchema });
-export const sendSchema = z.object({ peerId: idSchema, clientId: clientIdSchema, body: bodySchema });
+/** `dm:<a>:<b>` (two user ids) or `grp:<groupId>` (v2 §0); whose conversation it is, the server decides. */
+export const conversationIdSchema = z
+  .string()
+  .regex(
+    /^(dm:[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{1,64}|grp:[A-Za-z0-9_-]{1,64})$/,
+    "must be dm:<userId>:<userId> or grp:<groupId>",
+  );
+
+// A payload names its conversation by exactly one of peerId and conversationId (v2 §0).
+const refShape = { peerId: idSchema.optional(), conversationId: conversationIdSchema.optional() };
+const namesOneConversation = (payload: { peerId?: string; conversationId?: string }) =>
+  (payload.peerId === undefined) !== (payload.conversationId === undefined);
+const ONE_REF = "exactly one of peerId and conversationId is required";
+
+/** The conversation segment of `/api/conversations/:ref/…`: a user id never has ':', a conversation id always. */
+export const pathRefSchema = z
+  .string()
+  .transform((segment) => (segment.includes(":") ? { conversationId: segment } : { peerId: segment }))
+  .pipe(z.union([z.object({ peerId: z.string() }), z.object({ conversationId: conversationIdSchema })]));
+
+export const joinSchema = z
+  .object({
+    ...refShape,
+    afterSeq: z.number().int().min(0).optional(),
+    sinceRev: z.number().int().min(0).optional(),
+  })
+  .refine(namesOneConversation, ONE_REF);
+export const leaveSchema = z.object(refShape).refine(namesOneConversation, ONE_REF);
+export const sendSchema = z
+  .object({ ...refShape, clientId: clientIdSchema, body: bodySchema })
+  .refine(namesOneConversation, ONE_REF);
 export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
 export const deleteSchema = z.object({ messageId: idSchema });
 export const receiptSchema = z
   .object({
-    peerId: idSchema,
+    ...refShape,
     deliveredSeq: z.number().int().min(0).optional(),
     readSeq: z.number().int().min(0).optional(),
   })
+  .refine(namesOneConversation, ONE_REF)
   .refine((r) => r.deliveredSeq !== undefined || r.readSeq !== undefined, "deliveredSeq or readSeq is required");
-export const typingSchema = z.object({ peerId: idSchema, typing: z.boolean() });
+export const typingSchema = z.object({ ...refShape, typing: z.boolean() }).refine(namesOneConversation, ONE_REF);

@@ -150,7 +150,6 @@ describe("message:send", () => {
       clientId: newClientId(),
       body: "who am I",
       senderId: gina.user.id,
-      conversationId: "dm:x:y",
       seq: 99,
     } as Parameters<typeof emitAck<"message:send">>[2]);
     expect(res.ok).toBe(true);

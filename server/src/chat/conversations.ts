@@ -11,11 +11,13 @@ import {
   historyQuerySchema,
   joinSchema,
   listCursorFor,
+  pathRefSchema,
 } from "../../../shared/schemas";
 import type { Store } from "../store";
 import type { ConversationSummaryRecord } from "../store/types";
 import { notFound } from "../errors";
 import { parseInput } from "../validation";
+import { peerIdOf } from "./conversation-ref";
 import type { UserDirectory } from "./users";
 
 export function createConversations(deps: { store: Store; users: UserDirectory }) {
@@ -28,10 +30,11 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
 
   return {
     /**
-     * GET /api/conversations/:peerId/messages: a page in ascending seq, as the JSON text of a
-     * HistoryResponse (the store writes it); a too large limit is clamped.
+     * GET /api/conversations/:peerId/messages (`ref`: a peer id or a conversation id): a page in ascending
+     * seq, as the JSON text of a HistoryResponse (the store writes it); a too large limit is clamped.
      */
-    async historyJson(selfId: string, peerId: string, query: unknown): Promise<string> {
+    async historyJson(selfId: string, ref: string, query: unknown): Promise<string> {
+      const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
       if (!(await users.exists(peerId))) throw notFound("user");
       const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
       const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
@@ -42,8 +45,9 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       });
     },
 
-    /** GET /api/conversations/:peerId/changes: what was edited or deleted since `sinceRev`, by rev. */
-    async changes(selfId: string, peerId: string, query: unknown): Promise<ChangesResponse> {
+    /** GET /api/conversations/:peerId/changes (`ref` as for history): what was edited or deleted since `sinceRev`. */
+    async changes(selfId: string, ref: string, query: unknown): Promise<ChangesResponse> {
+      const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
       if (!(await users.exists(peerId))) throw notFound("user");
       const { sinceRev, uptoSeq, limit = LIMITS.changesMax } = parseInput(changesQuerySchema, query);
       return store.listChanges(conversationIdFor(selfId, peerId), {
@@ -62,7 +66,8 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       payload: unknown,
       enterRoom: (conversationId: string, peerId: string) => Promise<void>,
     ): Promise<JoinResult> {
-      const { peerId, afterSeq, sinceRev } = parseInput(joinSchema, payload);
+      const { afterSeq, sinceRev, ...ref } = parseInput(joinSchema, payload);
+      const peerId = peerIdOf(selfId, ref);
       const peer = await users.require(peerId);
       const conversationId = conversationIdFor(selfId, peerId);
       await enterRoom(conversationId, peerId);

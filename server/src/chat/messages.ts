@@ -10,6 +10,7 @@ import type { Store } from "../store";
 import type { NewMessage } from "../store/types";
 import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
+import { peerIdOf } from "./conversation-ref";
 import type { SendLimiter } from "./send-limiter";
 import { isParticipant } from "./rooms";
 import type { UserDirectory } from "./users";
@@ -99,7 +100,8 @@ export function createMessages(deps: Deps) {
       }
       if (!parsed.success) throw validationError(parsed.error);
 
-      const { peerId, clientId, body } = parsed.data;
+      const { clientId, body, ...ref } = parsed.data;
+      const peerId = peerIdOf(senderId, ref);
       if (!(await users.exists(peerId))) {
         const stored = await storedRetry();
         if (!stored) throw notFound("user");

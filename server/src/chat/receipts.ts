@@ -4,6 +4,7 @@ import type { createKeyedQueue } from "../lib/serial-queue";
 import type { Store } from "../store";
 import { parseInput } from "../validation";
 import type { Broadcaster } from "./broadcaster";
+import { peerIdOf } from "./conversation-ref";
 import type { UserDirectory } from "./users";
 
 export function createReceipts(deps: {
@@ -16,7 +17,8 @@ export function createReceipts(deps: {
   return {
     /** conversation:receipt: watermarks move forward only; an event goes out only when one moved. */
     async update(selfId: string, payload: unknown): Promise<void> {
-      const { peerId, deliveredSeq, readSeq } = parseInput(receiptSchema, payload);
+      const { deliveredSeq, readSeq, ...ref } = parseInput(receiptSchema, payload);
+      const peerId = peerIdOf(selfId, ref);
       await users.require(peerId);
       const conversationId = conversationIdFor(selfId, peerId);
       // Queued so two tabs' receipts are announced in the order they were stored.

@@ -13,6 +13,7 @@ export function conversationRoutes(deps: { conversations: Conversations; authed:
     }),
   );
 
+  // `:peerId` takes a conversation id too (v2 §0); the name stays, as the route is a metric label.
   router.get(
     "/conversations/:peerId/messages",
     authed(async (req, res, { user }) => {

@@ -1,5 +1,6 @@
 import { conversationIdFor } from "../../../shared/protocol";
 import { leaveSchema } from "../../../shared/schemas";
+import { peerIdOf } from "../chat/conversation-ref";
 import { presenceRoom } from "../chat/rooms";
 import { parseInput } from "../validation";
 import type { HandlerContext } from "./handler-context";
@@ -15,7 +16,7 @@ export function registerConversationHandlers({ socket, events, services }: Handl
   );
 
   events.onAcked("conversation:leave", async (payload) => {
-    const { peerId } = parseInput(leaveSchema, payload);
+    const peerId = peerIdOf(selfId, parseInput(leaveSchema, payload));
     await services.users.require(peerId);
     await socket.leave(conversationIdFor(selfId, peerId));
     await socket.leave(presenceRoom(peerId));

@@ -1,12 +1,14 @@
 import { conversationIdFor } from "../../../shared/protocol";
 import { typingSchema } from "../../../shared/schemas";
+import { peerIdOf } from "../chat/conversation-ref";
 import { parseInput } from "../validation";
 import type { HandlerContext } from "./handler-context";
 
 export function registerTypingHandlers({ socket, events, services }: HandlerContext): void {
   const selfId = socket.data.userId;
   events.onSignal("typing", async (payload) => {
-    const { peerId, typing } = parseInput(typingSchema, payload);
+    const { typing, ...ref } = parseInput(typingSchema, payload);
+    const peerId = peerIdOf(selfId, ref);
     // In a chat with yourself there is nobody else to tell.
     if (peerId === selfId) return;
     // Typing reaches real users only: an unknown id is dropped before it takes any throttle state.
