@@ -58,6 +58,8 @@ describe("MessageRow", () => {
     await user.type(screen.getByRole("textbox", { name: "Edit message text" }), " changed{Escape}");
     expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
     expect(screen.getByTestId("message")).toHaveTextContent("see you at 5");
+    // The row takes the focus back a frame after the editor closes; a menu opened before then would lose it.
+    await waitFor(() => expect(screen.getByTestId("message")).toHaveFocus());
 
     await chooseAction(user, "Edit message");
     await user.click(screen.getByRole("button", { name: "Cancel" }));
@@ -70,6 +72,7 @@ describe("MessageRow", () => {
     await chooseAction(user, "Edit message");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(onEdit).not.toHaveBeenCalled();
+    await waitFor(() => expect(screen.getByTestId("message")).toHaveFocus());
 
     await chooseAction(user, "Edit message");
     await user.type(screen.getByRole("textbox", { name: "Edit message text" }), "!");
