@@ -28,14 +28,20 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
     return summaries.map((summary, i) => ({ ...summary, peer: peers[i]! }));
   }
 
+  /** The peer a path's `ref` segment names (a peer id or a conversation id), who must exist. */
+  async function peerOfPath(selfId: string, ref: string): Promise<string> {
+    const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
+    if (!(await users.exists(peerId))) throw notFound("user");
+    return peerId;
+  }
+
   return {
     /**
      * GET /api/conversations/:peerId/messages (`ref`: a peer id or a conversation id): a page in ascending
      * seq, as the JSON text of a HistoryResponse (the store writes it); a too large limit is clamped.
      */
     async historyJson(selfId: string, ref: string, query: unknown): Promise<string> {
-      const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
-      if (!(await users.exists(peerId))) throw notFound("user");
+      const peerId = await peerOfPath(selfId, ref);
       const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
       const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
       return store.listMessagesJson(conversationIdFor(selfId, peerId), {
@@ -47,8 +53,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
 
     /** GET /api/conversations/:peerId/changes (`ref` as for history): what was edited or deleted since `sinceRev`. */
     async changes(selfId: string, ref: string, query: unknown): Promise<ChangesResponse> {
-      const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
-      if (!(await users.exists(peerId))) throw notFound("user");
+      const peerId = await peerOfPath(selfId, ref);
       const { sinceRev, uptoSeq, limit = LIMITS.changesMax } = parseInput(changesQuerySchema, query);
       return store.listChanges(conversationIdFor(selfId, peerId), {
         sinceRev,
