@@ -24,6 +24,7 @@ import type { Arbitrary } from "fast-check";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../shared/protocol";
+import { conversationIdSchema } from "../../shared/schemas";
 import type { Message } from "../../shared/protocol";
 import { connectClient, emitAck, http, rawEmit, readTable, registerUser, sendMessage, startServer } from "./helpers";
 import type { ClientSocket, TestServer, TestUser } from "./helpers";
@@ -978,7 +979,12 @@ function withWrongMethods(method: string, main: Arbitrary<Req>, path: () => Arbi
 const peerSegment = () =>
   fc.oneof(
     fc.constantFrom(bob.user.id, carol.user.id, alice.user.id).map((segment) => ({ segment, defects: [] as string[] })),
-    wellFormedSegment().map((segment) => ({ segment, defects: [NF404] })),
+    // A segment with ':' is a conversation id (v2 §0): malformed, it is refused; well formed, it names nobody here.
+    wellFormedSegment().map((segment) => {
+      const decoded = decodeURIComponent(segment);
+      const malformedRef = decoded.includes(":") && !conversationIdSchema.safeParse(decoded).success;
+      return { segment, defects: [malformedRef ? V400 : NF404] };
+    }),
   );
 const historyQuery = () =>
   queryOf(
