@@ -41,6 +41,12 @@ io.on("connection", (socket) => {
         editedAt: null,
         deletedAt: null,
         rev: seq,
+        kind: "text",
+        replyTo: null,
+        attachments: [],
+        reactions: [],
+        mentions: [],
+        system: null,
       };
       io.to([message.conversationId, userRoom(userId), userRoom(peerId)]).emit("message:new", message);
       ack({ ok: true, message });

@@ -1,5 +1,7 @@
 /**
- * Parley wire protocol v1.1 — the code form of PROTOCOL.md.
+ * Parley wire protocol v1.1 and its v2 additions (groups, replies, reactions,
+ * mentions, notification settings) — the code form of PROTOCOL.md and
+ * PROTOCOL-v2.md.
  * Imported by the client (bundled by Vite) and the server, so it holds no
  * server-only code: types, limits, the text rules and pure helpers only.
  * The server's zod schemas are built from these in schemas.ts; the client
@@ -28,6 +30,17 @@ export const LIMITS = {
   payloadMaxBytes: 64 * 1024,
   typingExpiryMs: 6000,
   typingClientThrottleMs: 2000,
+  // v2
+  groupNameMaxCodePoints: 64,
+  /** Members of one group at most; GROUP_MAX_MEMBERS on the server may set another. */
+  groupMaxMembersDefault: 100,
+  /** User ids in one POST …/members. */
+  groupAddMax: 100,
+  replyExcerptCodePoints: 100,
+  reactionsMaxDistinct: 50,
+  reactionsMaxPerUser: 20,
+  /** A mute lasts a year at most. */
+  muteMaxMs: 365 * 24 * 60 * 60 * 1000,
 } as const;
 
 // ---------------------------------------------------------------- shapes
@@ -40,12 +53,36 @@ export type User = {
   lastSeenAt: string | null;
 };
 
+export type Role = "owner" | "member";
+export type MessageKind = "text" | "system";
+export type SystemAction = "created" | "added" | "removed" | "left" | "renamed" | "role";
+/** What a system message records: the actor is its senderId. */
+export type SystemEvent = { action: SystemAction; userIds: string[]; name?: string; role?: Role };
+/** The quoted parent of a reply, built from the parent's current state whenever it is read. */
+export type ReplyQuote = { id: string; seq: number; senderId: string; excerpt: string; deleted: boolean };
+/** One emoji on a message and who added it, in the order they did. */
+export type Reaction = { emoji: string; userIds: string[] };
+/** v2 §7; no message carries one yet, the field is there so clients can rely on it. */
+export type Attachment = {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumbnailUrl: string | null;
+  createdAt: string;
+};
+
 export type Message = {
   id: string;
   conversationId: string;
   seq: number;
   senderId: string;
-  recipientId: string;
+  /** The peer of a one-to-one conversation; null in a group. */
+  recipientId: string | null;
+  /** "" for a system message. */
   clientId: string;
   body: string;
   createdAt: string;
@@ -53,17 +90,48 @@ export type Message = {
   deletedAt: string | null;
   /** The conversation's rev at this message's last change: of two copies, the higher rev is newer. */
   rev: number;
+  kind: MessageKind;
+  replyTo: ReplyQuote | null;
+  attachments: Attachment[];
+  /** [] once deleted. */
+  reactions: Reaction[];
+  /** Ids of the current members the body @-mentions. */
+  mentions: string[];
+  system: SystemEvent | null;
 };
 
-export type ConversationSummary = {
+export type GroupHistory = "shared" | "joined";
+export type GroupMember = { user: User; role: Role; joinedSeq: number; deliveredSeq: number; readSeq: number };
+export type Group = {
+  id: string;
   conversationId: string;
-  peer: User;
+  name: string;
+  history: GroupHistory;
+  createdBy: string;
+  createdAt: string;
+  members: GroupMember[];
+};
+
+export type NotifyLevel = "all" | "mentions" | "none";
+export type ConversationSettings = { conversationId: string; notify: NotifyLevel; mutedUntil: string | null };
+
+type SummaryBase = {
+  conversationId: string;
   lastMessage: Message | null;
   unreadCount: number;
   readSeq: number;
-  peerReadSeq: number;
-  peerDeliveredSeq: number;
+  mentionCount: number;
+  notify: NotifyLevel;
+  mutedUntil: string | null;
 };
+export type DmSummary = SummaryBase & { kind: "dm"; peer: User; peerReadSeq: number; peerDeliveredSeq: number };
+export type GroupSummary = SummaryBase & {
+  kind: "group";
+  group: { id: string; name: string; memberCount: number; role: Role };
+};
+export type ConversationSummary = DmSummary | GroupSummary;
+/** What a badge counts: Σ unread, and Σ by each conversation's notify level (unread, mentions or nothing). */
+export type ConversationTotals = { unread: number; badge: number };
 
 export const ERROR_CODES = [
   "UNAUTHORIZED",
@@ -75,6 +143,7 @@ export const ERROR_CODES = [
   "INVALID_CREDENTIALS",
   "INTERNAL",
   "TOO_MANY_CONNECTIONS",
+  "LIMIT_REACHED",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -92,6 +161,15 @@ export type ErrorResponse = { error: ApiError };
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
+
+/** A group's conversation id, and its room. */
+export function groupConversationId(groupId: string): string {
+  return `grp:${groupId}`;
+}
+
+export function isGroupConversation(conversationId: string): boolean {
+  return conversationId.startsWith("grp:");
+}
 
 /** The conversation of A and B is the room `dm:<min>:<max>`; its name is its id. */
 export function conversationIdFor(a: string, b: string): string {
@@ -167,6 +245,17 @@ export function checkBody(text: string): TextCheck {
   ]);
 }
 
+/** A group's name: trimmed, 1..64 code points, no control characters. */
+export function checkGroupName(text: string): TextCheck {
+  return checkText(text, (s) => s.trim(), [
+    [
+      (s) => s.length >= 1 && codePointLength(s) <= LIMITS.groupNameMaxCodePoints,
+      `must be 1-${LIMITS.groupNameMaxCodePoints} characters`,
+    ],
+    [(s) => !CONTROL_CHARS.test(s), "must not contain control characters"],
+  ]);
+}
+
 export function checkUsername(text: string): TextCheck {
   return checkText(text, (s) => s.trim().toLowerCase(), [
     [(s) => USERNAME_PATTERN.test(s), "must be 3-32 of a-z 0-9 _ . - and start with a letter or digit"],
@@ -205,10 +294,24 @@ export type PasswordChangeRequest = { currentPassword: string; newPassword: stri
 export type AuthResponse = { token: string; user: User };
 export type HistoryResponse = { messages: Message[]; hasMore: boolean };
 /** GET /api/conversations without paging. */
-export type ConversationListResponse = { conversations: ConversationSummary[] };
+export type ConversationListResponse = { conversations: ConversationSummary[]; totals: ConversationTotals };
 /** GET /api/conversations?limit=&before=: `nextBefore` asks for the page after this one, null on the last. */
 export type ConversationPageResponse = ConversationListResponse & { hasMore: boolean; nextBefore: string | null };
 export type ChangesResponse = { messages: Message[]; rev: number; hasMore: boolean };
+
+export type CreateGroupRequest = {
+  clientId: string;
+  name: string;
+  memberIds?: string[] | undefined;
+  history?: GroupHistory | undefined;
+};
+export type RenameGroupRequest = { name: string };
+export type AddMembersRequest = { userIds: string[] };
+export type SetRoleRequest = { role: Role };
+export type SettingsRequest = { notify?: NotifyLevel | undefined; mutedUntil?: string | null | undefined };
+export type GroupResponse = { group: Group };
+export type AddMembersResponse = { group: Group; added: string[] };
+export type SettingsResponse = { settings: ConversationSettings };
 
 // ---------------------------------------------------------------- socket payloads
 
@@ -223,7 +326,10 @@ export type LeavePayload = ConversationRef;
 export interface SendPayload extends ConversationRef {
   clientId: string;
   body: string;
+  replyToId?: string | undefined;
+  attachmentIds?: string[] | undefined;
 }
+export type ReactionPayload = { messageId: string; emoji: string };
 export type EditPayload = { messageId: string; body: string };
 export type DeletePayload = { messageId: string };
 export interface ReceiptPayload extends ConversationRef {
@@ -234,20 +340,22 @@ export interface TypingPayload extends ConversationRef {
   typing: boolean;
 }
 
-export type JoinResult = {
+type JoinBase = {
   conversationId: string;
-  peer: User;
   messages: Message[];
   hasMore: boolean;
   readSeq: number;
-  peerReadSeq: number;
-  peerDeliveredSeq: number;
+  /** The first seq the caller sees: 1, or in a group whose history starts at joining, their joinedSeq. */
+  visibleFromSeq: number;
   /** The conversation's current rev. */
   rev: number;
   /** With afterSeq and sinceRev: messages with seq <= afterSeq changed after sinceRev, ascending by rev. */
   changed: Message[];
   changedHasMore: boolean;
 };
+export type DmJoinResult = JoinBase & { peer: User; peerReadSeq: number; peerDeliveredSeq: number };
+export type GroupJoinResult = JoinBase & { group: Group };
+export type JoinResult = DmJoinResult | GroupJoinResult;
 
 export type ReceiptEvent = { conversationId: string; userId: string; deliveredSeq: number; readSeq: number };
 export type TypingEvent = { conversationId: string; userId: string; typing: boolean };
@@ -263,6 +371,9 @@ export const EVENTS = {
   delete: "message:delete",
   receipt: "conversation:receipt",
   typing: "typing",
+  reactionAdd: "reaction:add",
+  reactionRemove: "reaction:remove",
+  settings: "conversation:settings",
   messageNew: "message:new",
   messageUpdated: "message:updated",
   receiptUpdated: "receipt",
@@ -277,6 +388,8 @@ export interface ClientToServerEvents {
   "message:delete": (payload: DeletePayload, ack: (res: Ack<{ message: Message }>) => void) => void;
   "conversation:receipt": (payload: ReceiptPayload, ack: (res: Ack) => void) => void;
   typing: (payload: TypingPayload) => void;
+  "reaction:add": (payload: ReactionPayload, ack: (res: Ack<{ message: Message }>) => void) => void;
+  "reaction:remove": (payload: ReactionPayload, ack: (res: Ack<{ message?: Message }>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -285,6 +398,7 @@ export interface ServerToClientEvents {
   receipt: (event: ReceiptEvent) => void;
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent) => void;
+  "conversation:settings": (event: ConversationSettings) => void;
 }
 
 /** Nodes exchange no custom events; the adapter carries the broadcasts. */

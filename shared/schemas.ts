@@ -141,7 +141,13 @@ export const joinSchema = z
   .refine(namesOneConversation, ONE_REF);
 export const leaveSchema = z.object(refShape).refine(namesOneConversation, ONE_REF);
 export const sendSchema = z
-  .object({ ...refShape, clientId: clientIdSchema, body: bodySchema })
+  .object({
+    ...refShape,
+    clientId: clientIdSchema,
+    body: bodySchema,
+    replyToId: idSchema.optional(),
+    attachmentIds: z.array(idSchema).max(10).optional(),
+  })
   .refine(namesOneConversation, ONE_REF);
 export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
 export const deleteSchema = z.object({ messageId: idSchema });

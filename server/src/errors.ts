@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_CREDENTIALS: 401,
   INTERNAL: 500,
   TOO_MANY_CONNECTIONS: 429,
+  LIMIT_REACHED: 409,
 };
 
 /** An expected failure: its code and message go to the client as they are. */

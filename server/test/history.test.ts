@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationIdFor } from "../../shared/protocol";
-import type { ConversationSummary, HistoryResponse } from "../../shared/protocol";
+import type { ConversationSummary, DmSummary, HistoryResponse } from "../../shared/protocol";
 import { connectClient, emitAck, http, registerUser, seedMessages, sendMessage, startServer } from "./helpers";
 import type { TestServer, TestUser } from "./helpers";
 
@@ -197,8 +197,8 @@ describe("GET /api/conversations", () => {
     await sendMessage(s2, me.user.id, "latest");
 
     const list = async () =>
-      (await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", { token: me.token }))
-        .body.conversations;
+      (await http<{ conversations: DmSummary[] }>(server, "GET", "/api/conversations", { token: me.token })).body
+        .conversations;
     let conversations = await list();
     expect(conversations.map((c) => c.peer.displayName)).toEqual(["Peer Two", "Peer One"]);
     expect(conversations[0]).toMatchObject({

@@ -45,7 +45,11 @@ describe("rooms by sorted ids", () => {
     const joinB = await emitAck(b, "conversation:join", { peerId: alice.user.id });
     expect(joinA.ok && joinA.conversationId).toBe(expected);
     expect(joinB.ok && joinB.conversationId).toBe(expected);
-    expect(joinA.ok && joinA.peer).toMatchObject({ id: bob.user.id, displayName: "Bob", online: true });
+    expect(joinA.ok && "peer" in joinA && joinA.peer).toMatchObject({
+      id: bob.user.id,
+      displayName: "Bob",
+      online: true,
+    });
 
     const carolSaw = collect(c, "message:new");
     const received = waitFor(b, "message:new");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConversationSummary, Message } from "../../shared/protocol";
+import type { DmSummary, Message } from "../../shared/protocol";
 import { connectClient, emitAck, fetchAllMessages, http, registerUser, sendMessage, startServer } from "./helpers";
 import type { ClientSocket, TestServer, TestUser } from "./helpers";
 
@@ -9,8 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function listed(user: TestUser, peerId: string): Promise<ConversationSummary | undefined> {
-  const res = await http<{ conversations: ConversationSummary[] }>(server, "GET", "/api/conversations", {
+async function listed(user: TestUser, peerId: string): Promise<DmSummary | undefined> {
+  const res = await http<{ conversations: DmSummary[] }>(server, "GET", "/api/conversations", {
     token: user.token,
   });
   return res.body.conversations.find((c) => c.peer.id === peerId);

@@ -3,6 +3,8 @@ import type {
   ChangesResponse,
   ConversationListResponse,
   ConversationPageResponse,
+  ConversationSummary,
+  ConversationTotals,
   JoinResult,
 } from "../../../shared/protocol";
 import {
@@ -19,6 +21,19 @@ import { notFound } from "../errors";
 import { parseInput } from "../validation";
 import { peerIdOf } from "./conversation-ref";
 import type { UserDirectory } from "./users";
+
+/** Σ unread, and the badge: each conversation's unread, mentions or nothing, by its notify level (v2 §9). */
+function totalsOf(
+  conversations: Pick<ConversationSummary, "unreadCount" | "mentionCount" | "notify">[],
+): ConversationTotals {
+  let unread = 0;
+  let badge = 0;
+  for (const c of conversations) {
+    unread += c.unreadCount;
+    badge += c.notify === "all" ? c.unreadCount : c.notify === "mentions" ? c.mentionCount : 0;
+  }
+  return { unread, badge };
+}
 
 export function createConversations(deps: { store: Store; users: UserDirectory }) {
   const { store, users } = deps;
@@ -93,6 +108,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
         messages: page.messages,
         hasMore: page.hasMore,
         readSeq: state.mine.readSeq,
+        visibleFromSeq: 1,
         peerReadSeq: state.peer.readSeq,
         peerDeliveredSeq: state.peer.deliveredSeq,
         rev: state.rev,
@@ -108,7 +124,8 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
     async list(selfId: string, query: unknown): Promise<ConversationListResponse | ConversationPageResponse> {
       const { before, limit } = parseInput(conversationListQuerySchema, query);
       if (before === undefined && limit === undefined) {
-        return { conversations: await withPresence(await store.listConversations(selfId)) };
+        const conversations = await withPresence(await store.listConversations(selfId));
+        return { conversations, totals: totalsOf(conversations) };
       }
       const page = await store.listConversationPage(selfId, {
         before,
@@ -116,6 +133,7 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
       });
       return {
         conversations: await withPresence(page.conversations),
+        totals: totalsOf(await store.listConversations(selfId)),
         hasMore: page.next !== null,
         nextBefore: page.next && listCursorFor(page.next),
       };

@@ -8,12 +8,11 @@ import type { ParleyServer } from "./types";
  * once even when it is in several of the rooms.
  */
 export function createSocketBroadcaster(io: ParleyServer): Broadcaster {
-  function conversationAudience(conversationId: string, [a, b] = participantsOf(conversationId)) {
+  function conversationAudience(conversationId: string) {
+    const [a, b] = participantsOf(conversationId);
     return io.to([conversationId, userRoom(a), userRoom(b)]);
   }
-  // A message names both participants: no need to split its conversation id.
-  const messageAudience = (message: Message) =>
-    conversationAudience(message.conversationId, [message.senderId, message.recipientId]);
+  const messageAudience = (message: Message) => conversationAudience(message.conversationId);
 
   return {
     messageNew: (message) => messageAudience(message).emit("message:new", message),

@@ -19,6 +19,11 @@ const MESSAGE_COLUMNS = [
   "edited_at",
   "deleted_at",
   "rev",
+  "kind",
+  "reply_to_id",
+  "mentions",
+  "reactions",
+  "system",
 ] as const;
 const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
 
@@ -83,6 +88,7 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
             last_seq: messages.length,
             rev: messages.length,
             last_message_at: messages.at(-1)!.createdAt,
+            kind: "dm" as const,
           })),
         )
         .onConflict((oc) =>
@@ -120,6 +126,9 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
             read_seq: 0,
             sent_count: count,
             read_peer_count: 0,
+            role: null,
+            joined_seq: 0,
+            left_seq: null,
           })),
         )
         .onConflict((oc) =>
@@ -183,6 +192,7 @@ type ConversationListRow = Selectable<MessagesTable> & {
 function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: string): ConversationSummaryRecord {
   const withSelf = row.peer_id === userId;
   return {
+    kind: "dm",
     conversationId: row.conversation_id,
     peer: {
       id: row.peer_id,
@@ -196,6 +206,9 @@ function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: str
     readSeq: Number(row.my_read_seq),
     peerReadSeq: Number(row.peer_read_seq),
     peerDeliveredSeq: Number(row.peer_delivered_seq),
+    mentionCount: 0,
+    notify: "all",
+    mutedUntil: null,
   };
 }
 
@@ -479,7 +492,7 @@ export function createKyselyStore(
       if (afterSeq !== undefined) {
         const { rows } = await rerun(db, pageQueries.after, [conversationId, afterSeq, limit + 1]);
         const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
-        return { messages: page.map(toMessage), hasMore: rows.length > page.length };
+        return { messages: page.map((row) => toMessage(row)), hasMore: rows.length > page.length };
       }
       const { rows } =
         beforeSeq !== undefined
@@ -487,7 +500,7 @@ export function createKyselyStore(
           : await rerun(db, pageQueries.newest, [conversationId, limit + 1]);
       // Newest first, so the cap keeps the messages nearest the cursor.
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
-      return { messages: page.reverse().map(toMessage), hasMore: rows.length > page.length };
+      return { messages: page.reverse().map((row) => toMessage(row)), hasMore: rows.length > page.length };
     },
 
     async listMessagesJson(conversationId, page) {
@@ -512,7 +525,7 @@ export function createKyselyStore(
         .execute();
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return {
-        messages: page.map(toMessage),
+        messages: page.map((row) => toMessage(row)),
         rev: Number(conversation?.rev ?? 0),
         hasMore: rows.length > page.length,
       };

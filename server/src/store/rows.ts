@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
-import { peerOf } from "../../../shared/protocol";
-import type { Message } from "../../../shared/protocol";
+import { isGroupConversation, peerOf } from "../../../shared/protocol";
+import type { Message, ReplyQuote } from "../../../shared/protocol";
 import type { MessagesTable, UsersTable } from "./schema";
 import type { NewMessage, UserRecord } from "./types";
 
@@ -34,23 +34,41 @@ export function newMessageRow(
     deleted_at: null,
     rev: numbers.rev,
     sender_ordinal: numbers.ordinal,
+    kind: "text",
+    reply_to_id: null,
+    mentions: "[]",
+    reactions: "[]",
+    system: null,
   };
 }
 
-/** The one place a stored message row becomes a wire Message; the recipient follows from the room name. */
-export function toMessage(row: Omit<Selectable<MessagesTable>, "sender_ordinal">): Message {
+export type MessageRow = Omit<Selectable<MessagesTable>, "sender_ordinal">;
+
+/**
+ * The one place a stored message row becomes a wire Message: a DM's recipient follows from the room
+ * name; a reply's quote is built from its parent's current row by the caller.
+ */
+export function toMessage(row: MessageRow, replyTo: ReplyQuote | null = null): Message {
+  const system = row.kind === "system";
   return {
     id: row.id,
     conversationId: row.conversation_id,
     seq: Number(row.seq),
     senderId: row.sender_id,
-    recipientId: peerOf(row.conversation_id, row.sender_id),
-    clientId: row.client_id,
+    recipientId: isGroupConversation(row.conversation_id) ? null : peerOf(row.conversation_id, row.sender_id),
+    // A system message's stored client id only keeps the (sender, client id) key unique.
+    clientId: system ? "" : row.client_id,
     body: row.body,
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     rev: Number(row.rev),
+    kind: row.kind,
+    replyTo,
+    attachments: [],
+    reactions: JSON.parse(row.reactions) as Message["reactions"],
+    mentions: JSON.parse(row.mentions) as string[],
+    system: row.system === null ? null : (JSON.parse(row.system) as Message["system"]),
   };
 }
 

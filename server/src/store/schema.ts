@@ -22,6 +22,7 @@ export interface ConversationsTable {
   last_seq: number;
   rev: number;
   last_message_at: string | null;
+  kind: "dm" | "group";
 }
 
 export interface MessagesTable {
@@ -37,6 +38,14 @@ export interface MessagesTable {
   rev: number;
   /** 1 for the sender's first message in the conversation, 2 for their second, … */
   sender_ordinal: number;
+  kind: "text" | "system";
+  reply_to_id: string | null;
+  /** JSON: the mentioned user ids. */
+  mentions: string;
+  /** JSON: the message's Reaction[], rewritten with every change of message_reactions. */
+  reactions: string;
+  /** JSON: a system message's SystemEvent. */
+  system: string | null;
 }
 
 export interface ConversationMembersTable {
@@ -48,6 +57,45 @@ export interface ConversationMembersTable {
   sent_count: number;
   /** The peer's messages at or below read_seq. */
   read_peer_count: number;
+  /** In a group: "owner" or "member"; null in a DM. */
+  role: "owner" | "member" | null;
+  /** In a group: the seq of the system message that added this member (0 in a DM). */
+  joined_seq: number;
+  /** In a group: the seq of the system message that removed this member; null while a member. */
+  left_seq: number | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  conversation_id: string;
+  name: string;
+  history: "shared" | "joined";
+  created_by: string;
+  client_id: string;
+  created_at: string;
+  /** Set when its last member left: the group is gone for everyone, its id never reused. */
+  closed_at: string | null;
+}
+
+export interface MessageReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: string;
+}
+
+export interface MessageMentionsTable {
+  message_id: string;
+  conversation_id: string;
+  seq: number;
+  user_id: string;
+}
+
+export interface ConversationSettingsTable {
+  user_id: string;
+  conversation_id: string;
+  notify: "all" | "mentions" | "none";
+  muted_until: string | null;
 }
 
 export interface Database {
@@ -56,4 +104,8 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   conversation_members: ConversationMembersTable;
+  groups: GroupsTable;
+  message_reactions: MessageReactionsTable;
+  message_mentions: MessageMentionsTable;
+  conversation_settings: ConversationSettingsTable;
 }

@@ -1,6 +1,6 @@
 import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
-import { LIMITS, participantsOf } from "../../../shared/protocol";
+import { LIMITS, isGroupConversation, participantsOf } from "../../../shared/protocol";
 import { capByBytes } from "./rows";
 import type { Database } from "./schema";
 import type { Store } from "./types";
@@ -11,8 +11,9 @@ type JsonRow = [json: string, bodyBytes: number];
 const MESSAGE_JSON = `json_object(
   'id', id, 'conversationId', conversation_id, 'seq', seq, 'senderId', sender_id,
   'recipientId', case sender_id when @userA then @userB else @userA end,
-  'clientId', client_id, 'body', body, 'createdAt', created_at,
-  'editedAt', edited_at, 'deletedAt', deleted_at, 'rev', rev
+  'clientId', case kind when 'system' then '' else client_id end, 'body', body, 'createdAt', created_at,
+  'editedAt', edited_at, 'deletedAt', deleted_at, 'rev', rev, 'kind', kind, 'replyTo', null,
+  'attachments', json('[]'), 'reactions', json(reactions), 'mentions', json(mentions), 'system', json(system)
 ), octet_length(body)`;
 
 /**
@@ -38,7 +39,8 @@ export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database
 
   return {
     async listMessagesJson(conversationId, { beforeSeq, afterSeq, limit }) {
-      const [userA, userB] = participantsOf(conversationId);
+      // A group message has no recipient: null matches no sender.
+      const [userA, userB] = isGroupConversation(conversationId) ? [null, null] : participantsOf(conversationId);
       // One row past the page tells whether more exist; the byte cap may end the page sooner.
       const parameters = { conversationId, userA, userB, beforeSeq, afterSeq, limit: limit + 1 };
       const statement = afterSeq !== undefined ? pages.after : beforeSeq !== undefined ? pages.before : pages.newest;

@@ -40,7 +40,7 @@ describe("the SQLite send path", () => {
     const rolledBack = db.transaction().execute(async (trx) => {
       await trx
         .insertInto("conversations")
-        .values({ id: "dm:x:y", user_a: "alice", user_b: "bob", last_seq: 0, rev: 0 })
+        .values({ id: "dm:x:y", user_a: "alice", user_b: "bob", last_seq: 0, rev: 0, kind: "dm" })
         .execute();
       expect(sqlite.inTransaction).toBe(true);
       sentDuring = sendPath.appendMessages([send("during-edit")]);

@@ -1,4 +1,4 @@
-import type { Message } from "../../../shared/protocol";
+import type { DmSummary, Message } from "../../../shared/protocol";
 
 /** A user as stored; `online` is not stored, presence adds it. */
 export type UserRecord = {
@@ -24,15 +24,10 @@ export type ConversationState = {
 /** Where a conversation stands in the list: by its last message's time, newest first, then by id. */
 export type ListPosition = { lastMessageAt: string; conversationId: string };
 
-export type ConversationSummaryRecord = {
-  conversationId: string;
+export type ConversationSummaryRecord = Omit<DmSummary, "peer" | "lastMessage"> & {
   /** What the list shows of the peer. */
   peer: PeerRecord;
   lastMessage: Message;
-  unreadCount: number;
-  readSeq: number;
-  peerReadSeq: number;
-  peerDeliveredSeq: number;
 };
 
 /** Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer ones. */
