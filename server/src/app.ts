@@ -16,6 +16,7 @@ import { createReceipts } from "./chat/receipts";
 import { createTypingThrottle } from "./chat/typing-throttle";
 import type { TypingThrottle } from "./chat/typing-throttle";
 import { createUserDirectory } from "./chat/users";
+import { createVisibility } from "./chat/visibility";
 import type { Config } from "./config";
 import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
@@ -111,6 +112,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const conversations = createConversations({ store, users });
   const messages = createMessages({
     store,
+    visibility: createVisibility(store),
     users,
     broadcaster,
     metrics,

@@ -12,8 +12,8 @@ import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
 import { peerIdOf } from "./conversation-ref";
 import type { SendLimiter } from "./send-limiter";
-import { isParticipant } from "./rooms";
 import type { UserDirectory } from "./users";
+import type { Visibility } from "./visibility";
 
 type Deps = {
   store: Store;
@@ -23,13 +23,14 @@ type Deps = {
   /** Serializes edits and deletes per conversation so their broadcasts leave in rev order. */
   conversationQueue: ReturnType<typeof createKeyedQueue>;
   sendLimiter: SendLimiter;
+  visibility: Visibility;
 };
 
 /** Sends written in one transaction at most; bounds a PostgreSQL statement's parameters. */
 const SEND_BATCH_MAX = 256;
 
 export function createMessages(deps: Deps) {
-  const { store, users, broadcaster, metrics, conversationQueue, sendLimiter } = deps;
+  const { store, users, broadcaster, metrics, conversationQueue, sendLimiter, visibility } = deps;
 
   // Persist, then broadcast; the caller acks afterwards. One batch is written at a time and its
   // messages are broadcast right after its commit, in seq order, before the next batch starts.
@@ -61,8 +62,7 @@ export function createMessages(deps: Deps) {
     messageId: string,
     change: (message: Message) => Promise<Message | null>,
   ) {
-    const found = await store.findMessageById(messageId);
-    if (!found || !isParticipant(found.conversationId, selfId)) throw notFound("message");
+    const found = await visibility.visibleMessage(selfId, messageId);
     if (found.senderId !== selfId) throw new AppError("FORBIDDEN", "only the sender may change a message");
     await spendSendToken(selfId);
     // The queue keeps this node's broadcasts in rev order; the store's guard keeps them correct.
