@@ -125,6 +125,10 @@ describe("the API cache", () => {
       200,
       listPage([
         {
+          kind: "dm",
+          mentionCount: 0,
+          notify: "all",
+          mutedUntil: null,
           conversationId: "dm:alice:bob",
           peer: bob,
           lastMessage: null,

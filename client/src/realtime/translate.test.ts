@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { conversationSettingsReceived } from "../features/conversations/conversationsSlice";
 import type { ServerToClientEvents } from "../../../shared/protocol";
 import { messageReceived, messageUpdated, receiptReceived, typingReceived } from "../features/chat/chatSlice";
 import { presenceReceived } from "../features/presence/presenceSlice";
@@ -9,6 +10,7 @@ const message = makeMessage({ seq: 3, senderId: "bob", recipientId: "alice" });
 const receipt = { conversationId: message.conversationId, userId: "bob", deliveredSeq: 3, readSeq: 2 };
 const typing = { conversationId: message.conversationId, userId: "bob", typing: true };
 const presence = { userId: "bob", online: true, lastSeenAt: null };
+const settings = { conversationId: message.conversationId, notify: "mentions" as const, mutedUntil: null };
 
 /** Keyed by every server event of the protocol: a new event fails to compile until it has a row. */
 const table: {
@@ -31,6 +33,11 @@ const table: {
     payload: { ...typing, receivedAt: expect.any(Number) },
   },
   presence: { event: { name: "presence", payload: presence }, expectedType: presenceReceived.type, payload: presence },
+  "conversation:settings": {
+    event: { name: "conversation:settings", payload: settings },
+    expectedType: conversationSettingsReceived.type,
+    payload: settings,
+  },
 };
 
 describe("translate", () => {

@@ -1,6 +1,7 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
 import { EVENTS, type ServerToClientEvents } from "../../../shared/protocol";
 import { messageReceived, messageUpdated, receiptReceived, typingReceived } from "../features/chat/chatSlice";
+import { conversationSettingsReceived } from "../features/conversations/conversationsSlice";
 import { presenceReceived } from "../features/presence/presenceSlice";
 import { assertNever } from "../lib/assertNever";
 
@@ -18,6 +19,7 @@ export const SERVER_EVENT_NAMES = [
   EVENTS.receiptUpdated,
   EVENTS.typing,
   EVENTS.presence,
+  EVENTS.settings,
 ] as const satisfies readonly ServerEventName[];
 
 /** What happened, as the store hears it: pure, one action per server event. */
@@ -33,6 +35,8 @@ export function translate(event: ServerEvent): UnknownAction {
       return typingReceived(event.payload);
     case EVENTS.presence:
       return presenceReceived(event.payload);
+    case EVENTS.settings:
+      return conversationSettingsReceived(event.payload);
     default:
       return assertNever(event);
   }

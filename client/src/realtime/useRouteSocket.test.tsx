@@ -1,7 +1,7 @@
 import { act, screen, within } from "@testing-library/react";
 import { StrictMode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { conversationIdFor, type JoinResult, type Message } from "../../../shared/protocol";
+import { conversationIdFor, type DmJoinResult, type DmSummary, type Message } from "../../../shared/protocol";
 import { FIRST_LIST_PAGE, listPage, makeMessage, makeUser } from "../test/factories";
 import { stubFetch } from "../test/fetchStub";
 import { renderWithProviders } from "../test/renderWithProviders";
@@ -162,8 +162,9 @@ function liveSocket(): FakeSocket {
   return live[0]!;
 }
 
-function joinResult(messages: Message[], overrides: Partial<JoinResult> = {}) {
+function joinResult(messages: Message[], overrides: Partial<DmJoinResult> = {}) {
   return {
+    visibleFromSeq: 1,
     ok: true,
     conversationId: CONVERSATION,
     peer: PEER,
@@ -569,7 +570,11 @@ describe("useRouteSocket", () => {
   it("asks for the list's first page again when a conversation not yet paged to gets a message, for its unread count", async () => {
     const carol = makeUser({ id: "carol" });
     const fromCarol = makeMessage({ seq: 1, senderId: carol.id, recipientId: ME.id });
-    const summary = (lastMessage: Message, unreadCount: number) => ({
+    const summary = (lastMessage: Message, unreadCount: number): DmSummary => ({
+      kind: "dm",
+      mentionCount: 0,
+      notify: "all",
+      mutedUntil: null,
       conversationId: lastMessage.conversationId,
       peer: lastMessage.senderId === carol.id ? carol : PEER,
       lastMessage,

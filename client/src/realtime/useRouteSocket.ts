@@ -165,8 +165,11 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       // On a failure the list says so and offers a retry; the next connect fetches it again anyway.
       void dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true })).then((result) => {
         if (!active || "error" in result) return;
-        for (const { peer, lastMessage, unreadCount } of result.data.conversations) {
-          if (lastMessage !== null && unreadCount > 0) receipts.confirm(peer.id, lastMessage.seq);
+        for (const summary of result.data.conversations) {
+          const { lastMessage, unreadCount } = summary;
+          if (summary.kind === "dm" && lastMessage !== null && unreadCount > 0) {
+            receipts.confirm(summary.peer.id, lastMessage.seq);
+          }
         }
       });
     }
@@ -198,6 +201,8 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
           dispatch(conversationJoinFailed({ conversationId, error: response.error }));
           return;
         }
+        // Joined by peer id, so the answer is a one-to-one conversation's.
+        if (!("peer" in response)) return;
         dispatch(conversationJoined({ result: response, afterSeq }));
         // The join's answer is the freshest word on the peer's presence.
         const { id, online, lastSeenAt } = response.peer;

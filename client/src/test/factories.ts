@@ -33,6 +33,12 @@ export function makeMessage(overrides: Partial<Message> & Pick<Message, "seq">):
     editedAt: null,
     deletedAt: null,
     rev: overrides.seq,
+    kind: "text",
+    replyTo: null,
+    attachments: [],
+    reactions: [],
+    mentions: [],
+    system: null,
     ...overrides,
   };
 }
@@ -57,5 +63,11 @@ export function listPage(
   conversations: ConversationSummary[],
   nextBefore: string | null = null,
 ): ConversationPageResponse {
-  return { conversations, hasMore: nextBefore !== null, nextBefore };
+  return { conversations, totals: totalsOf(conversations), hasMore: nextBefore !== null, nextBefore };
+}
+
+/** The totals a list of these conversations answers with, every one notifying on all messages. */
+function totalsOf(conversations: ConversationSummary[]) {
+  const unread = conversations.reduce((sum, c) => sum + c.unreadCount, 0);
+  return { unread, badge: unread };
 }

@@ -60,6 +60,7 @@ function joined(messages: Message[]) {
       messages,
       hasMore: true,
       readSeq: 0,
+      visibleFromSeq: 1,
       peerReadSeq: 0,
       peerDeliveredSeq: 0,
       rev: 0,

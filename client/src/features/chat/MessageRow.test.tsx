@@ -125,7 +125,7 @@ describe("MessageRow", () => {
     expect(screen.queryByRole("button", { name: /message/ })).toBeNull();
     peers.unmount();
 
-    renderRow({ kind: "pending", message: { ...MINE, status: "pending", failure: null } });
+    renderRow({ kind: "pending", message: { ...MINE, recipientId: "bob", status: "pending", failure: null } });
     expect(screen.queryByRole("button", { name: /message/ })).toBeNull();
   });
 
@@ -155,7 +155,7 @@ describe("MessageRow", () => {
 
   it("says why a send held back by the rate limit waits", () => {
     const failure = { code: "RATE_LIMITED" as const, message: "sending too fast", retryAfterMs: 4_200 };
-    renderRow({ kind: "pending", message: { ...MINE, status: "pending", failure } });
+    renderRow({ kind: "pending", message: { ...MINE, recipientId: "bob", status: "pending", failure } });
     expect(screen.getByTestId("message")).toHaveTextContent("Sending too fast: next try in 5 s");
   });
 

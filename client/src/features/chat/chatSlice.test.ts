@@ -1,6 +1,6 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
 import { describe, expect, it } from "vitest";
-import { conversationIdFor, LIMITS, type JoinResult, type Message } from "../../../../shared/protocol";
+import { conversationIdFor, LIMITS, type DmJoinResult, type Message } from "../../../../shared/protocol";
 import { makeStore, type RootState } from "../../app/store";
 import { makeMessage, makeOutgoing, makeUser } from "../../test/factories";
 import { signedOut } from "../auth/authSlice";
@@ -58,7 +58,7 @@ function fromPeer(seq: number): Message {
   return makeMessage({ seq, senderId: PEER, recipientId: ME });
 }
 
-function joined(messages: Message[], overrides: Partial<JoinResult> = {}, afterSeq?: number) {
+function joined(messages: Message[], overrides: Partial<DmJoinResult> = {}, afterSeq?: number) {
   return conversationJoined({
     result: {
       conversationId: CONVERSATION,
@@ -66,6 +66,7 @@ function joined(messages: Message[], overrides: Partial<JoinResult> = {}, afterS
       messages,
       hasMore: false,
       readSeq: 0,
+      visibleFromSeq: 1,
       peerReadSeq: 0,
       peerDeliveredSeq: 0,
       rev: 0,

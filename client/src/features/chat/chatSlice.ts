@@ -3,7 +3,7 @@ import {
   LIMITS,
   type ApiError,
   type ErrorCode,
-  type JoinResult,
+  type DmJoinResult,
   type Message,
   type ReceiptEvent,
   type TypingEvent,
@@ -121,7 +121,7 @@ export const chatSlice = createSlice({
       conversation.joinError = null;
       conversation.peerTypingUntil = null;
     },
-    conversationJoined: (state, action: PayloadAction<{ result: JoinResult; afterSeq: number | undefined }>) => {
+    conversationJoined: (state, action: PayloadAction<{ result: DmJoinResult; afterSeq: number | undefined }>) => {
       const { result, afterSeq } = action.payload;
       const conversation = ensureConversation(state, result.conversationId, result.peer.id);
       storeConfirmed(conversation, result.messages);

@@ -10,7 +10,7 @@ const confirmed = (seq: number, createdAt: string): TimelineItem => ({
 });
 const pending = (clientId: string, createdAt: string): TimelineItem => ({
   kind: "pending",
-  message: { ...makeMessage({ seq: 0, clientId, createdAt }), status: "pending", failure: null },
+  message: { ...makeMessage({ seq: 0, clientId, createdAt }), recipientId: "bob", status: "pending", failure: null },
 });
 const keys = (rows: ListRow[]) => rows.map((row) => row.key);
 

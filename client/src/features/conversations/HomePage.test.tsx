@@ -1,4 +1,5 @@
 import { screen, within } from "@testing-library/react";
+import type { DmSummary } from "../../../../shared/protocol";
 import { describe, expect, it } from "vitest";
 import { conversationsQuery, fetchQuery } from "../../app/parleyApi";
 import { FIRST_LIST_PAGE, listPage, makeMessage, makeUser } from "../../test/factories";
@@ -23,7 +24,11 @@ function renderHome() {
   return rendered;
 }
 
-const summaryWithBob = {
+const summaryWithBob: DmSummary = {
+  kind: "dm",
+  mentionCount: 0,
+  notify: "all",
+  mutedUntil: null,
   conversationId: "dm:alice:bob",
   peer: bob,
   lastMessage: makeMessage({ seq: 1, senderId: "bob", recipientId: "alice", body: "hi Alice" }),

@@ -1,8 +1,8 @@
 import type { UnknownAction } from "@reduxjs/toolkit";
 import { describe, expect, it } from "vitest";
-import { conversationIdFor, type ConversationSummary, type Message } from "../../../../shared/protocol";
+import { conversationIdFor, type ConversationSummary, type DmSummary, type Message } from "../../../../shared/protocol";
 import { makeStore } from "../../app/store";
-import { makeMessage, makeUser } from "../../test/factories";
+import { listPage, makeMessage, makeUser } from "../../test/factories";
 import { sessionVerified } from "../auth/authSlice";
 import { messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { connectionStatusChanged } from "../connection/connectionSlice";
@@ -19,8 +19,12 @@ const fromBob = (seq: number) => makeMessage({ seq, senderId: BOB.id, recipientI
 const toBob = (seq: number) => makeMessage({ seq, senderId: ME.id, recipientId: BOB.id });
 const fromCarol = (seq: number) => makeMessage({ seq, senderId: CAROL.id, recipientId: ME.id });
 
-function summary(lastMessage: Message, overrides: Partial<ConversationSummary> = {}): ConversationSummary {
+function summary(lastMessage: Message, overrides: Partial<DmSummary> = {}): DmSummary {
   return {
+    kind: "dm",
+    mentionCount: 0,
+    notify: "all",
+    mutedUntil: null,
     conversationId: lastMessage.conversationId,
     peer: lastMessage.senderId === ME.id ? BOB : makeUser({ id: lastMessage.senderId }),
     lastMessage,
@@ -32,8 +36,7 @@ function summary(lastMessage: Message, overrides: Partial<ConversationSummary> =
   };
 }
 /** A first page that is the whole list. */
-const listed = (conversations: ConversationSummary[]) =>
-  conversationsListed({ conversations, hasMore: false, nextBefore: null });
+const listed = (conversations: ConversationSummary[]) => conversationsListed(listPage(conversations));
 const myReceipt = (conversationId: string, readSeq: number) =>
   receiptReceived({ conversationId, userId: ME.id, deliveredSeq: readSeq, readSeq });
 
@@ -183,11 +186,7 @@ describe("conversations: unread derived from the read watermark", () => {
 });
 
 describe("conversations: the walk through the list's pages", () => {
-  const page = (conversations: ConversationSummary[], nextBefore: string | null) => ({
-    conversations,
-    hasMore: nextBefore !== null,
-    nextBefore,
-  });
+  const page = (conversations: ConversationSummary[], nextBefore: string | null) => listPage(conversations, nextBefore);
   const firstPage = page([summary(fromBob(2))], "after-bob");
   const secondPage = olderConversationsListed({ before: "after-bob", page: page([summary(fromCarol(1))], null) });
 

@@ -2,7 +2,9 @@ import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
 import {
   peerOf,
   type ConversationPageResponse,
+  type ConversationSettings,
   type ConversationSummary,
+  type DmSummary,
   type Message,
   type User,
 } from "../../../../shared/protocol";
@@ -26,6 +28,8 @@ export type ConversationEntry = {
    * read anywhere (another tab included) clears it without a recount.
    */
   unreadCount: number;
+  notify: ConversationSettings["notify"];
+  mutedUntil: string | null;
 };
 
 export type ConversationsState = {
@@ -45,9 +49,9 @@ function lastSeqOf(entry: ConversationEntry): number {
   return entry.lastMessage?.seq ?? 0;
 }
 
-function fromSummary(summary: ConversationSummary): ConversationEntry {
-  const { conversationId, peer, lastMessage, readSeq, unreadCount } = summary;
-  return { conversationId, peerId: peer.id, peer, lastMessage, readSeq, unreadCount };
+function fromSummary(summary: DmSummary): ConversationEntry {
+  const { conversationId, peer, lastMessage, readSeq, unreadCount, notify, mutedUntil } = summary;
+  return { conversationId, peerId: peer.id, peer, lastMessage, readSeq, unreadCount, notify, mutedUntil };
 }
 
 /** Folds one stored message into its line; older or repeated ones (catch-up, duplicates) change nothing. */
@@ -61,6 +65,8 @@ function noteMessage(state: ConversationsState, message: Message): void {
     lastMessage: null,
     readSeq: 0,
     unreadCount: 0,
+    notify: "all",
+    mutedUntil: null,
   });
   if (message.seq <= lastSeqOf(entry)) return;
   entry.lastMessage = message;
@@ -70,6 +76,8 @@ function noteMessage(state: ConversationsState, message: Message): void {
 /** Folds listed conversations in: a snapshot older than what live events brought loses nothing. */
 function noteSummaries(state: ConversationsState, summaries: ConversationSummary[]): void {
   for (const summary of summaries) {
+    // Groups are not shown yet.
+    if (summary.kind !== "dm") continue;
     const held = state.entries[summary.conversationId];
     const loaded = fromSummary(summary);
     const heldSeq = held ? lastSeqOf(held) : 0;
@@ -100,6 +108,13 @@ export const conversationsSlice = createSlice({
     readReceiptSent: (state, action: PayloadAction<{ conversationId: string; readSeq: number }>) => {
       const entry = state.entries[action.payload.conversationId];
       if (entry) entry.readSeq = Math.max(entry.readSeq, action.payload.readSeq);
+    },
+    /** The user changed a conversation's notification settings, in this tab or another. */
+    conversationSettingsReceived: (state, action: PayloadAction<ConversationSettings>) => {
+      const entry = state.entries[action.payload.conversationId];
+      if (!entry) return;
+      entry.notify = action.payload.notify;
+      entry.mutedUntil = action.payload.mutedUntil;
     },
     /** The list's first page as the server answered it; the live events keep folding in whenever it arrives. */
     conversationsListed: (state, action: PayloadAction<ConversationPageResponse>) => {
@@ -135,7 +150,7 @@ export const conversationsSlice = createSlice({
         const { result } = action.payload;
         for (const message of result.messages) noteMessage(state, message);
         const entry = state.entries[result.conversationId];
-        if (!entry) return;
+        if (!entry || !("peer" in result)) return;
         entry.peer = result.peer;
         entry.readSeq = Math.max(entry.readSeq, result.readSeq);
       })
@@ -148,5 +163,10 @@ export const conversationsSlice = createSlice({
   },
 });
 
-export const { conversationsListed, olderConversationsListed, peerLoaded, readReceiptSent } =
-  conversationsSlice.actions;
+export const {
+  conversationSettingsReceived,
+  conversationsListed,
+  olderConversationsListed,
+  peerLoaded,
+  readReceiptSent,
+} = conversationsSlice.actions;
