@@ -313,7 +313,7 @@ export async function fetchAllMessages(url: string, token: string, peerId: strin
   const messages: Message[] = [];
   for (;;) {
     const res = await fetch(
-      `${url}/api/conversations/${peerId}/messages?afterSeq=${messages.at(-1)?.seq ?? 0}&limit=500`,
+      `${url}/api/conversations/${encodeURIComponent(peerId)}/messages?afterSeq=${messages.at(-1)?.seq ?? 0}&limit=500`,
       {
         headers: { authorization: `Bearer ${token}` },
       },

@@ -4,6 +4,7 @@ import { io as connect } from "socket.io-client";
 import { expect } from "vitest";
 import { highestContiguousSeq } from "../../client/src/features/chat/reconcile";
 import { EVENTS, LIMITS, conversationIdFor, peerOf } from "../../shared/protocol";
+import type { ConversationRef } from "../../shared/protocol";
 import type { HistoryResponse, Message } from "../../shared/protocol";
 import type { ClientSocket } from "./helpers";
 
@@ -37,7 +38,7 @@ export type ReliableClientOptions = {
   url: string;
   token: string;
   selfId: string;
-  /** The conversations this client keeps in sync (joined on every connect). */
+  /** The conversations this client keeps in sync (joined on every connect): a peer's id, or a group's conversation id. */
   peerIds: string[];
   ackTimeoutMs?: number;
   /** socket.io-client's transports; the browser client uses the default (long-polling, then an upgrade). */
@@ -47,6 +48,11 @@ export type ReliableClientOptions = {
   /** Reconnect after socket.io's default delays (1 s ± 50 %, doubling to 5 s), as the browser client does, not at once. */
   browserReconnection?: boolean;
 };
+
+/** A payload's ref for a conversation named by a peer id or by a conversation id (which has a ':', an id never). */
+function refOf(peerOrConversation: string): ConversationRef {
+  return peerOrConversation.includes(":") ? { conversationId: peerOrConversation } : { peerId: peerOrConversation };
+}
 
 /**
  * Where to rejoin: after the last seq held without a hole, counted from seq 1
@@ -77,7 +83,9 @@ export function createReliableClient(options: ReliableClientOptions) {
     browserReconnection = false,
   } = options;
   const changes = new EventEmitter();
-  const views = new Map<string, Map<number, Message>>(peerIds.map((p) => [conversationIdFor(selfId, p), new Map()]));
+  const conversationOf = (peerOrConversation: string) =>
+    peerOrConversation.includes(":") ? peerOrConversation : conversationIdFor(selfId, peerOrConversation);
+  const views = new Map<string, Map<number, Message>>(peerIds.map((p) => [conversationOf(p), new Map()]));
   const ids = new Set<string>();
   const delivered = new Set<string>();
   const broadcast = new Set<string>();
@@ -140,7 +148,7 @@ export function createReliableClient(options: ReliableClientOptions) {
     if (entry.attempts++ > 0) stats.retries++;
     socket
       .timeout(ackTimeoutMs)
-      .emit(EVENTS.send, { peerId: entry.peerId, clientId: entry.clientId, body: entry.body }, (error, response) => {
+      .emit(EVENTS.send, { ...refOf(entry.peerId), clientId: entry.clientId, body: entry.body }, (error, response) => {
         entry.inFlight = false;
         if (!outbox.has(entry.clientId)) return;
         if (error) {
@@ -195,16 +203,16 @@ export function createReliableClient(options: ReliableClientOptions) {
     fillingGap.add(conversationId);
     stats.gapFills++;
     // On failure the next broadcast or join tries again.
-    fetchMissed(peerOf(conversationId, selfId), afterSeq, generation)
+    const ref = conversationId.startsWith("dm:") ? peerOf(conversationId, selfId) : conversationId;
+    fetchMissed(ref, afterSeq, generation)
       .catch(() => {})
       .finally(() => fillingGap.delete(conversationId));
   }
 
   function join(peerId: string, sentIn: number): Promise<void> {
-    const conversationId = conversationIdFor(selfId, peerId);
-    const afterSeq = catchUpCursor(seqsOf(conversationId));
+    const afterSeq = catchUpCursor(seqsOf(conversationOf(peerId)));
     return new Promise((resolve) => {
-      socket.timeout(ackTimeoutMs).emit(EVENTS.join, { peerId, afterSeq }, (error, response) => {
+      socket.timeout(ackTimeoutMs).emit(EVENTS.join, { ...refOf(peerId), afterSeq }, (error, response) => {
         if (sentIn !== generation) return resolve();
         if (error) {
           // Timed out: ask again on this connection; a dropped one rejoins on its next connect.
@@ -296,7 +304,7 @@ export function createReliableClient(options: ReliableClientOptions) {
     until,
     /** A conversation's messages held, in seq order. */
     view(peerId: string): Message[] {
-      const view = views.get(conversationIdFor(selfId, peerId)) ?? new Map<number, Message>();
+      const view = views.get(conversationOf(peerId)) ?? new Map<number, Message>();
       return [...view.values()].sort((a, b) => a.seq - b.seq);
     },
     close(): void {
@@ -320,7 +328,7 @@ export async function expectEveryClientHoldsWhatIsStored(
   stored: ReadonlyMap<string, Message[]>,
 ): Promise<void> {
   const storedWith = (client: ReliableClient, peerId: string) =>
-    stored.get(conversationIdFor(client.selfId, peerId)) ?? [];
+    stored.get(peerId.includes(":") ? peerId : conversationIdFor(client.selfId, peerId)) ?? [];
   await Promise.all(
     clients.map((client, i) =>
       client.until(
