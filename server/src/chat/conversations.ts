@@ -18,8 +18,8 @@ import {
 import type { Store } from "../store";
 import type { ConversationSummaryRecord } from "../store/types";
 import { notFound } from "../errors";
-import type { Broadcaster } from "./broadcaster";
 import { parseInput } from "../validation";
+import type { Broadcaster } from "./broadcaster";
 import { peerIdOf } from "./conversation-ref";
 import type { UserDirectory } from "./users";
 
