@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
-import { LIMITS, type ConversationSummary, type Message } from "../shared/protocol";
+import { LIMITS, type ConversationListResponse, type Message } from "../shared/protocol";
 import { startServerProcess } from "../scripts/server-process";
 import { UNLIMITED } from "./deployments";
 import type { ClientSpec, ServerName, SliceReport, WorkerCommand, WorkerReply } from "./load-protocol";
@@ -536,8 +536,12 @@ async function listScenario(): Promise<void> {
         path: `/api/conversations${shape.query}`,
         token: user.token,
         check: (body) => {
-          const list = (body as { conversations: ConversationSummary[] }).conversations;
-          if (list.length !== shape.size(conversations) || list.some((c) => c.unreadCount !== unread))
+          const { conversations: list, totals } = body as ConversationListResponse;
+          if (
+            list.length !== shape.size(conversations) ||
+            list.some((c) => c.unreadCount !== unread) ||
+            totals.unread !== conversations * unread
+          )
             throw new Error(`list: a wrong ${shape.name} for ${user.id}`);
         },
       }));

@@ -69,7 +69,10 @@ export type Seed = {
   idle: SeededUser[];
   /** The two users of the long conversation: the first sent every message, the second read none. */
   history: [SeededUser, SeededUser];
-  /** A user with a conversation of one unread message with each of `listConversations` others. */
+  /**
+   * A user with a conversation of one unread message with each of `listConversations` others, and
+   * notification settings for every second one.
+   */
   wide: SeededUser;
   catchUp: [SeededUser, SeededUser];
 };
@@ -89,8 +92,16 @@ export async function seedDatabase(
       insertConversation(sqlite, history[0].id, history[1].id, counts.historyMessages);
       // Each peer sends in one conversation only, so its message ids stay unique.
       const [wide] = insertUsers(sqlite, "wide", 1) as [SeededUser];
-      for (const peer of insertUsers(sqlite, "widepeer", counts.listConversations))
+      const wideSettings = sqlite.prepare(
+        "insert into conversation_settings (user_id, conversation_id, notify, muted_until) values (?, ?, ?, ?)",
+      );
+      const mutedUntil = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+      for (const [i, peer] of insertUsers(sqlite, "widepeer", counts.listConversations).entries()) {
         insertConversation(sqlite, peer.id, wide.id, 1);
+        // Half of them with settings of their own (v2 §9), so the list joins real rows.
+        if (i % 2 === 1)
+          wideSettings.run(wide.id, conversationIdFor(peer.id, wide.id), i % 4 === 1 ? "mentions" : "all", mutedUntil);
+      }
       const catchUp = insertUsers(sqlite, "catchup", 2) as Seed["catchUp"];
       return { loaders, idle, history, wide, catchUp };
     })();

@@ -14,6 +14,7 @@ import {
   checkPassword,
   checkUsername,
   isWellFormed,
+  type NotifyLevel,
   type TextCheck,
 } from "./protocol";
 
@@ -107,6 +108,23 @@ export const conversationListQuerySchema = z.object({
   before: listCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).optional(),
 });
+
+/** A mute's end: an ISO 8601 instant with its offset, in the future and at most LIMITS.muteMaxMs ahead; stored in UTC. */
+const mutedUntilSchema = z.iso.datetime({ offset: true }).transform((instant, ctx) => {
+  const at = Date.parse(instant);
+  const ahead = at - Date.now();
+  if (ahead > 0 && ahead <= LIMITS.muteMaxMs) return new Date(at).toISOString();
+  ctx.addIssue({ code: "custom", message: "must be in the future and at most a year ahead" });
+  return z.NEVER;
+});
+
+/** PUT /api/conversations/:ref/settings (v2 §9): the fields to change, at least one. */
+export const settingsSchema = z
+  .object({
+    notify: z.enum(["all", "mentions", "none"] satisfies NotifyLevel[]).optional(),
+    mutedUntil: mutedUntilSchema.nullable().optional(),
+  })
+  .refine((s) => s.notify !== undefined || s.mutedUntil !== undefined, "notify or mutedUntil is required");
 
 export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
 

@@ -109,7 +109,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     Math.min(SESSION_PURGE_INTERVAL_MS, config.sessionTtlMs),
   ).unref();
   const conversationQueue = createKeyedQueue();
-  const conversations = createConversations({ store, users });
+  const conversations = createConversations({ store, users, broadcaster });
   const messages = createMessages({
     store,
     visibility: createVisibility(store),

@@ -72,10 +72,11 @@ describe("GET /api/conversations, paged (an addition)", () => {
     await peopleWritingTo(me.user, 8);
   });
 
-  it("answers as before without limit and before: every conversation, and v2's totals", async () => {
+  it("answers as before without limit and before: every conversation, and their totals (v2 §9)", async () => {
     const res = await list(me.token);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(["conversations", "totals"]);
+    expect(res.body.totals).toEqual({ unread: 8, badge: 8 });
     expect(res.body.conversations).toHaveLength(8);
   });
 
@@ -94,7 +95,6 @@ describe("GET /api/conversations, paged (an addition)", () => {
     const first = await list(me.token, "?limit=3");
     expect(first.body).toEqual({
       conversations: whole.slice(0, 3),
-      // Over every conversation, not only the page's.
       totals: { unread: 8, badge: 8 },
       hasMore: true,
       nextBefore: expect.stringMatching(/^[A-Za-z0-9_-]+$/),

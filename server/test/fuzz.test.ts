@@ -95,7 +95,7 @@ const bump = (counts: Record<string, number>, key: string) => (counts[key] = (co
 
 /** Every row of every table, each as JSON, sorted; sessions without expires_at (renewed by sliding expiry). */
 async function snapshotDatabase(): Promise<Record<string, string[]>> {
-  const tables = ["users", "sessions", "conversations", "messages", "conversation_members"];
+  const tables = ["users", "sessions", "conversations", "messages", "conversation_members", "conversation_settings"];
   return Object.fromEntries(
     await Promise.all(
       tables.map(async (table) => {
@@ -916,6 +916,7 @@ const malformedSegment = fc
 const WRONG_METHODS: Record<string, string[]> = {
   GET: ["POST", "PUT", "DELETE", "PATCH"],
   POST: ["GET", "PUT", "DELETE", "PATCH"],
+  PUT: ["GET", "POST", "DELETE", "PATCH"],
 };
 const anyJson = fc
   .oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant({}))
@@ -1014,6 +1015,45 @@ function conversationRoute(kind: "messages" | "changes") {
       }));
   return withWrongMethods("GET", getRoute(build, build), () => build().map((r) => r.path));
 }
+
+const DAY_MS = 24 * 3600 * 1000;
+const NOTIFY_LEVELS = ["all", "mentions", "none"];
+const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
+/** A settings body (v2 §9); one without a defect would change settings, so none is generated. */
+const settingsBody = () =>
+  fc.oneof(
+    {
+      weight: 8,
+      arbitrary: objectPayload(
+        {
+          notify: fc.oneof(
+            missing(),
+            fc.constantFrom(...NOTIFY_LEVELS).map(ok),
+            fc
+              .string({ maxLength: 12 })
+              .filter((s) => !NOTIFY_LEVELS.includes(s))
+              .map(bad(V400)),
+            notAString.map(bad(V400)),
+          ),
+          mutedUntil: fc.oneof(
+            missing(),
+            fc.constant(null).map(ok),
+            fc.integer({ min: 1, max: 360 }).map((days) => ok(inDays(days))),
+            // In the past, or beyond a year.
+            fc.integer({ min: -4000, max: 0 }).map((days) => bad(V400)(inDays(days))),
+            fc.integer({ min: 367, max: 4000 }).map((days) => bad(V400)(inDays(days))),
+            // Not an instant: a date, a local time, a number of milliseconds, any text.
+            fc.integer({ min: 1, max: 360 }).map((days) => bad(V400)(inDays(days).slice(0, 10))),
+            fc.integer({ min: 1, max: 360 }).map((days) => bad(V400)(inDays(days).slice(0, 19))),
+            fc.string({ maxLength: 30 }).map(bad(V400)),
+            notAString.filter((value) => value !== null).map(bad(V400)),
+          ),
+        },
+        (value) => (value.notify === undefined && value.mutedUntil === undefined ? [V400] : []),
+      ),
+    },
+    { weight: 1, arbitrary: nonObjectJson.map((value) => ({ value, defects: [V400] })) },
+  );
 
 const HTTP_ROUTES: Record<string, () => Arbitrary<Req>> = {
   "POST /api/auth/register": () =>
@@ -1150,6 +1190,22 @@ const HTTP_ROUTES: Record<string, () => Arbitrary<Req>> = {
     ),
   "GET /api/conversations/:peerId/messages": () => conversationRoute("messages"),
   "GET /api/conversations/:peerId/changes": () => conversationRoute("changes"),
+  "PUT /api/conversations/:peerId/settings": () => {
+    const path = () => peerSegment().filter((p) => isStable("/api/conversations/", p.segment, "/settings"));
+    return withWrongMethods(
+      "PUT",
+      fc
+        .tuple(fc.oneof(badAuth(), goodAuth()), path(), bodyOf(settingsBody(), true))
+        .map(([auth, p, body]) =>
+          req("PUT", `/api/conversations/${p.segment}/settings`, auth, body, [
+            ...p.defects,
+            ...body.defects,
+            ...(auth.good ? [] : [U401]),
+          ]),
+        ),
+      () => path().map((p) => `/api/conversations/${p.segment}/settings`),
+    );
+  },
   "unknown routes under /api": () =>
     fc
       .tuple(

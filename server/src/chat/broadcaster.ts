@@ -1,4 +1,4 @@
-import type { Message, PresenceEvent, ReceiptEvent, TypingEvent } from "../../../shared/protocol";
+import type { ConversationSettings, Message, PresenceEvent, ReceiptEvent, TypingEvent } from "../../../shared/protocol";
 
 /** How the domain tells connected clients what happened; implemented over Socket.IO. */
 export interface Broadcaster {
@@ -9,4 +9,6 @@ export interface Broadcaster {
   typing(event: TypingEvent, recipientId: string): void;
   /** To the given users and to every socket that joined a conversation with `event.userId`. */
   presence(event: PresenceEvent, peerIds: string[]): void;
+  /** To the user's own sockets, on every node. */
+  settings(userId: string, settings: ConversationSettings): void;
 }

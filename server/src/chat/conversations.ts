@@ -3,9 +3,8 @@ import type {
   ChangesResponse,
   ConversationListResponse,
   ConversationPageResponse,
-  ConversationSummary,
-  ConversationTotals,
   JoinResult,
+  SettingsResponse,
 } from "../../../shared/protocol";
 import {
   changesQuerySchema,
@@ -14,29 +13,23 @@ import {
   joinSchema,
   listCursorFor,
   pathRefSchema,
+  settingsSchema,
 } from "../../../shared/schemas";
 import type { Store } from "../store";
 import type { ConversationSummaryRecord } from "../store/types";
 import { notFound } from "../errors";
 import { parseInput } from "../validation";
+import type { Broadcaster } from "./broadcaster";
 import { peerIdOf } from "./conversation-ref";
 import type { UserDirectory } from "./users";
 
-/** Σ unread, and the badge: each conversation's unread, mentions or nothing, by its notify level (v2 §9). */
-function totalsOf(
-  conversations: Pick<ConversationSummary, "unreadCount" | "mentionCount" | "notify">[],
-): ConversationTotals {
-  let unread = 0;
-  let badge = 0;
-  for (const c of conversations) {
-    unread += c.unreadCount;
-    badge += c.notify === "all" ? c.unreadCount : c.notify === "mentions" ? c.mentionCount : 0;
-  }
-  return { unread, badge };
+/** A mute that has ended is reported as none (docs/protocol.md): a reported `mutedUntil` is in the future or null. */
+function withoutEndedMute<T extends { mutedUntil: string | null }>(settings: T, now: string): T {
+  return settings.mutedUntil !== null && settings.mutedUntil <= now ? { ...settings, mutedUntil: null } : settings;
 }
 
-export function createConversations(deps: { store: Store; users: UserDirectory }) {
-  const { store, users } = deps;
+export function createConversations(deps: { store: Store; users: UserDirectory; broadcaster: Broadcaster }) {
+  const { store, users, broadcaster } = deps;
 
   async function withPresence(summaries: ConversationSummaryRecord[]) {
     const peers = await users.presentAll(summaries.map((summary) => summary.peer));
@@ -119,24 +112,40 @@ export function createConversations(deps: { store: Store; users: UserDirectory }
 
     /**
      * GET /api/conversations: those with at least one message, newest activity first. All of them without
-     * `limit` and `before`; else one page, and a too large limit is clamped.
+     * `limit` and `before`; else one page, and a too large limit is clamped. The totals are over all of them.
      */
     async list(selfId: string, query: unknown): Promise<ConversationListResponse | ConversationPageResponse> {
       const { before, limit } = parseInput(conversationListQuerySchema, query);
+      const now = new Date().toISOString();
+      const totals = await store.conversationTotals(selfId, now);
       if (before === undefined && limit === undefined) {
-        const conversations = await withPresence(await store.listConversations(selfId));
-        return { conversations, totals: totalsOf(conversations) };
+        const conversations = await store.listConversations(selfId);
+        return { conversations: await withPresence(conversations.map((c) => withoutEndedMute(c, now))), totals };
       }
       const page = await store.listConversationPage(selfId, {
         before,
         limit: Math.min(limit ?? LIMITS.conversationPageDefault, LIMITS.conversationPageMax),
       });
       return {
-        conversations: await withPresence(page.conversations),
-        totals: totalsOf(await store.listConversations(selfId)),
+        conversations: await withPresence(page.conversations.map((c) => withoutEndedMute(c, now))),
+        totals,
         hasMore: page.next !== null,
         nextBefore: page.next && listCursorFor(page.next),
       };
+    },
+
+    /**
+     * PUT /api/conversations/:peerId/settings (`ref` as for history; v2 §9): changes the given fields of
+     * the caller's settings of the conversation, which may have no message yet, and tells all their sockets.
+     */
+    async updateSettings(selfId: string, ref: string, body: unknown): Promise<SettingsResponse> {
+      const peerId = await peerOfPath(selfId, ref);
+      const changes = parseInput(settingsSchema, body);
+      const conversationId = conversationIdFor(selfId, peerId);
+      const stored = await store.updateConversationSettings(selfId, conversationId, changes);
+      const settings = { conversationId, ...withoutEndedMute(stored, new Date().toISOString()) };
+      broadcaster.settings(selfId, settings);
+      return { settings };
     },
   };
 }

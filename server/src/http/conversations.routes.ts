@@ -29,5 +29,12 @@ export function conversationRoutes(deps: { conversations: Conversations; authed:
       res.json(await conversations.changes(user.id, String(req.params.peerId), req.query));
     }),
   );
+
+  router.put(
+    "/conversations/:peerId/settings",
+    authed(async (req, res, { user }) => {
+      res.json(await conversations.updateSettings(user.id, String(req.params.peerId), req.body));
+    }),
+  );
   return router;
 }

@@ -20,5 +20,6 @@ export function createSocketBroadcaster(io: ParleyServer): Broadcaster {
     receipt: (event) => conversationAudience(event.conversationId).emit("receipt", event),
     typing: (event, recipientId) => io.to(userRoom(recipientId)).emit("typing", event),
     presence: (event, peerIds) => io.to([presenceRoom(event.userId), ...peerIds.map(userRoom)]).emit("presence", event),
+    settings: (userId, settings) => io.to(userRoom(userId)).emit("conversation:settings", settings),
   };
 }

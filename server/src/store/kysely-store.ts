@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { CompiledQuery, Kysely, Selectable } from "kysely";
 import { LIMITS } from "../../../shared/protocol";
-import type { Message } from "../../../shared/protocol";
+import type { Message, NotifyLevel } from "../../../shared/protocol";
 import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type { AppendResult, ConversationSummaryRecord, NewMessage, Store, Watermarks } from "./types";
@@ -187,6 +187,8 @@ type ConversationListRow = Selectable<MessagesTable> & {
   peer_sent_count: number;
   peer_read_seq: number;
   peer_delivered_seq: number;
+  notify: NotifyLevel | null;
+  muted_until: string | null;
 };
 
 function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: string): ConversationSummaryRecord {
@@ -207,8 +209,9 @@ function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: str
     peerReadSeq: Number(row.peer_read_seq),
     peerDeliveredSeq: Number(row.peer_delivered_seq),
     mentionCount: 0,
-    notify: "all",
-    mutedUntil: null,
+    // No settings row: the defaults.
+    notify: row.notify ?? "all",
+    mutedUntil: row.muted_until,
   };
 }
 
@@ -276,6 +279,9 @@ export function createKyselyStore(
         join.onRef("last.conversation_id", "=", "mine.id").onRef("last.seq", "=", "mine.last_seq"),
       )
       .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
+      .leftJoin("conversation_settings as settings", (join) =>
+        join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "mine.id"),
+      )
       .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
       .select([
         "mine.last_message_at",
@@ -288,6 +294,8 @@ export function createKyselyStore(
         "peer.sent_count as peer_sent_count",
         "peer.read_seq as peer_read_seq",
         "peer.delivered_seq as peer_delivered_seq",
+        "settings.notify",
+        "settings.muted_until",
       ])
       .orderBy("mine.last_message_at", "desc")
       .orderBy("mine.id")
@@ -298,6 +306,57 @@ export function createKyselyStore(
     top: conversationListQuery({ positioned: false, limited: true }),
     after: conversationListQuery({ positioned: true, limited: true }),
   };
+  // Σ over my member rows by index, each with the peer's member row and my settings by key: like the
+  // list, the cost grows with my conversations, never with their messages. A conversation with myself
+  // has no peer row and no unread. Parameters: now, the user's id.
+  const totalsQuery = db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("conversation_members as mine")
+        .innerJoin("conversation_members as peer", (join) =>
+          join.onRef("peer.conversation_id", "=", "mine.conversation_id").onRef("peer.user_id", "!=", "mine.user_id"),
+        )
+        .leftJoin("conversation_settings as settings", (join) =>
+          join
+            .onRef("settings.user_id", "=", "mine.user_id")
+            .onRef("settings.conversation_id", "=", "mine.conversation_id"),
+        )
+        .where("mine.user_id", "=", "")
+        .select((c) => [
+          // The list's unreadCount (toSummary).
+          c(c.ref("peer.sent_count"), "-", c.ref("mine.read_peer_count")).as("unread"),
+          // Mentions are not counted yet: message_mentions will feed this column (the list's mentionCount too).
+          sql<number>`0`.as("mentions"),
+          // Muted: the level is none until the mute ends.
+          c
+            .case()
+            .when("settings.muted_until", ">", "")
+            .then(sql.lit("none"))
+            .else(c.fn.coalesce("settings.notify", sql.lit("all")))
+            .end()
+            .as("level"),
+        ])
+        .as("c"),
+    )
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<number>("c.unread"), sql.lit(0)).as("unread"),
+      eb.fn
+        .coalesce(
+          eb.fn.sum<number>(
+            eb
+              .case()
+              .when("c.level", "=", sql.lit("all"))
+              .then(eb.ref("c.unread"))
+              .when("c.level", "=", sql.lit("mentions"))
+              .then(eb.ref("c.mentions"))
+              .else(sql.lit(0))
+              .end(),
+          ),
+          sql.lit(0),
+        )
+        .as("badge"),
+    ])
+    .compile();
   const pageQuery = db.selectFrom("messages").select(MESSAGE_COLUMNS).where("conversation_id", "=", "");
   // Parameters: conversation, [cursor,] limit.
   const pageQueries = {
@@ -457,6 +516,42 @@ export function createKyselyStore(
             ? { lastMessageAt: last.last_message_at!, conversationId: last.conversation_id }
             : null,
       };
+    },
+
+    async conversationTotals(userId, now) {
+      const { rows } = await rerun(db, totalsQuery, [now, userId]);
+      return { unread: Number(rows[0]?.unread ?? 0), badge: Number(rows[0]?.badge ?? 0) };
+    },
+
+    async updateConversationSettings(userId, conversationId, changes) {
+      const row = await db
+        .insertInto("conversation_settings")
+        .values({
+          user_id: userId,
+          conversation_id: conversationId,
+          notify: changes.notify ?? "all",
+          muted_until: changes.mutedUntil ?? null,
+        })
+        // One statement: concurrent changes of different fields (other tabs, other nodes) both stay.
+        .onConflict((oc) =>
+          oc.columns(["user_id", "conversation_id"]).doUpdateSet((eb) => ({
+            notify: eb.ref(changes.notify === undefined ? "conversation_settings.notify" : "excluded.notify"),
+            muted_until: eb.ref(
+              changes.mutedUntil === undefined ? "conversation_settings.muted_until" : "excluded.muted_until",
+            ),
+          })),
+        )
+        .returning(["notify", "muted_until"])
+        .executeTakeFirstOrThrow();
+      return { notify: row.notify, mutedUntil: row.muted_until };
+    },
+
+    async clearConversationSettings(userId, conversationId) {
+      await db
+        .deleteFrom("conversation_settings")
+        .where("user_id", "=", userId)
+        .where("conversation_id", "=", conversationId)
+        .execute();
     },
 
     async listPeerIds(userId) {

@@ -1,4 +1,4 @@
-import type { DmSummary, Message } from "../../../shared/protocol";
+import type { ConversationTotals, DmSummary, Message, NotifyLevel } from "../../../shared/protocol";
 
 /** A user as stored; `online` is not stored, presence adds it. */
 export type UserRecord = {
@@ -29,6 +29,9 @@ export type ConversationSummaryRecord = Omit<DmSummary, "peer" | "lastMessage"> 
   peer: PeerRecord;
   lastMessage: Message;
 };
+
+/** A user's notification settings of a conversation as stored (v2 §9): a mute may have ended since. */
+export type StoredSettings = { notify: NotifyLevel; mutedUntil: string | null };
 
 /** Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer ones. */
 export type MessagePage = { beforeSeq?: number; afterSeq?: number; limit: number };
@@ -85,6 +88,19 @@ export interface Store {
     userId: string,
     page: { before?: ListPosition | undefined; limit: number },
   ): Promise<{ conversations: ConversationSummaryRecord[]; next: ListPosition | null }>;
+  /**
+   * Σ unread over all of the user's conversations, and the badge: each one's unread, mentions or nothing
+   * by its notify level, nothing while muted (its mute ends after `now`).
+   */
+  conversationTotals(userId: string, now: string): Promise<ConversationTotals>;
+  /** Changes the given fields of the user's settings of a conversation (default: all, not muted); returns them all. */
+  updateConversationSettings(
+    userId: string,
+    conversationId: string,
+    changes: Partial<StoredSettings>,
+  ): Promise<StoredSettings>;
+  /** Back to the defaults (leaving a group resets them, v2 §9). */
+  clearConversationSettings(userId: string, conversationId: string): Promise<void>;
   /** Everyone `userId` has a conversation with. */
   listPeerIds(userId: string): Promise<string[]>;
   /** Zeros when the conversation has no message yet. */
