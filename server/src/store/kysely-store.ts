@@ -4,7 +4,15 @@ import { LIMITS } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
 import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toReactions, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
-import type { AppendResult, ConversationSummaryRecord, NewMessage, ReactionOutcome, Store, Watermarks } from "./types";
+import type {
+  AppendResult,
+  ConversationSummaryRecord,
+  NewMessage,
+  ReactionLimits,
+  ReactionOutcome,
+  Store,
+  Watermarks,
+} from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
 /** What a wire Message is made of (toMessage). */
@@ -349,7 +357,7 @@ export function createKyselyStore(
   async function changeReactions(
     target: { id: string; conversationId: string },
     write: (trx: Transaction<Database>) => Promise<boolean>,
-    exceeds: (rows: { user_id: string; emoji: string }[]) => "maxDistinct" | "maxPerUser" | null = () => null,
+    exceeds: (rows: { user_id: string; emoji: string }[]) => keyof ReactionLimits | null = () => null,
   ): Promise<ReactionOutcome> {
     return db
       .transaction()
@@ -366,7 +374,7 @@ export function createKyselyStore(
           .selectFrom("message_reactions")
           .select(["user_id", "emoji"])
           .where("message_id", "=", target.id)
-          // Reaction order; reactions stored in the same millisecond in a fixed order all the same.
+          // Reaction order; ties (one millisecond) by user, then emoji, so every reader gets one order.
           .orderBy("created_at")
           .orderBy("user_id")
           .orderBy("emoji")
