@@ -421,6 +421,33 @@ describe("reaction limits", () => {
 });
 
 describe("reaction rate limit", () => {
+  it("holds a flood to the default burst of 30 and 5 a second, each change told once", async () => {
+    const { bob, a, b } = await pair();
+    const message = await sendMessage(a, bob.user.id, "flood");
+    const updates = collect(b, "message:updated");
+    const started = performance.now();
+    // Add, remove, add, …: while tokens last, every event is a change.
+    const acks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? add : remove)(a, { messageId: message.id, emoji: "🌊" })),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await messageBarrier(a, bob.user.id, [b]);
+    const accepted = acks.filter((ack) => ack.ok).length;
+    console.log(
+      `[reactions] flood sent=50 accepted=${accepted} updatesToPeer=${updates.length} seconds=${seconds.toFixed(2)}`,
+    );
+    expect(accepted).toBeGreaterThanOrEqual(30);
+    expect(accepted).toBeLessThanOrEqual(30 + Math.ceil(5 * seconds));
+    for (const ack of acks.filter((ack) => !ack.ok)) {
+      expect(ack).toMatchObject({ ok: false, error: { code: "RATE_LIMITED", retryAfterMs: expect.any(Number) } });
+    }
+    // A token refilled mid-flood may land on a no-op (an add after an add), which tells nobody.
+    expect(updates.length).toBeGreaterThanOrEqual(30);
+    expect(updates.length).toBeLessThanOrEqual(accepted);
+    const revs = updates.map((m) => m.rev);
+    expect(revs).toEqual([...revs].sort((x, y) => x - y));
+  });
+
   let slow: TestServer;
   beforeAll(async () => {
     // A burst of 3 and a slow refill, so the limit is reached at once and stays reached during the test.
