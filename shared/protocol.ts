@@ -256,6 +256,21 @@ export function checkGroupName(text: string): TextCheck {
   ]);
 }
 
+// Built on first use: the `v` flag is newer than some browsers the client supports, and only a
+// check needs it (TypeScript also refuses the literal below an ES2024 target).
+let rgiEmoji: RegExp | undefined;
+const isOneEmoji = (text: string) => (rgiEmoji ??= new RegExp("^\\p{RGI_Emoji}$", "v")).test(text);
+
+/**
+ * One emoji as Unicode recommends it (RGI). A character that is one only in its emoji presentation
+ * (❤ U+2764) is stored with the variation selector that asks for it (❤️), so both are one reaction;
+ * skin tones make distinct emoji.
+ */
+export function checkEmoji(text: string): TextCheck {
+  const withPresentation = (s: string) => (!isOneEmoji(s) && isOneEmoji(`${s}\uFE0F`) ? `${s}\uFE0F` : s);
+  return checkText(text, withPresentation, [[isOneEmoji, "must be one emoji"]]);
+}
+
 export function checkUsername(text: string): TextCheck {
   return checkText(text, (s) => s.trim().toLowerCase(), [
     [(s) => USERNAME_PATTERN.test(s), "must be 3-32 of a-z 0-9 _ . - and start with a letter or digit"],

@@ -8,6 +8,7 @@ import type {
   LeavePayload,
   LoginRequest,
   PasswordChangeRequest,
+  ReactionPayload,
   ReceiptPayload,
   RegisterRequest,
   SendPayload,
@@ -25,6 +26,7 @@ import {
   type leaveSchema,
   type loginSchema,
   type passwordChangeSchema,
+  type reactionSchema,
   type receiptSchema,
   type registerSchema,
   type typingSchema,
@@ -40,6 +42,7 @@ describe("schemas", () => {
     expectTypeOf<z.input<typeof sendSchema>>().toEqualTypeOf<SendPayload>();
     expectTypeOf<z.input<typeof editSchema>>().toEqualTypeOf<EditPayload>();
     expectTypeOf<z.input<typeof deleteSchema>>().toEqualTypeOf<DeletePayload>();
+    expectTypeOf<z.input<typeof reactionSchema>>().toEqualTypeOf<ReactionPayload>();
     expectTypeOf<z.input<typeof receiptSchema>>().toEqualTypeOf<ReceiptPayload>();
     expectTypeOf<z.input<typeof typingSchema>>().toEqualTypeOf<TypingPayload>();
     expectTypeOf<z.input<typeof settingsSchema>>().toEqualTypeOf<SettingsRequest>();

@@ -11,6 +11,7 @@ import {
   NOT_WELL_FORMED,
   checkBody,
   checkDisplayName,
+  checkEmoji,
   checkPassword,
   checkUsername,
   isWellFormed,
@@ -37,6 +38,7 @@ export const bodySchema = ruledText(checkBody);
 export const usernameSchema = ruledText(checkUsername);
 export const displayNameSchema = ruledText(checkDisplayName);
 export const passwordSchema = ruledText(checkPassword);
+export const emojiSchema = ruledText(checkEmoji);
 
 // ---------------------------------------------------------------- HTTP payloads
 
@@ -169,6 +171,7 @@ export const sendSchema = z
   .refine(namesOneConversation, ONE_REF);
 export const editSchema = z.object({ messageId: idSchema, body: bodySchema });
 export const deleteSchema = z.object({ messageId: idSchema });
+export const reactionSchema = z.object({ messageId: idSchema, emoji: emojiSchema });
 export const receiptSchema = z
   .object({
     ...refShape,

@@ -8,10 +8,11 @@ import { createAuthLimits, createMemoryAuthLimiters } from "./auth/limits";
 import type { AuthLimiters } from "./auth/limits";
 import { createConversations } from "./chat/conversations";
 import { createMessages } from "./chat/messages";
+import { createReactions } from "./chat/reactions";
 import { createMemoryPresence, createPresenceAnnouncer } from "./chat/presence";
 import type { Presence } from "./chat/presence";
 import { createMemorySendLimiter } from "./chat/send-limiter";
-import type { SendLimiter } from "./chat/send-limiter";
+import type { ReactionLimiter, SendLimiter } from "./chat/send-limiter";
 import { createReceipts } from "./chat/receipts";
 import { createTypingThrottle } from "./chat/typing-throttle";
 import type { TypingThrottle } from "./chat/typing-throttle";
@@ -48,6 +49,8 @@ export type AppDeps = {
   connectionCounter?: ConnectionCounter;
   /** The per-user send token bucket (a shared one for several nodes). */
   sendLimiter?: SendLimiter;
+  /** The per-user reaction token bucket (a shared one for several nodes). */
+  reactionLimiter?: ReactionLimiter;
   /** Who is online (shared by several nodes). */
   presence?: Presence;
   /** Which typing signals are relayed (one throttle for several nodes). */
@@ -69,6 +72,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const authLimiters = services.authLimiters ?? redis?.authLimiters;
   const connectionCounter = services.connectionCounter ?? redis?.connectionCounter;
   const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
+  const reactionLimiter = services.reactionLimiter ?? redis?.reactionLimiter;
   const presence = services.presence ?? redis?.presence ?? createMemoryPresence(config.presenceGraceMs);
   const typingThrottle = services.typingThrottle ?? redis?.typingThrottle ?? createTypingThrottle();
   const app = express();
@@ -110,15 +114,27 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   ).unref();
   const conversationQueue = createKeyedQueue();
   const conversations = createConversations({ store, users, broadcaster });
+  const visibility = createVisibility(store);
   const messages = createMessages({
     store,
-    visibility: createVisibility(store),
+    visibility,
     users,
     broadcaster,
     metrics,
     conversationQueue,
     sendLimiter:
       sendLimiter ?? createMemorySendLimiter({ burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
+  });
+  const reactions = createReactions({
+    store,
+    broadcaster,
+    conversationQueue,
+    visibility,
+    // The send bucket's arithmetic, with tokens of its own.
+    limiter:
+      reactionLimiter ??
+      createMemorySendLimiter({ burst: config.reactionRateBurst, perSecond: config.reactionRatePerSec }),
+    limits: { maxDistinct: config.reactionsMaxDistinct, maxPerUser: config.reactionsMaxPerUser },
   });
   const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
 
@@ -142,7 +158,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     presence,
     metrics,
     logger,
-    services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: typingThrottle },
+    services: { users, conversations, messages, reactions, receipts, broadcaster, shouldRelayTyping: typingThrottle },
     limits: {
       connections: connectionCounter ?? createMemoryConnectionCounter(config.maxSocketsPerUser),
       eventRate: { burst: config.eventRateBurst, perSecond: config.eventRatePerSec },

@@ -22,6 +22,10 @@ describe("loadConfig", () => {
       logLevel: "info",
       sendRateBurst: 30,
       sendRatePerSec: 5,
+      reactionRateBurst: 30,
+      reactionRatePerSec: 5,
+      reactionsMaxDistinct: 50,
+      reactionsMaxPerUser: 20,
       loginMaxFailures: 10,
       corsOrigins: [],
       nodeEnv: "development",
@@ -37,6 +41,7 @@ describe("loadConfig", () => {
       CORS_ORIGIN: "http://a.test, http://b.test",
       LOG_LEVEL: "silent",
       SEND_RATE_BURST: "3",
+      REACTIONS_MAX_DISTINCT: "4",
       PRESENCE_GRACE_MS: "50",
       CLIENT_DIST: "/srv/dist",
     });
@@ -47,6 +52,7 @@ describe("loadConfig", () => {
       corsOrigins: ["http://a.test", "http://b.test"],
       logLevel: "silent",
       sendRateBurst: 3,
+      reactionsMaxDistinct: 4,
       presenceGraceMs: 50,
       clientDist: "/srv/dist",
     });

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { LIMITS } from "../../shared/protocol";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -48,6 +49,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEND_RATE_BURST: intVar(30, 1, 100_000),
   SEND_RATE_PER_SEC: intVar(5, 1, 100_000),
+  REACTION_RATE_BURST: intVar(30, 1, 100_000),
+  REACTION_RATE_PER_SEC: intVar(5, 1, 100_000),
+  REACTIONS_MAX_DISTINCT: intVar(LIMITS.reactionsMaxDistinct, 1, 10_000),
+  REACTIONS_MAX_PER_USER: intVar(LIMITS.reactionsMaxPerUser, 1, 10_000),
   LOGIN_MAX_FAILURES: intVar(10, 1, 100_000),
   LOGIN_RATE_PER_MIN: intVar(60, 1, 100_000),
   REGISTER_RATE_PER_HOUR: intVar(20, 1, 100_000),
@@ -80,6 +85,12 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   sendRateBurst: number;
   sendRatePerSec: number;
+  reactionRateBurst: number;
+  reactionRatePerSec: number;
+  /** Distinct emoji on one message at most. */
+  reactionsMaxDistinct: number;
+  /** One user's reactions on one message at most. */
+  reactionsMaxPerUser: number;
   loginMaxFailures: number;
   loginRatePerMin: number;
   registerRatePerHour: number;
@@ -133,6 +144,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     sendRateBurst: e.SEND_RATE_BURST,
     sendRatePerSec: e.SEND_RATE_PER_SEC,
+    reactionRateBurst: e.REACTION_RATE_BURST,
+    reactionRatePerSec: e.REACTION_RATE_PER_SEC,
+    reactionsMaxDistinct: e.REACTIONS_MAX_DISTINCT,
+    reactionsMaxPerUser: e.REACTIONS_MAX_PER_USER,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginRatePerMin: e.LOGIN_RATE_PER_MIN,
     registerRatePerHour: e.REGISTER_RATE_PER_HOUR,

@@ -7,7 +7,7 @@ import { createAuthLimiters } from "./auth/limits";
 import type { AuthLimiters } from "./auth/limits";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
-import type { SendLimiter } from "./chat/send-limiter";
+import type { ReactionLimiter, SendLimiter, SendRate } from "./chat/send-limiter";
 import type { Presence, PresenceReport } from "./chat/presence";
 import { TYPING_RELAY_INTERVAL_MS } from "./chat/typing-throttle";
 import type { TypingThrottle } from "./chat/typing-throttle";
@@ -134,8 +134,9 @@ redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
 return 1
 `;
 
-// The send token bucket of lib/token-bucket.ts's arithmetic, on Redis's clock so nodes' clocks do not matter.
-const TAKE_SEND_TOKEN = `
+// A per-user token bucket (sends, reactions) of lib/token-bucket.ts's arithmetic, on Redis's clock so
+// nodes' clocks do not matter.
+const TAKE_TOKEN = `
 local burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
@@ -151,7 +152,7 @@ return retry
 `;
 
 // A missing key is a full bucket already; otherwise one token more, never above the burst.
-const GIVE_BACK_SEND_TOKEN = `
+const GIVE_BACK_TOKEN = `
 local saved = redis.call('HGET', KEYS[1], 'tokens')
 if saved then redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', math.min(tonumber(ARGV[1]), tonumber(saved) + 1))) end
 return 0
@@ -165,6 +166,7 @@ export type RedisServices = {
   authLimiters: AuthLimiters;
   connectionCounter: ConnectionCounter;
   sendLimiter: SendLimiter;
+  reactionLimiter: ReactionLimiter;
   presence: Presence;
   typingThrottle: TypingThrottle;
   /** Resolves when Redis answers a PING. */
@@ -286,6 +288,8 @@ export async function connectRedis(
     | "maxSocketsPerUser"
     | "sendRateBurst"
     | "sendRatePerSec"
+    | "reactionRateBurst"
+    | "reactionRatePerSec"
     | "presenceGraceMs"
     | "nodeTtlMs"
   >,
@@ -319,23 +323,24 @@ export async function connectRedis(
     },
   };
 
-  const sendLimiter: SendLimiter = {
+  /** Each user's bucket of one kind (`name`), shared by every node. */
+  const userBuckets = (name: string, rate: SendRate): SendLimiter => ({
     async take(userId) {
       const retryAfterMs = Number(
-        await client.eval(TAKE_SEND_TOKEN, {
-          keys: [`${KEY_PREFIX}send:${userId}`],
-          arguments: [String(config.sendRateBurst), String(config.sendRatePerSec)],
+        await client.eval(TAKE_TOKEN, {
+          keys: [`${KEY_PREFIX}${name}:${userId}`],
+          arguments: [String(rate.burst), String(rate.perSecond)],
         }),
       );
       return retryAfterMs > 0 ? { ok: false, retryAfterMs } : { ok: true };
     },
     async giveBack(userId) {
-      await client.eval(GIVE_BACK_SEND_TOKEN, {
-        keys: [`${KEY_PREFIX}send:${userId}`],
-        arguments: [String(config.sendRateBurst)],
+      await client.eval(GIVE_BACK_TOKEN, {
+        keys: [`${KEY_PREFIX}${name}:${userId}`],
+        arguments: [String(rate.burst)],
       });
     },
-  };
+  });
 
   return {
     nodeId,
@@ -351,7 +356,8 @@ export async function connectRedis(
         }),
     ),
     connectionCounter,
-    sendLimiter,
+    sendLimiter: userBuckets("send", { burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
+    reactionLimiter: userBuckets("reaction", { burst: config.reactionRateBurst, perSecond: config.reactionRatePerSec }),
     presence: createRedisPresence(client, { graceMs: config.presenceGraceMs, sweepMs: heartbeatMs }, logger),
     async typingThrottle(userId, conversationId, typing) {
       const key = `${userId}|${conversationId}`;

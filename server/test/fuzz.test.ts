@@ -35,6 +35,8 @@ const RAISED_LIMITS = {
   SEND_RATE_PER_SEC: "100000",
   EVENT_RATE_BURST: "100000",
   EVENT_RATE_PER_SEC: "100000",
+  REACTION_RATE_BURST: "100000",
+  REACTION_RATE_PER_SEC: "100000",
   REGISTER_RATE_PER_HOUR: "100000",
   LOGIN_RATE_PER_MIN: "100000",
   LOGIN_MAX_FAILURES: "100000",
@@ -406,12 +408,48 @@ const messageIdField = (forEdit: boolean) =>
     missing(VALIDATION),
   );
 
+/** A message alice may react to, a deleted one (refuses an add; a remove is `{ ok: true }`), or none of hers. */
+const reactionMessageIdField = (forAdd: boolean) =>
+  fc.oneof(
+    fc.constantFrom(...[...ownLive, ...peerMessages].map((m) => m.id)).map(ok),
+    fc.constantFrom(...ownDeleted.map((m) => m.id)).map(forAdd ? bad(VALIDATION) : ok),
+    fc.constantFrom(...strangerMessages.map((m) => m.id)).map(bad(NOT_FOUND)),
+    unknownId().map(bad(NOT_FOUND)),
+    malformedId.map(bad(VALIDATION)),
+    notAString.map(bad(VALIDATION)),
+    missing(VALIDATION),
+  );
+/** One emoji (❤ too, stored as ❤️); text, several emoji, parts of one, long runs, other types. */
+const emojiField = () =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom("👍", "❤", "❤️", "👍🏽", "🇫🇷", "1️⃣", "👨‍👩‍👧").map(ok) },
+    // ASCII alone is never an emoji (a keycap needs U+20E3).
+    { weight: 2, arbitrary: fc.string({ maxLength: 20 }).map(bad(VALIDATION)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .array(fc.constantFrom("👍", "🏽", "\uFE0F", "\u200D", "🇫", "❤", "a", " ", "\u20E3"), {
+          minLength: 2,
+          maxLength: 8,
+        })
+        .map((parts) => parts.join(""))
+        .filter((text) => !["❤\uFE0F", "👍🏽"].includes(text))
+        .map(bad(VALIDATION)),
+    },
+    { weight: 1, arbitrary: fc.integer({ min: 100, max: 8000 }).map((n) => bad(VALIDATION)("😀".repeat(n))) },
+    { weight: 1, arbitrary: loneSurrogate.map(bad(VALIDATION)) },
+    { weight: 2, arbitrary: notAString.map(bad(VALIDATION)) },
+    { weight: 1, arbitrary: missing(VALIDATION) },
+  );
+
 type AckedEvent =
   | "conversation:join"
   | "conversation:leave"
   | "message:send"
   | "message:edit"
   | "message:delete"
+  | "reaction:add"
+  | "reaction:remove"
   | "conversation:receipt";
 
 function payloadFor(event: AckedEvent): Arbitrary<Gen> {
@@ -431,6 +469,8 @@ function payloadFor(event: AckedEvent): Arbitrary<Gen> {
     "message:send": () => objectPayload({ peerId: peerField(), clientId: clientIdField(), body: bodyField() }),
     "message:edit": () => objectPayload({ messageId: messageIdField(true), body: bodyField() }),
     "message:delete": () => objectPayload({ messageId: messageIdField(false) }),
+    "reaction:add": () => objectPayload({ messageId: reactionMessageIdField(true), emoji: emojiField() }),
+    "reaction:remove": () => objectPayload({ messageId: reactionMessageIdField(false), emoji: emojiField() }),
     "conversation:receipt": () =>
       objectPayload({ peerId: peerField(), deliveredSeq: optionalSeqField(), readSeq: optionalSeqField() }, (value) =>
         !("deliveredSeq" in value) && !("readSeq" in value) ? [VALIDATION] : [],
@@ -484,6 +524,8 @@ describe("socket events: every malformed payload is answered once with a coded e
     "message:send",
     "message:edit",
     "message:delete",
+    "reaction:add",
+    "reaction:remove",
     "conversation:receipt",
   ];
   it.each(events)(

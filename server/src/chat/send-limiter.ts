@@ -14,6 +14,9 @@ export interface SendLimiter {
 
 export type SendRate = { burst: number; perSecond: number };
 
+/** The per-user reaction token bucket (PROTOCOL-v2 §10): a bucket of its own, so reacting never slows sending. */
+export type ReactionLimiter = Pick<SendLimiter, "take">;
+
 /** The single-node bucket, in process memory. */
 export function createMemorySendLimiter(rate: SendRate): SendLimiter {
   const buckets = createTokenBuckets(rate);

@@ -1,5 +1,6 @@
 import type { Conversations } from "../chat/conversations";
 import type { Messages } from "../chat/messages";
+import type { Reactions } from "../chat/reactions";
 import type { Receipts } from "../chat/receipts";
 import type { Broadcaster } from "../chat/broadcaster";
 import type { TypingThrottle } from "../chat/typing-throttle";
@@ -12,6 +13,7 @@ export type Services = {
   users: UserDirectory;
   conversations: Conversations;
   messages: Messages;
+  reactions: Reactions;
   receipts: Receipts;
   broadcaster: Broadcaster;
   shouldRelayTyping: TypingThrottle;

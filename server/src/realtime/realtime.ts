@@ -11,6 +11,7 @@ import type { Services } from "./handler-context";
 import { registerMessageHandlers } from "./message.handlers";
 import { createAckLatencyRecorder, createEventBinder } from "./on-event";
 import { guardOutput } from "./output-guard";
+import { registerReactionHandlers } from "./reaction.handlers";
 import { registerReceiptHandlers } from "./receipt.handlers";
 import { expireWithSession } from "./session-expiry";
 import { registerTypingHandlers } from "./typing.handlers";
@@ -75,6 +76,7 @@ export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLi
     const context = { socket, events: createEventBinder(socket, { logger, recordAckLatency, limits }), services };
     registerConversationHandlers(context);
     registerMessageHandlers(context);
+    registerReactionHandlers(context);
     registerReceiptHandlers(context);
     registerTypingHandlers(context);
   });

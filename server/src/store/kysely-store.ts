@@ -1,10 +1,18 @@
 import { sql } from "kysely";
-import type { CompiledQuery, Kysely, Selectable } from "kysely";
+import type { CompiledQuery, Kysely, Selectable, Transaction } from "kysely";
 import { LIMITS } from "../../../shared/protocol";
 import type { Message, NotifyLevel } from "../../../shared/protocol";
-import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toUserRecord } from "./rows";
+import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toReactions, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
-import type { AppendResult, ConversationSummaryRecord, NewMessage, Store, Watermarks } from "./types";
+import type {
+  AppendResult,
+  ConversationSummaryRecord,
+  NewMessage,
+  ReactionLimits,
+  ReactionOutcome,
+  Store,
+  Watermarks,
+} from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
 /** What a wire Message is made of (toMessage). */
@@ -29,6 +37,27 @@ const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
 
 /** Aborts a change's transaction when the message was deleted first. */
 class AlreadyDeleted extends Error {}
+
+/** Aborts a reaction change's transaction, rev bump included, with what the caller is told instead. */
+class ReactionNotStored extends Error {
+  constructor(readonly outcome: Exclude<ReactionOutcome, { result: "changed" }>) {
+    super(outcome.result);
+  }
+}
+
+/**
+ * Takes the conversation's next rev. On PostgreSQL this locks the conversation's row until commit,
+ * so a conversation's changes run one at a time and get their revs in commit order.
+ */
+async function nextRev(trx: Transaction<Database>, conversationId: string): Promise<number> {
+  const { rev } = await trx
+    .updateTable("conversations")
+    .set({ rev: sql<number>`rev + 1` })
+    .where("id", "=", conversationId)
+    .returning("rev")
+    .executeTakeFirstOrThrow();
+  return Number(rev);
+}
 
 /** LIKE pattern for a literal prefix: escapes the wildcards with '\'. */
 function likePrefix(text: string): string {
@@ -378,6 +407,53 @@ export function createKyselyStore(
     }
   }
 
+  /**
+   * One reaction change in one transaction, after taking the conversation's next rev (whose lock makes
+   * the message's deleted state and reactions read here the ones the change lands on). `write` says
+   * whether a row changed and `exceeds` may name a limit the result breaks; a change that did nothing
+   * or is refused leaves no trace, rev included. A kept one rewrites the message's reactions.
+   */
+  async function changeReactions(
+    target: { id: string; conversationId: string },
+    write: (trx: Transaction<Database>) => Promise<boolean>,
+    exceeds: (rows: { user_id: string; emoji: string }[]) => keyof ReactionLimits | null = () => null,
+  ): Promise<ReactionOutcome> {
+    return db
+      .transaction()
+      .execute(async (trx): Promise<ReactionOutcome> => {
+        const rev = await nextRev(trx, target.conversationId);
+        const { deleted_at } = await trx
+          .selectFrom("messages")
+          .select("deleted_at")
+          .where("id", "=", target.id)
+          .executeTakeFirstOrThrow();
+        if (deleted_at !== null) throw new ReactionNotStored({ result: "deleted" });
+        if (!(await write(trx))) throw new ReactionNotStored({ result: "unchanged" });
+        const rows = await trx
+          .selectFrom("message_reactions")
+          .select(["user_id", "emoji"])
+          .where("message_id", "=", target.id)
+          // Reaction order; ties (one millisecond) by user, then emoji, so every reader gets one order.
+          .orderBy("created_at")
+          .orderBy("user_id")
+          .orderBy("emoji")
+          .execute();
+        const limit = exceeds(rows);
+        if (limit) throw new ReactionNotStored({ result: "limit", limit });
+        const row = await trx
+          .updateTable("messages")
+          .set({ reactions: JSON.stringify(toReactions(rows)), rev })
+          .where("id", "=", target.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { result: "changed", message: toMessage(row) };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ReactionNotStored) return error.outcome;
+        throw error;
+      });
+  }
+
   const store: Store = {
     async ping() {
       await sql`select 1`.execute(db);
@@ -644,27 +720,24 @@ export function createKyselyStore(
       return db
         .transaction()
         .execute(async (trx) => {
-          // Bumping the rev locks the conversation row, so changes get their revs in commit order.
-          const { rev } = await trx
-            .updateTable("conversations")
-            .set({ rev: sql<number>`rev + 1` })
-            .where("id", "=", target.conversationId)
-            .returning("rev")
-            .executeTakeFirstOrThrow();
+          const rev = await nextRev(trx, target.conversationId);
           // The guard, not any in-process queue, keeps a deleted message deleted.
           const row = await trx
             .updateTable("messages")
             .set({
               body: changes.body,
-              rev: Number(rev),
+              rev,
               ...(changes.editedAt && { edited_at: changes.editedAt }),
-              ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
+              ...(changes.deletedAt && { deleted_at: changes.deletedAt, reactions: "[]" }),
             })
             .where("id", "=", target.id)
             .where("deleted_at", "is", null)
             .returningAll()
             .executeTakeFirst();
           if (!row) throw new AlreadyDeleted();
+          // A tombstone keeps no reactions; the rev lock keeps a reaction from landing after this.
+          if (changes.deletedAt)
+            await trx.deleteFrom("message_reactions").where("message_id", "=", target.id).execute();
           return toMessage(row);
         })
         .catch((error: unknown) => {
@@ -672,6 +745,41 @@ export function createKyselyStore(
           if (error instanceof AlreadyDeleted) return null;
           throw error;
         });
+    },
+
+    async addReaction(target, { userId, emoji, at }, limits) {
+      return changeReactions(
+        target,
+        async (trx) => {
+          // The key settles a concurrent add of the same reaction: it finds this row and stores nothing.
+          const inserted = await trx
+            .insertInto("message_reactions")
+            .values({ message_id: target.id, user_id: userId, emoji, created_at: at })
+            .onConflict((oc) => oc.columns(["message_id", "user_id", "emoji"]).doNothing())
+            .returning("emoji")
+            .executeTakeFirst();
+          return inserted !== undefined;
+        },
+        (rows) => {
+          if (rows.filter((r) => r.user_id === userId).length > limits.maxPerUser) return "maxPerUser";
+          // Joining an emoji already there is never refused for the distinct limit.
+          const isNewEmoji = rows.filter((r) => r.emoji === emoji).length === 1;
+          if (isNewEmoji && new Set(rows.map((r) => r.emoji)).size > limits.maxDistinct) return "maxDistinct";
+          return null;
+        },
+      );
+    },
+
+    async removeReaction(target, { userId, emoji }) {
+      return changeReactions(target, async (trx) => {
+        const { numDeletedRows } = await trx
+          .deleteFrom("message_reactions")
+          .where("message_id", "=", target.id)
+          .where("user_id", "=", userId)
+          .where("emoji", "=", emoji)
+          .executeTakeFirst();
+        return numDeletedRows > 0n;
+      });
     },
 
     async advanceWatermarks(conversationId, userId, requested) {

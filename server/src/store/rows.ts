@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import { isGroupConversation, peerOf } from "../../../shared/protocol";
-import type { Message, ReplyQuote } from "../../../shared/protocol";
+import type { Message, Reaction, ReplyQuote } from "../../../shared/protocol";
 import type { MessagesTable, UsersTable } from "./schema";
 import type { NewMessage, UserRecord } from "./types";
 
@@ -70,6 +70,13 @@ export function toMessage(row: MessageRow, replyTo: ReplyQuote | null = null): M
     mentions: JSON.parse(row.mentions) as string[],
     system: row.system === null ? null : (JSON.parse(row.system) as Message["system"]),
   };
+}
+
+/** A message's reactions from its message_reactions rows in reaction order: each emoji where it first appears. */
+export function toReactions(rows: { user_id: string; emoji: string }[]): Reaction[] {
+  const byEmoji = new Map<string, string[]>();
+  for (const { user_id, emoji } of rows) byEmoji.set(emoji, [...(byEmoji.get(emoji) ?? []), user_id]);
+  return [...byEmoji].map(([emoji, userIds]) => ({ emoji, userIds }));
 }
 
 /**

@@ -49,6 +49,19 @@ export type NewMessage = {
 
 export type AppendResult = { message: Message; created: boolean };
 
+/** One user's emoji on a message; `at` orders it among the message's reactions. */
+export type ReactionChange = { userId: string; emoji: string; at: string };
+export type ReactionLimits = { maxDistinct: number; maxPerUser: number };
+/**
+ * What a reaction change did: stored (with the message as it now is), nothing to do (the reaction was
+ * there already, or was not), the message is deleted, or a limit refused it. Only "changed" moved the rev.
+ */
+export type ReactionOutcome =
+  | { result: "changed"; message: Message }
+  | { result: "unchanged" }
+  | { result: "deleted" }
+  | { result: "limit"; limit: keyof ReactionLimits };
+
 /**
  * Everything the handlers and routes need from storage. Implementations keep
  * seq assignment and idempotency inside one transaction.
@@ -127,11 +140,26 @@ export interface Store {
   /**
    * Applies an edit or a delete with the conversation's next rev, unless the
    * message is already deleted: then nothing changes and the result is null.
+   * A delete clears the message's reactions too.
    */
   updateMessage(
     message: { id: string; conversationId: string },
     changes: { body: string; editedAt?: string; deletedAt?: string },
   ): Promise<Message | null>;
+  /**
+   * Adds a reaction with the conversation's next rev and rewrites the message's reactions, within the
+   * limits; concurrent adds of one reaction store it once. A system message is the caller's to refuse.
+   */
+  addReaction(
+    message: { id: string; conversationId: string },
+    reaction: ReactionChange,
+    limits: ReactionLimits,
+  ): Promise<ReactionOutcome>;
+  /** Removes a reaction with the conversation's next rev and rewrites the message's reactions. */
+  removeReaction(
+    message: { id: string; conversationId: string },
+    reaction: Omit<ReactionChange, "at">,
+  ): Promise<ReactionOutcome>;
   /** Moves watermarks forward only, clamped to the conversation's last seq; reading implies delivery. */
   advanceWatermarks(
     conversationId: string,
