@@ -11,6 +11,7 @@ import {
   NOT_WELL_FORMED,
   checkBody,
   checkDisplayName,
+  checkGroupName,
   checkPassword,
   checkUsername,
   isWellFormed,
@@ -107,6 +108,20 @@ export const conversationListQuerySchema = z.object({
   before: listCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).optional(),
 });
+
+export const groupNameSchema = ruledText(checkGroupName);
+export const roleSchema = z.enum(["owner", "member"]);
+
+export const createGroupSchema = z.object({
+  clientId: clientIdSchema,
+  name: groupNameSchema,
+  // Bounded by the body's size; more than the group may hold is LIMIT_REACHED, not VALIDATION.
+  memberIds: z.array(idSchema).optional(),
+  history: z.enum(["shared", "joined"]).optional(),
+});
+export const renameGroupSchema = z.object({ name: groupNameSchema });
+export const addMembersSchema = z.object({ userIds: z.array(idSchema).min(1).max(LIMITS.groupAddMax) });
+export const setRoleSchema = z.object({ role: roleSchema });
 
 export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
 

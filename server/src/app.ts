@@ -5,8 +5,10 @@ import { Server } from "socket.io";
 import { LIMITS } from "../../shared/protocol";
 import { createAccounts } from "./auth/accounts";
 import { createAuthLimits, createMemoryAuthLimiters } from "./auth/limits";
-import type { AuthLimiters } from "./auth/limits";
+import type { AuthLimiters, Limiter } from "./auth/limits";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { createConversations } from "./chat/conversations";
+import { GROUP_CREATE_LIMIT, createGroups } from "./chat/groups";
 import { createMessages } from "./chat/messages";
 import { createMemoryPresence, createPresenceAnnouncer } from "./chat/presence";
 import type { Presence } from "./chat/presence";
@@ -48,6 +50,8 @@ export type AppDeps = {
   connectionCounter?: ConnectionCounter;
   /** The per-user send token bucket (a shared one for several nodes). */
   sendLimiter?: SendLimiter;
+  /** Group creations per user (a shared count for several nodes). */
+  groupCreateLimiter?: Limiter;
   /** Who is online (shared by several nodes). */
   presence?: Presence;
   /** Which typing signals are relayed (one throttle for several nodes). */
@@ -69,6 +73,8 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const authLimiters = services.authLimiters ?? redis?.authLimiters;
   const connectionCounter = services.connectionCounter ?? redis?.connectionCounter;
   const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
+  const groupCreateLimiter =
+    services.groupCreateLimiter ?? redis?.groupCreateLimiter ?? new RateLimiterMemory(GROUP_CREATE_LIMIT);
   const presence = services.presence ?? redis?.presence ?? createMemoryPresence(config.presenceGraceMs);
   const typingThrottle = services.typingThrottle ?? redis?.typingThrottle ?? createTypingThrottle();
   const app = express();
@@ -109,10 +115,19 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     Math.min(SESSION_PURGE_INTERVAL_MS, config.sessionTtlMs),
   ).unref();
   const conversationQueue = createKeyedQueue();
-  const conversations = createConversations({ store, users });
+  const visibility = createVisibility(store);
+  const conversations = createConversations({ store, users, visibility });
+  const groups = createGroups({
+    store,
+    users,
+    broadcaster,
+    conversationQueue,
+    createLimiter: groupCreateLimiter,
+    maxMembers: config.groupMaxMembers,
+  });
   const messages = createMessages({
     store,
-    visibility: createVisibility(store),
+    visibility,
     users,
     broadcaster,
     metrics,
@@ -120,7 +135,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     sendLimiter:
       sendLimiter ?? createMemorySendLimiter({ burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
   });
-  const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
+  const receipts = createReceipts({ store, users, visibility, broadcaster, conversationQueue });
 
   app.disable("x-powered-by");
   // req.ip is then the client's address as forwarded by a trusted proxy (the limits key on it).
@@ -132,7 +147,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
   app.use(operationsRoutes({ store, redis, metrics, logger, metricsToken: config.metricsToken }));
-  app.use("/api", apiRouter({ accounts, users, conversations }));
+  app.use("/api", apiRouter({ accounts, users, conversations, groups }));
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
   app.use(errorHandler(logger));
@@ -142,7 +157,15 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     presence,
     metrics,
     logger,
-    services: { users, conversations, messages, receipts, broadcaster, shouldRelayTyping: typingThrottle },
+    services: {
+      users,
+      conversations,
+      messages,
+      receipts,
+      broadcaster,
+      visibility,
+      shouldRelayTyping: typingThrottle,
+    },
     limits: {
       connections: connectionCounter ?? createMemoryConnectionCounter(config.maxSocketsPerUser),
       eventRate: { burst: config.eventRateBurst, perSecond: config.eventRatePerSec },

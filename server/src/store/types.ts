@@ -1,4 +1,5 @@
-import type { DmSummary, Message } from "../../../shared/protocol";
+import type { DmSummary, GroupSummary, Message } from "../../../shared/protocol";
+import type { GroupStore } from "./group-store";
 
 /** A user as stored; `online` is not stored, presence adds it. */
 export type UserRecord = {
@@ -24,14 +25,19 @@ export type ConversationState = {
 /** Where a conversation stands in the list: by its last message's time, newest first, then by id. */
 export type ListPosition = { lastMessageAt: string; conversationId: string };
 
-export type ConversationSummaryRecord = Omit<DmSummary, "peer" | "lastMessage"> & {
-  /** What the list shows of the peer. */
-  peer: PeerRecord;
-  lastMessage: Message;
-};
+export type ConversationSummaryRecord =
+  | (Omit<DmSummary, "peer" | "lastMessage"> & {
+      /** What the list shows of the peer. */
+      peer: PeerRecord;
+      lastMessage: Message;
+    })
+  | (Omit<GroupSummary, "lastMessage"> & { lastMessage: Message });
 
-/** Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer ones. */
-export type MessagePage = { beforeSeq?: number; afterSeq?: number; limit: number };
+/**
+ * Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer
+ * ones. Only seqs from `fromSeq` (1 when absent): a group member's visibleFromSeq.
+ */
+export type MessagePage = { beforeSeq?: number; afterSeq?: number; limit: number; fromSeq?: number };
 
 export type NewMessage = {
   id: string;
@@ -50,7 +56,7 @@ export type AppendResult = { message: Message; created: boolean };
  * Everything the handlers and routes need from storage. Implementations keep
  * seq assignment and idempotency inside one transaction.
  */
-export interface Store {
+export interface Store extends GroupStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
@@ -85,7 +91,7 @@ export interface Store {
     userId: string,
     page: { before?: ListPosition | undefined; limit: number },
   ): Promise<{ conversations: ConversationSummaryRecord[]; next: ListPosition | null }>;
-  /** Everyone `userId` has a conversation with. */
+  /** Everyone `userId` has a one-to-one conversation with. */
   listPeerIds(userId: string): Promise<string[]>;
   /** Zeros when the conversation has no message yet. */
   getConversationState(conversationId: string, userId: string, peerId: string): Promise<ConversationState>;
@@ -97,7 +103,7 @@ export interface Store {
   /** Messages with rev > sinceRev (and seq <= uptoSeq), ascending by rev, capped like a page; and the current rev. */
   listChanges(
     conversationId: string,
-    query: { sinceRev: number; uptoSeq?: number; limit: number },
+    query: { sinceRev: number; uptoSeq?: number; limit: number; fromSeq?: number },
   ): Promise<{ messages: Message[]; rev: number; hasMore: boolean }>;
   findMessageById(id: string): Promise<Message | undefined>;
   findMessageByClientId(senderId: string, clientId: string): Promise<Message | undefined>;
