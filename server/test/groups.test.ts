@@ -300,13 +300,13 @@ describe("a group's members and owners", () => {
 
   it("every change reaches every member's sockets once, and the removed member's too", async () => {
     const [alice, bob, carol] = await newUsers(server, 3);
-    const group = await createGroup(server, alice!, [bob!, carol!]);
     const sockets = await Promise.all([alice!, bob!, bob!, carol!].map((u) => connectClient(server, u.token)));
     const seen = sockets.map((socket) => {
       const messages: Message[] = [];
       socket.on("message:new", (m) => messages.push(m));
       return messages;
     });
+    const group = await createGroup(server, alice!, [bob!, carol!]);
     const removed = Promise.all(sockets.map((s) => waitFor(s, "message:new", (m) => m.system?.action === "removed")));
     await call("PATCH", groupPath(group), alice!, { name: "renamed" });
     await call("DELETE", `${groupPath(group)}/members/${carol!.user.id}`, alice!);
@@ -317,10 +317,11 @@ describe("a group's members and owners", () => {
     await call("PATCH", groupPath(group), alice!, { name: "again" });
     await renamedAfter;
     expect(seen.map((messages) => messages.map((m) => m.seq))).toEqual([
-      [2, 3, 4],
-      [2, 3, 4],
-      [2, 3, 4],
-      [2, 3],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3],
     ]);
+    expect(seen[1]![0]).toMatchObject({ kind: "system", system: { action: "created" } });
   });
 });
