@@ -62,6 +62,16 @@ describe("POST /api/groups", () => {
     });
   });
 
+  it("the same clientId sent at once several times creates one group", async () => {
+    const [alice, bob] = await newUsers(server, 2);
+    const body = { clientId: newClientId(), name: "once", memberIds: [bob!.user.id] };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call("POST", "/api/groups", alice!, body)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.group.id)).size).toBe(1);
+    const rows = (await readTable(server, "groups")).filter((g) => g.created_by === alice!.user.id);
+    expect(rows).toHaveLength(1);
+  });
+
   it("[] makes a group of one; history 'joined' is kept; another creator's same clientId is another group", async () => {
     const [alice, bob] = await newUsers(server, 2);
     const clientId = newClientId();

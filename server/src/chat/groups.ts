@@ -114,12 +114,13 @@ export function createGroups(deps: Deps) {
     /** POST /api/groups: 201 with a new group, 200 with the one this creator already made with this clientId. */
     async create(selfId: string, body: unknown): Promise<{ created: boolean; response: GroupResponse }> {
       const { clientId, name, memberIds = [], history = "shared" } = parseInput(createGroupSchema, body);
-      const existing = async () => {
-        const group = await store.findGroupByClientId(selfId, clientId);
-        if (!group || !group.members.some((m) => m.user.id === selfId)) throw groupNotFound();
+      // A retry answers with the group this clientId made, while the creator is still in it.
+      const retried = async (group: GroupRecord | undefined) => {
+        if (!group?.members.some((m) => m.user.id === selfId)) throw groupNotFound();
         return { created: false, response: { group: await present(group) } };
       };
-      if (await store.findGroupByClientId(selfId, clientId)) return existing();
+      const stored = await store.findGroupByClientId(selfId, clientId);
+      if (stored) return retried(stored);
       await spend(createLimiter, selfId, "too many groups created; try again later");
 
       const others = [...new Set(memberIds)].filter((id) => id !== selfId);
@@ -135,7 +136,7 @@ export function createGroups(deps: Deps) {
         memberIds: others,
       });
       // Null: a concurrent request with this clientId created it first.
-      if (!created) return existing();
+      if (!created) return retried(await store.findGroupByClientId(selfId, clientId));
       broadcaster.messageNew(
         created.message,
         created.group.members.map((m) => m.user.id),
