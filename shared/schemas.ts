@@ -12,6 +12,7 @@ import {
   checkBody,
   checkDisplayName,
   checkEmoji,
+  checkGroupName,
   checkPassword,
   checkUsername,
   isWellFormed,
@@ -127,6 +128,19 @@ export const settingsSchema = z
     mutedUntil: mutedUntilSchema.nullable().optional(),
   })
   .refine((s) => s.notify !== undefined || s.mutedUntil !== undefined, "notify or mutedUntil is required");
+export const groupNameSchema = ruledText(checkGroupName);
+export const roleSchema = z.enum(["owner", "member"]);
+
+export const createGroupSchema = z.object({
+  clientId: clientIdSchema,
+  name: groupNameSchema,
+  // Bounded by the body's size; more than the group may hold is LIMIT_REACHED, not VALIDATION.
+  memberIds: z.array(idSchema).optional(),
+  history: z.enum(["shared", "joined"]).optional(),
+});
+export const renameGroupSchema = z.object({ name: groupNameSchema });
+export const addMembersSchema = z.object({ userIds: z.array(idSchema).min(1).max(LIMITS.groupAddMax) });
+export const setRoleSchema = z.object({ role: roleSchema });
 
 export const usersQuerySchema = z.object({ q: textSchema.pipe(z.string().max(64)).optional() });
 

@@ -5,8 +5,10 @@ import { Server } from "socket.io";
 import { LIMITS } from "../../shared/protocol";
 import { createAccounts } from "./auth/accounts";
 import { createAuthLimits, createMemoryAuthLimiters } from "./auth/limits";
-import type { AuthLimiters } from "./auth/limits";
+import type { AuthLimiters, Limiter } from "./auth/limits";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { createConversations } from "./chat/conversations";
+import { GROUP_CREATE_LIMIT, createGroups } from "./chat/groups";
 import { createMessages } from "./chat/messages";
 import { createReactions } from "./chat/reactions";
 import { createMemoryPresence, createPresenceAnnouncer } from "./chat/presence";
@@ -51,6 +53,8 @@ export type AppDeps = {
   sendLimiter?: SendLimiter;
   /** The per-user reaction token bucket (a shared one for several nodes). */
   reactionLimiter?: ReactionLimiter;
+  /** Group creations per user (a shared count for several nodes). */
+  groupCreateLimiter?: Limiter;
   /** Who is online (shared by several nodes). */
   presence?: Presence;
   /** Which typing signals are relayed (one throttle for several nodes). */
@@ -73,6 +77,8 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const connectionCounter = services.connectionCounter ?? redis?.connectionCounter;
   const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
   const reactionLimiter = services.reactionLimiter ?? redis?.reactionLimiter;
+  const groupCreateLimiter =
+    services.groupCreateLimiter ?? redis?.groupCreateLimiter ?? new RateLimiterMemory(GROUP_CREATE_LIMIT);
   const presence = services.presence ?? redis?.presence ?? createMemoryPresence(config.presenceGraceMs);
   const typingThrottle = services.typingThrottle ?? redis?.typingThrottle ?? createTypingThrottle();
   const app = express();
@@ -113,8 +119,16 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     Math.min(SESSION_PURGE_INTERVAL_MS, config.sessionTtlMs),
   ).unref();
   const conversationQueue = createKeyedQueue();
-  const conversations = createConversations({ store, users, broadcaster });
   const visibility = createVisibility(store);
+  const conversations = createConversations({ store, users, visibility, broadcaster });
+  const groups = createGroups({
+    store,
+    users,
+    broadcaster,
+    conversationQueue,
+    createLimiter: groupCreateLimiter,
+    maxMembers: config.groupMaxMembers,
+  });
   const messages = createMessages({
     store,
     visibility,
@@ -136,7 +150,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
       createMemorySendLimiter({ burst: config.reactionRateBurst, perSecond: config.reactionRatePerSec }),
     limits: { maxDistinct: config.reactionsMaxDistinct, maxPerUser: config.reactionsMaxPerUser },
   });
-  const receipts = createReceipts({ store, users, broadcaster, conversationQueue });
+  const receipts = createReceipts({ store, users, visibility, broadcaster, conversationQueue });
 
   app.disable("x-powered-by");
   // req.ip is then the client's address as forwarded by a trusted proxy (the limits key on it).
@@ -148,7 +162,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
   app.use(operationsRoutes({ store, redis, metrics, logger, metricsToken: config.metricsToken }));
-  app.use("/api", apiRouter({ accounts, users, conversations }));
+  app.use("/api", apiRouter({ accounts, users, conversations, groups }));
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
   app.use(errorHandler(logger));
@@ -158,7 +172,16 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     presence,
     metrics,
     logger,
-    services: { users, conversations, messages, reactions, receipts, broadcaster, shouldRelayTyping: typingThrottle },
+    services: {
+      users,
+      conversations,
+      messages,
+      reactions,
+      receipts,
+      broadcaster,
+      visibility,
+      shouldRelayTyping: typingThrottle,
+    },
     limits: {
       connections: connectionCounter ?? createMemoryConnectionCounter(config.maxSocketsPerUser),
       eventRate: { burst: config.eventRateBurst, perSecond: config.eventRatePerSec },

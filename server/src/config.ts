@@ -59,6 +59,7 @@ const envSchema = z.object({
   EVENT_RATE_BURST: intVar(60, 1, 100_000),
   EVENT_RATE_PER_SEC: intVar(20, 1, 100_000),
   MAX_SOCKETS_PER_USER: intVar(20, 1, 100_000),
+  GROUP_MAX_MEMBERS: intVar(LIMITS.groupMaxMembersDefault, 1, 100_000),
   MAX_SOCKET_BUFFER_BYTES: intVar(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   // Express's `trust proxy` setting: which proxies may name the client IP in X-Forwarded-For.
   TRUST_PROXY: z.string().trim().optional(),
@@ -97,6 +98,7 @@ export type Config = {
   eventRateBurst: number;
   eventRatePerSec: number;
   maxSocketsPerUser: number;
+  groupMaxMembers: number;
   maxSocketBufferBytes: number;
   trustProxy: boolean | number | string;
   metricsToken: string | undefined;
@@ -154,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     eventRateBurst: e.EVENT_RATE_BURST,
     eventRatePerSec: e.EVENT_RATE_PER_SEC,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    groupMaxMembers: e.GROUP_MAX_MEMBERS,
     maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     metricsToken: e.METRICS_TOKEN,

@@ -4,7 +4,8 @@ import { createClient } from "redis";
 import { LIMITS } from "../../shared/protocol";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { createAuthLimiters } from "./auth/limits";
-import type { AuthLimiters } from "./auth/limits";
+import type { AuthLimiters, Limiter, LimiterOptions } from "./auth/limits";
+import { GROUP_CREATE_LIMIT } from "./chat/groups";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
 import type { ReactionLimiter, SendLimiter, SendRate } from "./chat/send-limiter";
@@ -167,6 +168,7 @@ export type RedisServices = {
   connectionCounter: ConnectionCounter;
   sendLimiter: SendLimiter;
   reactionLimiter: ReactionLimiter;
+  groupCreateLimiter: Limiter;
   presence: Presence;
   typingThrottle: TypingThrottle;
   /** Resolves when Redis answers a PING. */
@@ -342,22 +344,22 @@ export async function connectRedis(
     },
   });
 
+  const redisLimiter = (options: LimiterOptions) =>
+    new RateLimiterRedis({
+      ...options,
+      keyPrefix: `${KEY_PREFIX}${options.keyPrefix}`,
+      storeClient: client,
+      useRedisPackage: true,
+    });
+
   return {
     nodeId,
     adapter: createAdapter(publisherOf(client, logger), subscriber, { key: `${KEY_PREFIX}socket.io` }),
-    authLimiters: createAuthLimiters(
-      config,
-      (options) =>
-        new RateLimiterRedis({
-          ...options,
-          keyPrefix: `${KEY_PREFIX}${options.keyPrefix}`,
-          storeClient: client,
-          useRedisPackage: true,
-        }),
-    ),
+    authLimiters: createAuthLimiters(config, redisLimiter),
     connectionCounter,
     sendLimiter: userBuckets("send", { burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
     reactionLimiter: userBuckets("reaction", { burst: config.reactionRateBurst, perSecond: config.reactionRatePerSec }),
+    groupCreateLimiter: redisLimiter(GROUP_CREATE_LIMIT),
     presence: createRedisPresence(client, { graceMs: config.presenceGraceMs, sweepMs: heartbeatMs }, logger),
     async typingThrottle(userId, conversationId, typing) {
       const key = `${userId}|${conversationId}`;

@@ -151,7 +151,7 @@ describe("a ref that names no conversation of the caller's changes nothing", () 
       "a DM id out of order": {
         conversationId: `dm:${[pair.alice.user.id, pair.bob.user.id].sort().reverse().join(":")}`,
       },
-      "a group id (no group exists yet)": { conversationId: "grp:x" },
+      "an unknown group id": { conversationId: "grp:x" },
       "a malformed conversation id": { conversationId: "dm:x" },
       "a non-string conversation id": { conversationId: 7 },
     };
@@ -165,7 +165,7 @@ describe("a ref that names no conversation of the caller's changes nothing", () 
     ["a DM id without the caller", "NOT_FOUND"],
     ["a DM id with the caller but an unknown peer", "NOT_FOUND"],
     ["a DM id out of order", "NOT_FOUND"],
-    ["a group id (no group exists yet)", "NOT_FOUND"],
+    ["an unknown group id", "NOT_FOUND"],
     ["a malformed conversation id", "VALIDATION"],
     ["a non-string conversation id", "VALIDATION"],
   ];
@@ -196,6 +196,8 @@ describe("a ref that names no conversation of the caller's changes nothing", () 
     ]);
   }
 
+  const unknownGroupAnswer = { ok: false, error: { code: "NOT_FOUND", message: "conversation not found" } };
+
   const ackedEvents = [
     ["conversation:join", () => ({ afterSeq: 0 })],
     ["conversation:leave", () => ({})],
@@ -210,7 +212,9 @@ describe("a ref that names no conversation of the caller's changes nothing", () 
     expect(unknownPeerAnswer).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     for (const [name, code] of expected) {
       const answer = await rawEmitAck(setup.a, event, { ...setup.refs[name], ...rest() });
-      if (code === "NOT_FOUND") expect(answer, name).toEqual(unknownPeerAnswer);
+      // A group ref is answered as a group the caller is not in (groups.test.ts: others' groups alike).
+      if (code === "NOT_FOUND")
+        expect(answer, name).toEqual(name === "an unknown group id" ? unknownGroupAnswer : unknownPeerAnswer);
       else expect(answer, name).toMatchObject({ ok: false, error: { code, message: expect.any(String) } });
     }
     expect(await snapshot(setup)).toEqual(before);
@@ -236,7 +240,12 @@ describe("a ref that names no conversation of the caller's changes nothing", () 
       const ref = setup.refs[name];
       if (!("conversationId" in ref) || "peerId" in ref || typeof ref.conversationId !== "string") continue;
       const answer = await rawGet(`${conversationPath(ref.conversationId)}/${tail}`, setup.alice.token);
-      if (code === "NOT_FOUND") expect(answer, name).toEqual(unknownPeer);
+      if (code === "NOT_FOUND" && name === "an unknown group id")
+        expect({ status: answer.status, error: JSON.parse(answer.text).error }, name).toEqual({
+          status: 404,
+          error: unknownGroupAnswer.error,
+        });
+      else if (code === "NOT_FOUND") expect(answer, name).toEqual(unknownPeer);
       else
         expect({ status: answer.status, error: JSON.parse(answer.text).error.code }, name).toEqual({
           status: 400,

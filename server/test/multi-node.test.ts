@@ -342,4 +342,51 @@ describe.skipIf(!redisServer)("several nodes on one PostgreSQL and one Redis", (
     // A retry of a stored clientId costs nothing, on whichever node it lands.
     expect(await send(onB, firstId)).toMatchObject({ ok: true });
   });
+
+  it("a group across nodes: removal while typing leaves the room on every node, typing:false reaches the others", async () => {
+    const [n0, n1, n2] = nodes as [TestServer, TestServer, TestServer];
+    const [alice, bob, carol] = await Promise.all([registerUser(n0), registerUser(n1), registerUser(n2)]);
+    const created = await http<{ group: { id: string; conversationId: string } }>(n0, "POST", "/api/groups", {
+      token: alice.token,
+      body: { clientId: newClientId(), name: "across", memberIds: [bob.user.id, carol.user.id] },
+    });
+    const { id, conversationId } = created.body.group;
+    const [aliceOn0, bobOn1, bobOn2, carolOn2] = await Promise.all([
+      connectClient(n0, alice.token),
+      connectClient(n1, bob.token),
+      connectClient(n2, bob.token),
+      connectClient(n2, carol.token),
+    ]);
+    for (const socket of [aliceOn0, bobOn1, bobOn2, carolOn2])
+      expect(await emitAck(socket, "conversation:join", { conversationId })).toMatchObject({ ok: true });
+
+    const carolSawTyping = waitFor(carolOn2, "typing", (t) => t.userId === bob.user.id && t.typing);
+    bobOn1.emit("typing", { conversationId, typing: true });
+    await carolSawTyping;
+    const stopped = waitFor(carolOn2, "typing", (t) => t.userId === bob.user.id && !t.typing);
+    const removedSeen = [bobOn1, bobOn2, carolOn2].map((s) =>
+      waitFor(s, "message:new", (m) => m.system?.action === "removed"),
+    );
+    const removal = await http(n0, "DELETE", `/api/groups/${id}/members/${bob.user.id}`, { token: alice.token });
+    expect(removal.status).toBe(204);
+    await Promise.all([stopped, ...removedSeen]);
+
+    // Neither of bob's sockets is in the room any more, whichever node holds it.
+    const bobTyping = [bobOn1, bobOn2].map((s) => collect(s, "typing"));
+    const aliceSaw = waitFor(aliceOn0, "typing", (t) => t.userId === carol.user.id);
+    carolOn2.emit("typing", { conversationId, typing: true });
+    await aliceSaw;
+    await messageBarrier(aliceOn0, bob.user.id, [bobOn1, bobOn2]);
+    expect(bobTyping).toEqual([[], []]);
+  });
+
+  it("counts group creations per user across nodes", async () => {
+    const [n0, n1] = nodes as [TestServer, TestServer];
+    const alice = await registerUser(n0);
+    const create = (node: TestServer) =>
+      http(node, "POST", "/api/groups", { token: alice.token, body: { clientId: newClientId(), name: "g" } });
+    for (let i = 0; i < 20; i++) expect((await create(nodes[i % 2]!)).status).toBe(201);
+    expect((await create(n1)).status).toBe(429);
+    expect((await create(n0)).status).toBe(429);
+  });
 });

@@ -50,7 +50,7 @@ export function createMemoryAuthLimiters(config: LimitConfig): AuthLimiters {
 }
 
 /** Spends one point; a refusal becomes 429 RATE_LIMITED, any other failure (the limiter's store) propagates. */
-async function spend(limiter: Limiter, key: string, message: string): Promise<void> {
+export async function spend(limiter: Limiter, key: string, message: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (rejection) {

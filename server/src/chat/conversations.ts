@@ -3,6 +3,7 @@ import type {
   ChangesResponse,
   ConversationListResponse,
   ConversationPageResponse,
+  ConversationSummary,
   JoinResult,
   SettingsResponse,
 } from "../../../shared/protocol";
@@ -20,27 +21,96 @@ import type { ConversationSummaryRecord } from "../store/types";
 import { notFound } from "../errors";
 import { parseInput } from "../validation";
 import type { Broadcaster } from "./broadcaster";
-import { peerIdOf } from "./conversation-ref";
+import { groupConversationOf, peerIdOf } from "./conversation-ref";
+import { presentGroup } from "./groups";
 import type { UserDirectory } from "./users";
+import type { Visibility } from "./visibility";
 
 /** A mute that has ended is reported as none (docs/protocol.md): a reported `mutedUntil` is in the future or null. */
 function withoutEndedMute<T extends { mutedUntil: string | null }>(settings: T, now: string): T {
   return settings.mutedUntil !== null && settings.mutedUntil <= now ? { ...settings, mutedUntil: null } : settings;
 }
 
-export function createConversations(deps: { store: Store; users: UserDirectory; broadcaster: Broadcaster }) {
-  const { store, users, broadcaster } = deps;
+/** Where a socket's join puts it: the conversation's room, and a DM's peer's presence room. */
+export type JoinRooms = {
+  enter(conversationId: string, peerId?: string): Promise<void>;
+  leave(conversationId: string): Promise<void>;
+};
 
-  async function withPresence(summaries: ConversationSummaryRecord[]) {
-    const peers = await users.presentAll(summaries.map((summary) => summary.peer));
-    return summaries.map((summary, i) => ({ ...summary, peer: peers[i]! }));
+export function createConversations(deps: {
+  store: Store;
+  users: UserDirectory;
+  visibility: Visibility;
+  broadcaster: Broadcaster;
+}) {
+  const { store, users, visibility, broadcaster } = deps;
+
+  /** DM summaries with their peer's presence, looked up at once; group summaries as they are. */
+  async function withPresence(summaries: ConversationSummaryRecord[]): Promise<ConversationSummary[]> {
+    const dms = summaries.flatMap((summary) => (summary.kind === "dm" ? [summary] : []));
+    const peers = new Map((await users.presentAll(dms.map((dm) => dm.peer))).map((peer) => [peer.id, peer]));
+    return summaries.map((summary) =>
+      summary.kind === "dm" ? { ...summary, peer: peers.get(summary.peer.id)! } : summary,
+    );
   }
 
-  /** The peer a path's `ref` segment names (a peer id or a conversation id), who must exist. */
-  async function peerOfPath(selfId: string, ref: string): Promise<string> {
-    const peerId = peerIdOf(selfId, parseInput(pathRefSchema, ref));
+  /**
+   * The conversation a path's `ref` segment names (a peer id or a conversation id) and the first seq the
+   * caller sees in it: a DM with a user who exists, or a group the caller is a current member of.
+   */
+  async function conversationOfPath(selfId: string, ref: string): Promise<{ conversationId: string; fromSeq: number }> {
+    const parsed = parseInput(pathRefSchema, ref);
+    const group = groupConversationOf(parsed);
+    if (group)
+      return { conversationId: group, fromSeq: (await visibility.groupMembership(selfId, group)).visibleFromSeq };
+    const peerId = peerIdOf(selfId, parsed);
     if (!(await users.exists(peerId))) throw notFound("user");
-    return peerId;
+    return { conversationId: conversationIdFor(selfId, peerId), fromSeq: 1 };
+  }
+
+  /** A group's join: as a DM's, from the caller's visibleFromSeq, with the group instead of a peer. */
+  async function joinGroup(
+    selfId: string,
+    conversationId: string,
+    cursors: { afterSeq?: number | undefined; sinceRev?: number | undefined },
+    rooms: JoinRooms,
+  ): Promise<JoinResult> {
+    const { groupId, visibleFromSeq } = await visibility.groupMembership(selfId, conversationId);
+    await rooms.enter(conversationId);
+    const state = await store.getConversationState(conversationId, selfId, selfId);
+    // Read after entering the room: a removal committed before it is seen here, one after it takes the
+    // socket out of the room again.
+    const group = await store.findGroup(groupId);
+    const me = group?.members.find((m) => m.user.id === selfId);
+    if (!group || !me) {
+      await rooms.leave(conversationId);
+      throw notFound("conversation");
+    }
+    const { afterSeq, sinceRev } = cursors;
+    const page =
+      afterSeq === undefined
+        ? await store.listMessages(conversationId, { limit: LIMITS.joinPageSize, fromSeq: visibleFromSeq })
+        : await store.listMessages(conversationId, { afterSeq, limit: LIMITS.joinCatchUpMax, fromSeq: visibleFromSeq });
+    const changes =
+      afterSeq !== undefined && sinceRev !== undefined
+        ? await store.listChanges(conversationId, {
+            sinceRev,
+            uptoSeq: afterSeq,
+            limit: LIMITS.changesMax,
+            fromSeq: visibleFromSeq,
+          })
+        : { messages: [], hasMore: false };
+    return {
+      conversationId,
+      group: await presentGroup(users, group),
+      messages: page.messages,
+      hasMore: page.hasMore,
+      readSeq: me.readSeq,
+      visibleFromSeq,
+      rev: state.rev,
+      changed: changes.messages,
+      changedHasMore: changes.hasMore,
+    };
   }
 
   return {
@@ -49,24 +119,21 @@ export function createConversations(deps: { store: Store; users: UserDirectory; 
      * seq, as the JSON text of a HistoryResponse (the store writes it); a too large limit is clamped.
      */
     async historyJson(selfId: string, ref: string, query: unknown): Promise<string> {
-      const peerId = await peerOfPath(selfId, ref);
+      const { conversationId, fromSeq } = await conversationOfPath(selfId, ref);
       const { beforeSeq, afterSeq, limit = LIMITS.historyDefaultLimit } = parseInput(historyQuerySchema, query);
       const max = afterSeq !== undefined ? LIMITS.historyAfterMax : LIMITS.historyBeforeMax;
-      return store.listMessagesJson(conversationIdFor(selfId, peerId), {
-        beforeSeq,
-        afterSeq,
-        limit: Math.min(limit, max),
-      });
+      return store.listMessagesJson(conversationId, { beforeSeq, afterSeq, limit: Math.min(limit, max), fromSeq });
     },
 
     /** GET /api/conversations/:peerId/changes (`ref` as for history): what was edited or deleted since `sinceRev`. */
     async changes(selfId: string, ref: string, query: unknown): Promise<ChangesResponse> {
-      const peerId = await peerOfPath(selfId, ref);
+      const { conversationId, fromSeq } = await conversationOfPath(selfId, ref);
       const { sinceRev, uptoSeq, limit = LIMITS.changesMax } = parseInput(changesQuerySchema, query);
-      return store.listChanges(conversationIdFor(selfId, peerId), {
+      return store.listChanges(conversationId, {
         sinceRev,
         uptoSeq,
         limit: Math.min(limit, LIMITS.changesMax),
+        fromSeq,
       });
     },
     /**
@@ -74,16 +141,14 @@ export function createConversations(deps: { store: Store; users: UserDirectory; 
      * read, so a message committed meanwhile reaches the socket by broadcast
      * if it is not in the page (the client dedupes by id).
      */
-    async join(
-      selfId: string,
-      payload: unknown,
-      enterRoom: (conversationId: string, peerId: string) => Promise<void>,
-    ): Promise<JoinResult> {
+    async join(selfId: string, payload: unknown, rooms: JoinRooms): Promise<JoinResult> {
       const { afterSeq, sinceRev, ...ref } = parseInput(joinSchema, payload);
+      const group = groupConversationOf(ref);
+      if (group) return joinGroup(selfId, group, { afterSeq, sinceRev }, rooms);
       const peerId = peerIdOf(selfId, ref);
       const peer = await users.require(peerId);
       const conversationId = conversationIdFor(selfId, peerId);
-      await enterRoom(conversationId, peerId);
+      await rooms.enter(conversationId, peerId);
       // The rev is read before the pages: whatever changes after it is either in them or has a higher
       // rev, so a client that rejoins with this rev misses nothing.
       const state = await store.getConversationState(conversationId, selfId, peerId);
@@ -139,9 +204,8 @@ export function createConversations(deps: { store: Store; users: UserDirectory; 
      * the caller's settings of the conversation, which may have no message yet, and tells all their sockets.
      */
     async updateSettings(selfId: string, ref: string, body: unknown): Promise<SettingsResponse> {
-      const peerId = await peerOfPath(selfId, ref);
+      const { conversationId } = await conversationOfPath(selfId, ref);
       const changes = parseInput(settingsSchema, body);
-      const conversationId = conversationIdFor(selfId, peerId);
       const stored = await store.updateConversationSettings(selfId, conversationId, changes);
       const settings = { conversationId, ...withoutEndedMute(stored, new Date().toISOString()) };
       broadcaster.settings(selfId, settings);

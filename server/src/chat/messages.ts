@@ -1,4 +1,4 @@
-import { conversationIdFor } from "../../../shared/protocol";
+import { conversationIdFor, isGroupConversation } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
 import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
@@ -10,7 +10,7 @@ import type { Store } from "../store";
 import type { NewMessage } from "../store/types";
 import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
-import { peerIdOf } from "./conversation-ref";
+import { groupConversationOf, peerIdOf } from "./conversation-ref";
 import type { SendLimiter } from "./send-limiter";
 import type { UserDirectory } from "./users";
 import type { Visibility } from "./visibility";
@@ -20,7 +20,7 @@ type Deps = {
   users: UserDirectory;
   broadcaster: Broadcaster;
   metrics: Metrics;
-  /** Serializes edits and deletes per conversation so their broadcasts leave in rev order. */
+  /** Serializes edits and deletes (and a group's sends) per conversation so their broadcasts leave in order. */
   conversationQueue: ReturnType<typeof createKeyedQueue>;
   sendLimiter: SendLimiter;
   visibility: Visibility;
@@ -53,26 +53,71 @@ export function createMessages(deps: Deps) {
   }
 
   /**
-   * Applies an edit or delete to a message the caller sent: NOT_FOUND outside
-   * the conversation, FORBIDDEN for the peer. `change` returns null when there
-   * was nothing to change; the stored copy is then returned and nobody is told.
+   * Applies an edit or delete to a message the caller may change: NOT_FOUND
+   * outside the conversation, FORBIDDEN for the peer (in a group, for anyone
+   * but the sender, or for a delete an owner too), VALIDATION for a system
+   * message. `change` returns null when there was nothing to change; the
+   * stored copy is then returned and nobody is told.
    */
-  async function changeOwnMessage(
+  async function changeMessage(
     selfId: string,
     messageId: string,
+    who: "sender" | "sender or owner",
     change: (message: Message) => Promise<Message | null>,
   ) {
     const found = await visibility.visibleMessage(selfId, messageId);
-    if (found.senderId !== selfId) throw new AppError("FORBIDDEN", "only the sender may change a message");
+    const group = isGroupConversation(found.conversationId);
+    if (found.kind === "system") throw new AppError("VALIDATION", "a system message cannot be changed");
+    const allowed =
+      found.senderId === selfId ||
+      (who === "sender or owner" &&
+        group &&
+        (await visibility.groupMembership(selfId, found.conversationId)).role === "owner");
+    if (!allowed) throw new AppError("FORBIDDEN", "only the sender may change a message");
     await spendSendToken(selfId);
     // The queue keeps this node's broadcasts in rev order; the store's guard keeps them correct.
     return conversationQueue(found.conversationId, async () => {
       const updated = await change(found);
       if (updated) {
-        broadcaster.messageUpdated(updated);
+        broadcaster.messageUpdated(updated, await visibility.messageAudience(found.conversationId));
         return updated;
       }
       return (await store.findMessageById(messageId)) ?? found;
+    });
+  }
+
+  /**
+   * A send to a group: a stored clientId comes back first (even to a sender who has left since); else the
+   * store checks membership inside the send's transaction, after locking the conversation, so a removal
+   * and a send are ordered. Queued per conversation, so this node broadcasts them in seq order.
+   */
+  async function sendToGroup(
+    senderId: string,
+    conversationId: string,
+    input: { clientId: string; body: string },
+  ): Promise<Message> {
+    const stored = await store.findMessageByClientId(senderId, input.clientId);
+    if (stored) {
+      await sendLimiter.giveBack(senderId);
+      return stored;
+    }
+    return conversationQueue(conversationId, async () => {
+      const result = await store.appendGroupMessage({
+        id: newId(),
+        conversationId,
+        senderId,
+        clientId: input.clientId,
+        body: input.body,
+        createdAt: nowIso(),
+      });
+      if (!result) throw notFound("conversation");
+      if (!result.created) {
+        await sendLimiter.giveBack(senderId);
+        return result.message;
+      }
+      metrics.messagesSent.inc();
+      broadcaster.messageNew(result.message, result.memberIds);
+      return result.message;
     });
   }
 
@@ -101,6 +146,8 @@ export function createMessages(deps: Deps) {
       if (!parsed.success) throw validationError(parsed.error);
 
       const { clientId, body, ...ref } = parsed.data;
+      const group = groupConversationOf(ref);
+      if (group) return sendToGroup(senderId, group, { clientId, body });
       const peerId = peerIdOf(senderId, ref);
       if (!(await users.exists(peerId))) {
         const stored = await storedRetry();
@@ -125,7 +172,7 @@ export function createMessages(deps: Deps) {
 
     async edit(selfId: string, payload: unknown): Promise<Message> {
       const { messageId, body } = parseInput(editSchema, payload);
-      return changeOwnMessage(selfId, messageId, async (message) => {
+      return changeMessage(selfId, messageId, "sender", async (message) => {
         const edited = message.deletedAt ? null : await store.updateMessage(message, { body, editedAt: nowIso() });
         if (!edited) throw new AppError("VALIDATION", "a deleted message cannot be edited");
         return edited;
@@ -135,7 +182,7 @@ export function createMessages(deps: Deps) {
     /** Deleting leaves a tombstone (body "", deletedAt set); deleting it again returns the same tombstone. */
     async delete(selfId: string, payload: unknown): Promise<Message> {
       const { messageId } = parseInput(deleteSchema, payload);
-      return changeOwnMessage(selfId, messageId, async (message) =>
+      return changeMessage(selfId, messageId, "sender or owner", async (message) =>
         message.deletedAt ? null : store.updateMessage(message, { body: "", deletedAt: nowIso() }),
       );
     },

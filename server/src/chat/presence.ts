@@ -69,7 +69,7 @@ export function createMemoryPresence(graceMs: number): Presence {
   };
 }
 
-/** Tells a user's peers (and sockets watching them) that the user came online or went offline. */
+/** Tells a user's peers (sockets watching them, and their groups' rooms) that the user came online or went offline. */
 export function createPresenceAnnouncer(deps: { store: Store; broadcaster: Broadcaster; logger: Logger }) {
   const { store, broadcaster, logger } = deps;
   // Announcements of one user leave this node in the order their changes happened.
@@ -84,7 +84,11 @@ export function createPresenceAnnouncer(deps: { store: Store; broadcaster: Broad
         lastSeenAt = nowIso();
         await store.setLastSeen(userId, lastSeenAt);
       }
-      broadcaster.presence({ userId, online, lastSeenAt }, await store.listPeerIds(userId));
+      const [peerIds, groupConversationIds] = await Promise.all([
+        store.listPeerIds(userId),
+        store.listGroupConversationIds(userId),
+      ]);
+      broadcaster.presence({ userId, online, lastSeenAt }, peerIds, groupConversationIds);
     }).catch((err: unknown) => logger.warn({ err, userId }, "presence announcement failed"));
   };
 }

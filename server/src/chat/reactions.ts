@@ -38,7 +38,9 @@ export function createReactions(deps: Deps) {
   function apply(message: Message, change: () => Promise<ReactionOutcome>): Promise<ReactionOutcome> {
     return conversationQueue(message.conversationId, async () => {
       const outcome = await change();
-      if (outcome.result === "changed") broadcaster.messageUpdated(outcome.message);
+      if (outcome.result === "changed") {
+        broadcaster.messageUpdated(outcome.message, await visibility.messageAudience(message.conversationId));
+      }
       return outcome;
     });
   }

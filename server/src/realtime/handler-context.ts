@@ -5,6 +5,7 @@ import type { Receipts } from "../chat/receipts";
 import type { Broadcaster } from "../chat/broadcaster";
 import type { TypingThrottle } from "../chat/typing-throttle";
 import type { UserDirectory } from "../chat/users";
+import type { Visibility } from "../chat/visibility";
 import type { EventBinder } from "./on-event";
 import type { ParleySocket } from "./types";
 
@@ -16,6 +17,7 @@ export type Services = {
   reactions: Reactions;
   receipts: Receipts;
   broadcaster: Broadcaster;
+  visibility: Visibility;
   shouldRelayTyping: TypingThrottle;
 };
 

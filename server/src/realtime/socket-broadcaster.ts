@@ -1,4 +1,4 @@
-import { userRoom, type Message } from "../../../shared/protocol";
+import { isGroupConversation, userRoom, type Message } from "../../../shared/protocol";
 import type { Broadcaster } from "../chat/broadcaster";
 import { participantsOf, presenceRoom } from "../chat/rooms";
 import type { ParleyServer } from "./types";
@@ -12,14 +12,29 @@ export function createSocketBroadcaster(io: ParleyServer): Broadcaster {
     const [a, b] = participantsOf(conversationId);
     return io.to([conversationId, userRoom(a), userRoom(b)]);
   }
-  const messageAudience = (message: Message) => conversationAudience(message.conversationId);
+  function messageAudience(message: Message, memberIds: readonly string[] = []) {
+    if (!isGroupConversation(message.conversationId)) return conversationAudience(message.conversationId);
+    // io.to([]) would reach every socket: a group message without its members is a bug, never a broadcast.
+    if (memberIds.length === 0) throw new Error(`no audience for a message of ${message.conversationId}`);
+    return io.to(memberIds.map(userRoom));
+  }
 
   return {
-    messageNew: (message) => messageAudience(message).emit("message:new", message),
-    messageUpdated: (message) => messageAudience(message).emit("message:updated", message),
-    receipt: (event) => conversationAudience(event.conversationId).emit("receipt", event),
-    typing: (event, recipientId) => io.to(userRoom(recipientId)).emit("typing", event),
-    presence: (event, peerIds) => io.to([presenceRoom(event.userId), ...peerIds.map(userRoom)]).emit("presence", event),
+    messageNew: (message, memberIds) => messageAudience(message, memberIds).emit("message:new", message),
+    messageUpdated: (message, memberIds) => messageAudience(message, memberIds).emit("message:updated", message),
+    receipt: (event) =>
+      (isGroupConversation(event.conversationId)
+        ? io.to([event.conversationId, userRoom(event.userId)])
+        : conversationAudience(event.conversationId)
+      ).emit("receipt", event),
+    typing: (event, peerId) =>
+      (peerId === undefined
+        ? io.to(event.conversationId).except(userRoom(event.userId))
+        : io.to(userRoom(peerId))
+      ).emit("typing", event),
+    presence: (event, peerIds, groupConversationIds) =>
+      io.to([presenceRoom(event.userId), ...peerIds.map(userRoom), ...groupConversationIds]).emit("presence", event),
+    leaveConversation: (userId, conversationId) => io.in(userRoom(userId)).socketsLeave(conversationId),
     settings: (userId, settings) => io.to(userRoom(userId)).emit("conversation:settings", settings),
   };
 }

@@ -1,6 +1,6 @@
 import { conversationIdFor } from "../../../shared/protocol";
 import { typingSchema } from "../../../shared/schemas";
-import { peerIdOf } from "../chat/conversation-ref";
+import { groupConversationOf, peerIdOf } from "../chat/conversation-ref";
 import { parseInput } from "../validation";
 import type { HandlerContext } from "./handler-context";
 
@@ -8,6 +8,14 @@ export function registerTypingHandlers({ socket, events, services }: HandlerCont
   const selfId = socket.data.userId;
   events.onSignal("typing", async (payload) => {
     const { typing, ...ref } = parseInput(typingSchema, payload);
+    const group = groupConversationOf(ref);
+    if (group) {
+      // Members only: a removed member's typing is dropped, on whichever node it arrives.
+      if (!(await services.visibility.isGroupMember(selfId, group))) return;
+      if (!(await services.shouldRelayTyping(selfId, group, typing))) return;
+      services.broadcaster.typing({ conversationId: group, userId: selfId, typing });
+      return;
+    }
     const peerId = peerIdOf(selfId, ref);
     // In a chat with yourself there is nobody else to tell.
     if (peerId === selfId) return;

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { CompiledQuery, Kysely, Selectable, Transaction } from "kysely";
 import { LIMITS } from "../../../shared/protocol";
 import type { Message, NotifyLevel } from "../../../shared/protocol";
+import { createGroupStore } from "./group-store";
 import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toReactions, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type {
@@ -206,41 +207,64 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
   });
 }
 
-type ConversationListRow = Selectable<MessagesTable> & {
-  peer_id: string;
-  peer_username: string;
-  peer_display_name: string;
+/** A DM's row has the peer's columns, a group's the group's. */
+type ConversationListRow = Omit<Selectable<MessagesTable>, "sender_ordinal"> & {
+  conversation_kind: "dm" | "group";
+  peer_id: string | null;
+  peer_username: string | null;
+  peer_display_name: string | null;
   peer_last_seen_at: string | null;
   my_read_seq: number;
   my_read_peer_count: number;
-  peer_sent_count: number;
-  peer_read_seq: number;
-  peer_delivered_seq: number;
+  my_role: "owner" | "member" | null;
+  peer_sent_count: number | null;
+  peer_read_seq: number | null;
+  peer_delivered_seq: number | null;
+  group_id: string | null;
+  group_name: string | null;
+  group_member_count: number | null;
+  group_unread: number | null;
   notify: NotifyLevel | null;
   muted_until: string | null;
 };
 
-function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: string): ConversationSummaryRecord {
-  const withSelf = row.peer_id === userId;
-  return {
-    kind: "dm",
+function toSummary(row: ConversationListRow, userId: string): ConversationSummaryRecord {
+  const common = {
     conversationId: row.conversation_id,
-    peer: {
-      id: row.peer_id,
-      username: row.peer_username,
-      displayName: row.peer_display_name,
-      lastSeenAt: row.peer_last_seen_at,
-    },
     lastMessage: toMessage(row),
-    // Unread: the peer's messages above my read watermark; my own never count.
-    unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
     readSeq: Number(row.my_read_seq),
-    peerReadSeq: Number(row.peer_read_seq),
-    peerDeliveredSeq: Number(row.peer_delivered_seq),
     mentionCount: 0,
     // No settings row: the defaults.
     notify: row.notify ?? "all",
     mutedUntil: row.muted_until,
+  };
+  if (row.conversation_kind === "group") {
+    return {
+      ...common,
+      kind: "group",
+      group: {
+        id: row.group_id!,
+        name: row.group_name!,
+        memberCount: Number(row.group_member_count),
+        role: row.my_role ?? "member",
+      },
+      unreadCount: Number(row.group_unread),
+    };
+  }
+  const withSelf = row.peer_id === userId;
+  return {
+    ...common,
+    kind: "dm",
+    peer: {
+      id: row.peer_id!,
+      username: row.peer_username!,
+      displayName: row.peer_display_name!,
+      lastSeenAt: row.peer_last_seen_at,
+    },
+    // Unread: the peer's messages above my read watermark; my own never count.
+    unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
+    peerReadSeq: Number(row.peer_read_seq),
+    peerDeliveredSeq: Number(row.peer_delivered_seq),
   };
 }
 
@@ -272,19 +296,26 @@ export function createKyselyStore(
   // the last message by key: the cost grows with my conversations, never with their messages. Only
   // the columns the list sends: with a thousand conversations, each column is a thousand values.
   // A page is picked from my rows and their conversations alone, so only its own are joined further.
-  // Parameters: the user's id, then a page's position (its activity time twice, its id) and limit.
+  // A group's row (one I am a current member of) joins the group, counts its members and my unread
+  // messages instead of a peer: O(members + unread), nothing written per member per message.
+  // Parameters: the user's id, then a page's position (its activity time twice, its id) and limit;
+  // constants are literals, so they take no place among them.
+  const isGroup = sql.lit<"group">("group");
   function conversationListQuery(page: { positioned: boolean; limited: boolean }) {
     let mine = db
       .selectFrom("conversation_members as mine")
       .innerJoin("conversations as c", "c.id", "mine.conversation_id")
       .where("mine.user_id", "=", "")
+      .where("mine.left_seq", "is", null)
       .select([
         "c.id",
+        "c.kind",
         "c.last_message_at",
         "c.last_seq",
         "c.user_a",
         "c.user_b",
         "mine.user_id",
+        "mine.role",
         "mine.read_seq",
         "mine.read_peer_count",
       ]);
@@ -296,10 +327,11 @@ export function createKyselyStore(
     if (page.limited) mine = mine.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(0);
     return db
       .selectFrom(mine.as("mine"))
-      .innerJoin("conversation_members as peer", (join) =>
+      .leftJoin("conversation_members as peer", (join) =>
         // In a conversation with myself the peer's row is my own.
         join
           .onRef("peer.conversation_id", "=", "mine.id")
+          .on((eb) => eb("mine.kind", "!=", isGroup))
           .on((eb) =>
             eb.or([eb("peer.user_id", "!=", eb.ref("mine.user_id")), eb("mine.user_a", "=", eb.ref("mine.user_b"))]),
           ),
@@ -307,11 +339,46 @@ export function createKyselyStore(
       .innerJoin("messages as last", (join) =>
         join.onRef("last.conversation_id", "=", "mine.id").onRef("last.seq", "=", "mine.last_seq"),
       )
-      .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
+      .leftJoin("users as peer_user", "peer_user.id", "peer.user_id")
+      .leftJoin("groups as g", "g.conversation_id", "mine.id")
       .leftJoin("conversation_settings as settings", (join) =>
         join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "mine.id"),
       )
       .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
+      .select((eb) => [
+        "mine.kind as conversation_kind",
+        "mine.role as my_role",
+        "g.id as group_id",
+        "g.name as group_name",
+        eb
+          .case()
+          .when("mine.kind", "=", isGroup)
+          .then(
+            eb
+              .selectFrom("conversation_members as member")
+              .select((m) => m.fn.countAll<number>().as("n"))
+              .whereRef("member.conversation_id", "=", "mine.id")
+              .where("member.left_seq", "is", null),
+          )
+          .end()
+          .as("group_member_count"),
+        // §6: text messages above my read watermark (never below my joinedSeq), not mine, not deleted.
+        eb
+          .case()
+          .when("mine.kind", "=", isGroup)
+          .then(
+            eb
+              .selectFrom("messages as unread")
+              .select((m) => m.fn.countAll<number>().as("n"))
+              .whereRef("unread.conversation_id", "=", "mine.id")
+              .whereRef("unread.seq", ">", "mine.read_seq")
+              .where("unread.kind", "=", sql.lit<"text">("text"))
+              .whereRef("unread.sender_id", "!=", "mine.user_id")
+              .where("unread.deleted_at", "is", null),
+          )
+          .end()
+          .as("group_unread"),
+      ])
       .select([
         "mine.last_message_at",
         "peer.user_id as peer_id",
@@ -335,15 +402,20 @@ export function createKyselyStore(
     top: conversationListQuery({ positioned: false, limited: true }),
     after: conversationListQuery({ positioned: true, limited: true }),
   };
-  // Σ over my member rows by index, each with the peer's member row and my settings by key: like the
-  // list, the cost grows with my conversations, never with their messages. A conversation with myself
-  // has no peer row and no unread. Parameters: now, the user's id.
+  // Σ over my current member rows by index, each with a DM's peer row or a group's unread count (as the
+  // list counts them) and my settings by key: like the list, the cost grows with my conversations and a
+  // group's unread, never with a DM's messages. A conversation with myself has no peer row and no unread.
+  // Parameters: now, the user's id (in the order the SQL reads them).
   const totalsQuery = db
     .selectFrom((eb) =>
       eb
         .selectFrom("conversation_members as mine")
-        .innerJoin("conversation_members as peer", (join) =>
-          join.onRef("peer.conversation_id", "=", "mine.conversation_id").onRef("peer.user_id", "!=", "mine.user_id"),
+        .innerJoin("conversations as c", "c.id", "mine.conversation_id")
+        .leftJoin("conversation_members as peer", (join) =>
+          join
+            .onRef("peer.conversation_id", "=", "mine.conversation_id")
+            .onRef("peer.user_id", "!=", "mine.user_id")
+            .on((j) => j("c.kind", "!=", isGroup)),
         )
         .leftJoin("conversation_settings as settings", (join) =>
           join
@@ -351,9 +423,25 @@ export function createKyselyStore(
             .onRef("settings.conversation_id", "=", "mine.conversation_id"),
         )
         .where("mine.user_id", "=", "")
+        .where("mine.left_seq", "is", null)
         .select((c) => [
           // The list's unreadCount (toSummary).
-          c(c.ref("peer.sent_count"), "-", c.ref("mine.read_peer_count")).as("unread"),
+          c
+            .case()
+            .when("c.kind", "=", isGroup)
+            .then(
+              c
+                .selectFrom("messages as unread")
+                .select((m) => m.fn.countAll<number>().as("n"))
+                .whereRef("unread.conversation_id", "=", "mine.conversation_id")
+                .whereRef("unread.seq", ">", "mine.read_seq")
+                .where("unread.kind", "=", sql.lit<"text">("text"))
+                .whereRef("unread.sender_id", "!=", "mine.user_id")
+                .where("unread.deleted_at", "is", null),
+            )
+            .else(c.fn.coalesce(c(c.ref("peer.sent_count"), "-", c.ref("mine.read_peer_count")), sql.lit(0)))
+            .end()
+            .as("unread"),
           // Mentions are not counted yet: message_mentions will feed this column (the list's mentionCount too).
           sql<number>`0`.as("mentions"),
           // Muted: the level is none until the mute ends.
@@ -386,8 +474,12 @@ export function createKyselyStore(
         .as("badge"),
     ])
     .compile();
-  const pageQuery = db.selectFrom("messages").select(MESSAGE_COLUMNS).where("conversation_id", "=", "");
-  // Parameters: conversation, [cursor,] limit.
+  const pageQuery = db
+    .selectFrom("messages")
+    .select(MESSAGE_COLUMNS)
+    .where("conversation_id", "=", "")
+    .where("seq", ">=", 0);
+  // Parameters: conversation, the first visible seq, [cursor,] limit.
   const pageQueries = {
     after: pageQuery.where("seq", ">", 0).orderBy("seq", "asc").limit(0).compile(),
     before: pageQuery.where("seq", "<", 0).orderBy("seq", "desc").limit(0).compile(),
@@ -455,6 +547,8 @@ export function createKyselyStore(
   }
 
   const store: Store = {
+    ...createGroupStore(db),
+
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -634,6 +728,7 @@ export function createKyselyStore(
       const rows = await db
         .selectFrom("conversations")
         .select(["user_a", "user_b"])
+        .where("kind", "=", "dm")
         .where((eb) => eb.or([eb("user_a", "=", userId), eb("user_b", "=", userId)]))
         .execute();
       return [...new Set(rows.map((r) => (r.user_a === userId ? r.user_b : r.user_a)))];
@@ -658,17 +753,17 @@ export function createKyselyStore(
       };
     },
 
-    async listMessages(conversationId, { beforeSeq, afterSeq, limit }) {
+    async listMessages(conversationId, { beforeSeq, afterSeq, limit, fromSeq = 1 }) {
       // One row past the page tells whether more exist; the byte cap may end the page sooner.
       if (afterSeq !== undefined) {
-        const { rows } = await rerun(db, pageQueries.after, [conversationId, afterSeq, limit + 1]);
+        const { rows } = await rerun(db, pageQueries.after, [conversationId, fromSeq, afterSeq, limit + 1]);
         const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
         return { messages: page.map((row) => toMessage(row)), hasMore: rows.length > page.length };
       }
       const { rows } =
         beforeSeq !== undefined
-          ? await rerun(db, pageQueries.before, [conversationId, beforeSeq, limit + 1])
-          : await rerun(db, pageQueries.newest, [conversationId, limit + 1]);
+          ? await rerun(db, pageQueries.before, [conversationId, fromSeq, beforeSeq, limit + 1])
+          : await rerun(db, pageQueries.newest, [conversationId, fromSeq, limit + 1]);
       // Newest first, so the cap keeps the messages nearest the cursor.
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return { messages: page.reverse().map((row) => toMessage(row)), hasMore: rows.length > page.length };
@@ -678,7 +773,7 @@ export function createKyselyStore(
       return JSON.stringify(await store.listMessages(conversationId, page));
     },
 
-    async listChanges(conversationId, { sinceRev, uptoSeq, limit }) {
+    async listChanges(conversationId, { sinceRev, uptoSeq, limit, fromSeq = 1 }) {
       const conversation = await db
         .selectFrom("conversations")
         .select("rev")
@@ -688,6 +783,7 @@ export function createKyselyStore(
         .selectFrom("messages")
         .selectAll()
         .where("conversation_id", "=", conversationId)
+        .where("seq", ">=", fromSeq)
         .where("rev", ">", sinceRev);
       if (uptoSeq !== undefined) query = query.where("seq", "<=", uptoSeq);
       const rows = await query

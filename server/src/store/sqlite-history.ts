@@ -27,7 +27,7 @@ export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database
   const page = (cursor: string, order: "asc" | "desc") =>
     sqlite
       .prepare<Record<string, unknown>, JsonRow>(
-        `select ${MESSAGE_JSON} from messages where conversation_id = @conversationId ${cursor}
+        `select ${MESSAGE_JSON} from messages where conversation_id = @conversationId and seq >= @fromSeq ${cursor}
          order by seq ${order} limit @limit`,
       )
       .raw(true);
@@ -38,11 +38,11 @@ export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database
   };
 
   return {
-    async listMessagesJson(conversationId, { beforeSeq, afterSeq, limit }) {
+    async listMessagesJson(conversationId, { beforeSeq, afterSeq, limit, fromSeq = 1 }) {
       // A group message has no recipient: null matches no sender.
       const [userA, userB] = isGroupConversation(conversationId) ? [null, null] : participantsOf(conversationId);
       // One row past the page tells whether more exist; the byte cap may end the page sooner.
-      const parameters = { conversationId, userA, userB, beforeSeq, afterSeq, limit: limit + 1 };
+      const parameters = { conversationId, userA, userB, fromSeq, beforeSeq, afterSeq, limit: limit + 1 };
       const statement = afterSeq !== undefined ? pages.after : beforeSeq !== undefined ? pages.before : pages.newest;
       const rows = await db.connection().execute(async () => statement.all(parameters));
       const page = capByBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes, ([, bodyBytes]) => bodyBytes);

@@ -1,4 +1,5 @@
-import type { ConversationTotals, DmSummary, Message, NotifyLevel } from "../../../shared/protocol";
+import type { ConversationTotals, DmSummary, GroupSummary, Message, NotifyLevel } from "../../../shared/protocol";
+import type { GroupStore } from "./group-store";
 
 /** A user as stored; `online` is not stored, presence adds it. */
 export type UserRecord = {
@@ -24,17 +25,22 @@ export type ConversationState = {
 /** Where a conversation stands in the list: by its last message's time, newest first, then by id. */
 export type ListPosition = { lastMessageAt: string; conversationId: string };
 
-export type ConversationSummaryRecord = Omit<DmSummary, "peer" | "lastMessage"> & {
-  /** What the list shows of the peer. */
-  peer: PeerRecord;
-  lastMessage: Message;
-};
+export type ConversationSummaryRecord =
+  | (Omit<DmSummary, "peer" | "lastMessage"> & {
+      /** What the list shows of the peer. */
+      peer: PeerRecord;
+      lastMessage: Message;
+    })
+  | (Omit<GroupSummary, "lastMessage"> & { lastMessage: Message });
 
 /** A user's notification settings of a conversation as stored (v2 §9): a mute may have ended since. */
 export type StoredSettings = { notify: NotifyLevel; mutedUntil: string | null };
 
-/** Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer ones. */
-export type MessagePage = { beforeSeq?: number; afterSeq?: number; limit: number };
+/**
+ * Without a cursor: the newest `limit`; with `beforeSeq` the newest older ones; with `afterSeq` the oldest newer
+ * ones. Only seqs from `fromSeq` (1 when absent): a group member's visibleFromSeq.
+ */
+export type MessagePage = { beforeSeq?: number; afterSeq?: number; limit: number; fromSeq?: number };
 
 export type NewMessage = {
   id: string;
@@ -66,7 +72,7 @@ export type ReactionOutcome =
  * Everything the handlers and routes need from storage. Implementations keep
  * seq assignment and idempotency inside one transaction.
  */
-export interface Store {
+export interface Store extends GroupStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
@@ -114,7 +120,7 @@ export interface Store {
   ): Promise<StoredSettings>;
   /** Back to the defaults (leaving a group resets them, v2 §9). */
   clearConversationSettings(userId: string, conversationId: string): Promise<void>;
-  /** Everyone `userId` has a conversation with. */
+  /** Everyone `userId` has a one-to-one conversation with. */
   listPeerIds(userId: string): Promise<string[]>;
   /** Zeros when the conversation has no message yet. */
   getConversationState(conversationId: string, userId: string, peerId: string): Promise<ConversationState>;
@@ -126,7 +132,7 @@ export interface Store {
   /** Messages with rev > sinceRev (and seq <= uptoSeq), ascending by rev, capped like a page; and the current rev. */
   listChanges(
     conversationId: string,
-    query: { sinceRev: number; uptoSeq?: number; limit: number },
+    query: { sinceRev: number; uptoSeq?: number; limit: number; fromSeq?: number },
   ): Promise<{ messages: Message[]; rev: number; hasMore: boolean }>;
   findMessageById(id: string): Promise<Message | undefined>;
   findMessageByClientId(senderId: string, clientId: string): Promise<Message | undefined>;
