@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LIMITS, conversationIdFor } from "../../shared/protocol";
+import { LIMITS, conversationIdFor, groupConversationId } from "../../shared/protocol";
 import type {
   ConversationListResponse,
   ConversationPageResponse,
@@ -21,6 +21,7 @@ import {
   waitFor,
 } from "./helpers";
 import type { ClientSocket, TestServer, TestUser } from "./helpers";
+import { createGroup, groupPath } from "./group-helpers";
 
 // Protocol v2 §9: per-conversation notification settings, and the list's totals.
 
@@ -50,7 +51,7 @@ async function summaryOf(user: TestUser, conversationId: string): Promise<DmSumm
   return conversations.find((c): c is DmSummary => c.conversationId === conversationId);
 }
 
-const settingsOf = (summary: DmSummary | undefined) =>
+const settingsOf = (summary: Pick<DmSummary, "notify" | "mutedUntil"> | undefined) =>
   summary && { notify: summary.notify, mutedUntil: summary.mutedUntil };
 
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
@@ -335,31 +336,29 @@ describe("the list's settings and totals", () => {
   });
 });
 
-describe("clearConversationSettings", () => {
-  it("brings back the defaults, for that user and conversation only", async () => {
-    const [alice, bob, carol] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
-    const withBob = conversationIdFor(alice.user.id, bob.user.id);
-    const withCarol = conversationIdFor(alice.user.id, carol.user.id);
-    await seedMessages(server, bob.user, alice.user, 2);
-    await seedMessages(server, carol.user, alice.user, 3);
+describe("leaving a group", () => {
+  it("resets the leaver's settings of it, and only theirs: re-added, they start from the defaults", async () => {
+    const [owner, alice, bob] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
+    const group = await createGroup(server, owner, [alice, bob]);
+    const conversationId = groupConversationId(group.id);
     const until = inMinutes(45);
-    await putSettings(alice, withBob, { notify: "none", mutedUntil: until });
-    await putSettings(alice, withCarol, { notify: "none" });
-    await putSettings(bob, withBob, { notify: "mentions" });
-    expect((await list(alice)).totals).toEqual({ unread: 5, badge: 0 });
+    expect((await putSettings(alice, conversationId, { notify: "none", mutedUntil: until })).status).toBe(200);
+    expect((await putSettings(bob, conversationId, { notify: "mentions" })).status).toBe(200);
+    const settingsIn = async (user: TestUser) =>
+      settingsOf((await list(user)).conversations.find((c) => c.conversationId === conversationId));
+    expect(await settingsIn(alice)).toEqual({ notify: "none", mutedUntil: until });
 
-    await server.store.clearConversationSettings(alice.user.id, withBob);
-    expect(settingsOf(await summaryOf(alice, withBob))).toEqual({ notify: "all", mutedUntil: null });
-    expect(settingsOf(await summaryOf(alice, withCarol))).toEqual({ notify: "none", mutedUntil: null });
-    expect(settingsOf(await summaryOf(bob, withBob))).toEqual({ notify: "mentions", mutedUntil: null });
-    expect((await list(alice)).totals).toEqual({ unread: 5, badge: 2 });
-    // Clearing what is not set is no error.
-    await server.store.clearConversationSettings(alice.user.id, withBob);
-    // A change after a reset starts from the defaults.
-    expect((await putSettings(alice, withBob, { mutedUntil: until })).body.settings).toEqual({
-      conversationId: withBob,
-      notify: "all",
-      mutedUntil: until,
+    expect(
+      (await http(server, "DELETE", `${groupPath(group)}/members/${alice.user.id}`, { token: owner.token })).status,
+    ).toBe(204);
+    // A former member's settings of the group are NOT_FOUND like everything else of it.
+    expect((await putSettings(alice, conversationId, { notify: "all" })).status).toBe(404);
+    const readded = await http(server, "POST", `${groupPath(group)}/members`, {
+      token: owner.token,
+      body: { userIds: [alice.user.id] },
     });
+    expect(readded.status).toBe(200);
+    expect(await settingsIn(alice)).toEqual({ notify: "all", mutedUntil: null });
+    expect(await settingsIn(bob)).toEqual({ notify: "mentions", mutedUntil: null });
   });
 });

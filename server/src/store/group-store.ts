@@ -317,13 +317,20 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
         for (const [i, step] of change.steps.entries()) {
           const seq = lastSeq + 1 + i;
           for (const userId of step.joins ?? []) await join(trx, conversationId, userId, "member", seq);
-          if (step.leaves?.length)
+          if (step.leaves?.length) {
             await trx
               .updateTable("conversation_members")
               .set({ left_seq: seq, role: null })
               .where("conversation_id", "=", conversationId)
               .where("user_id", "in", step.leaves)
               .execute();
+            // Leaving resets the notification settings (v2 §9): a re-added member starts from the defaults.
+            await trx
+              .deleteFrom("conversation_settings")
+              .where("conversation_id", "=", conversationId)
+              .where("user_id", "in", step.leaves)
+              .execute();
+          }
           for (const { userId, role } of step.roles ?? [])
             await trx
               .updateTable("conversation_members")

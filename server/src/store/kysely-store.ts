@@ -716,14 +716,6 @@ export function createKyselyStore(
       return { notify: row.notify, mutedUntil: row.muted_until };
     },
 
-    async clearConversationSettings(userId, conversationId) {
-      await db
-        .deleteFrom("conversation_settings")
-        .where("user_id", "=", userId)
-        .where("conversation_id", "=", conversationId)
-        .execute();
-    },
-
     async listPeerIds(userId) {
       const rows = await db
         .selectFrom("conversations")

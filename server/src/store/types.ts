@@ -118,8 +118,6 @@ export interface Store extends GroupStore {
     conversationId: string,
     changes: Partial<StoredSettings>,
   ): Promise<StoredSettings>;
-  /** Back to the defaults (leaving a group resets them, v2 §9). */
-  clearConversationSettings(userId: string, conversationId: string): Promise<void>;
   /** Everyone `userId` has a one-to-one conversation with. */
   listPeerIds(userId: string): Promise<string[]>;
   /** Zeros when the conversation has no message yet. */
