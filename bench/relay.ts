@@ -3,8 +3,10 @@
 // authentication, no validation, no storage. A client names itself with
 // `auth: { userId }`; `message:send` is acked and emitted as `message:new` to
 // the conversation room and both users' rooms, so the sender's sockets get
-// the echo as they do from Parley. Run as a forked child: it sends its port
-// to the parent once it listens.
+// the echo as they do from Parley. With a `conversationId` instead of a
+// `peerId` (bench/fanout.ts), join enters that room and a send goes to it: a
+// group's broadcast without a members list. Run as a forked child: it sends
+// its port to the parent once it listens.
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { Server } from "socket.io";
@@ -19,19 +21,23 @@ io.on("connection", (socket) => {
   const userId = String(socket.handshake.auth.userId);
   void socket.join(userRoom(userId));
 
-  socket.on("conversation:join", ({ peerId }: { peerId: string }, ack: (response: unknown) => void) => {
-    const conversationId = conversationIdFor(userId, peerId);
+  type Ref = { peerId?: string; conversationId?: string };
+  const roomOf = (ref: Ref) => ref.conversationId ?? conversationIdFor(userId, String(ref.peerId));
+
+  socket.on("conversation:join", (ref: Ref, ack: (response: unknown) => void) => {
+    const conversationId = roomOf(ref);
     void socket.join(conversationId);
     ack({ ok: true, conversationId, messages: [], hasMore: false });
   });
 
   socket.on(
     "message:send",
-    ({ peerId, clientId, body }: { peerId: string; clientId: string; body: string }, ack: (r: unknown) => void) => {
+    ({ clientId, body, ...ref }: Ref & { clientId: string; body: string }, ack: (r: unknown) => void) => {
       seq++;
+      const peerId = ref.peerId ?? null;
       const message: Message = {
         id: randomBytes(16).toString("base64url"),
-        conversationId: conversationIdFor(userId, peerId),
+        conversationId: roomOf(ref),
         seq,
         senderId: userId,
         recipientId: peerId,
@@ -48,7 +54,9 @@ io.on("connection", (socket) => {
         mentions: [],
         system: null,
       };
-      io.to([message.conversationId, userRoom(userId), userRoom(peerId)]).emit("message:new", message);
+      const rooms = [message.conversationId, userRoom(userId)];
+      if (peerId !== null) rooms.push(userRoom(peerId));
+      io.to(rooms).emit("message:new", message);
       ack({ ok: true, message });
     },
   );
