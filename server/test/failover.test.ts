@@ -1,12 +1,12 @@
 import { io } from "socket.io-client";
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { conversationIdFor } from "../../shared/protocol";
-import type { Message } from "../../shared/protocol";
+import { conversationIdFor, groupConversationId } from "../../shared/protocol";
+import type { GroupResponse, Message } from "../../shared/protocol";
 import { missingClusterTools, startCluster } from "../../scripts/cluster";
 import type { Cluster } from "../../scripts/cluster";
 import { NODE_COOKIE } from "../../scripts/nginx";
-import { fetchAllMessages, registerUser, sendMessage, waitFor } from "./helpers";
+import { fetchAllMessages, http, newClientId, registerUser, sendMessage, waitFor } from "./helpers";
 import type { ClientSocket, TestUser } from "./helpers";
 import { createReliableClient, expectEveryClientHoldsWhatIsStored } from "./reliable-client";
 import type { ReliableClient } from "./reliable-client";
@@ -21,6 +21,9 @@ const CLIENTS = 12;
 const PER_CLIENT = 30;
 const WINDOW = 3;
 const KILL_AFTER_ACKS = 120;
+/** The group that spans both nodes, and how many messages each member sends to it. */
+const GROUP_MEMBERS = 4;
+const GROUP_PER_MEMBER = 20;
 /** Users whose only socket is on node1 and who do not come back. */
 const STRANDED = 2;
 /** PROTOCOL.md: presence is sent within 10 s of a user's last socket going away. */
@@ -241,5 +244,75 @@ describe.skipIf(missing.length > 0)("a cluster behind nginx", () => {
     );
     // Users who were only on the killed node go offline for their peers within the presence window.
     for (const result of offline) expect(result).toEqual({ ms: expect.any(Number) });
+  }, 60_000);
+
+  it("keeps a group spanning both nodes whole: every acked message reaches every member once", async () => {
+    const [node1] = cluster.nodes as [Cluster["nodes"][number]];
+    const members: TestUser[] = [];
+    for (let i = 0; i < GROUP_MEMBERS; i++) members.push(await registerUser(cluster));
+    const created = await http<GroupResponse>(cluster, "POST", "/api/groups", {
+      token: members[0]!.token,
+      body: { clientId: newClientId(), name: "Across nodes", memberIds: members.slice(1).map((m) => m.user.id) },
+    });
+    expect(created.status).toBe(201);
+    const conversationId = groupConversationId(created.body.group.id);
+    // Even members on node1, which is killed, odd ones on node2.
+    const onNode = (i: number) => cluster.nodes[i % 2]!.name;
+    const alreadyOnNode1 = await socketsOn(node1.url);
+    const openTabs = () =>
+      members.map((user, i) => {
+        const client = createReliableClient({
+          url: cluster.url,
+          token: user.token,
+          selfId: user.user.id,
+          peerIds: [conversationId],
+          headers: pinTo(onNode(i)),
+        });
+        clients.push(client);
+        return client;
+      });
+    // Each nginx worker keeps node1 failed for fail_timeout (2 s) after its last refused attempt, sending
+    // node1's cookie to the backup meanwhile: open the tabs again until the cookie put each where it says.
+    let tabs = openTabs();
+    for (const placedBy = Date.now() + 15_000; ;) {
+      await Promise.all(tabs.map((t) => t.whenReady()));
+      if ((await socketsOn(node1.url)) === alreadyOnNode1 + GROUP_MEMBERS / 2) break;
+      if (Date.now() > placedBy) throw new Error("nginx kept sending node1's cookie to the backup");
+      for (const t of tabs) t.close();
+      await expect.poll(() => socketsOn(node1.url)).toBe(alreadyOnNode1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      tabs = openTabs();
+    }
+
+    let acked = 0;
+    let killed: Promise<void> | undefined;
+    let ackedBeforeKill: Message[] = [];
+    await Promise.all(
+      tabs.map(async (tab, i) => {
+        for (let n = 0; n < GROUP_PER_MEMBER; n++) {
+          await tab.send(conversationId, `member ${i} says ${n}`);
+          if (++acked !== (GROUP_MEMBERS * GROUP_PER_MEMBER) / 2) continue;
+          killed = node1.kill();
+          ackedBeforeKill = tabs.flatMap((t) => [...t.acked.values()]);
+        }
+      }),
+    );
+    await killed;
+
+    const stored = await fetchAllMessages(cluster.url, members[1]!.token, conversationId);
+    expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, k) => k + 1));
+    expect(stored.filter((m) => m.kind === "text")).toHaveLength(GROUP_MEMBERS * GROUP_PER_MEMBER);
+    expect(new Set(stored.map((m) => m.id)).size).toBe(stored.length);
+    for (const message of ackedBeforeKill) expect(stored).toContainEqual(message);
+    await expectEveryClientHoldsWhatIsStored(tabs, new Map([[conversationId, stored]]));
+    for (const [i, tab] of tabs.entries()) {
+      expect(tab.stats.repeatedBroadcasts).toBe(0);
+      expect(tab.stats.seqConflicts).toBe(0);
+      expect({ member: i, connects: tab.stats.connects }).toEqual({
+        member: i,
+        connects: onNode(i) === node1.name ? 2 : 1,
+      });
+    }
+    await node1.restart();
   }, 60_000);
 });
