@@ -1,9 +1,19 @@
 import { sql } from "kysely";
 import type { CompiledQuery, Kysely, Selectable } from "kysely";
+import { mentionedIds } from "../../../shared/mentions";
 import { LIMITS } from "../../../shared/protocol";
 import type { Message } from "../../../shared/protocol";
-import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toUserRecord } from "./rows";
-import type { Database, MessagesTable } from "./schema";
+import {
+  capByBodyBytes,
+  isUniqueViolation,
+  mentionRows,
+  newMessageRow,
+  quoteOf,
+  toMessage,
+  toUserRecord,
+} from "./rows";
+import type { MessageRow, ReplyColumns } from "./rows";
+import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
 import type { AppendResult, ConversationSummaryRecord, NewMessage, Store, Watermarks } from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
@@ -25,7 +35,18 @@ const MESSAGE_COLUMNS = [
   "reactions",
   "system",
 ] as const;
+/** A reply's parent, joined as "parent" by its primary key: what quoteOf builds the quote from. */
+const REPLY_COLUMNS = [
+  "parent.seq as reply_seq",
+  "parent.sender_id as reply_sender_id",
+  // Cut by the database (substr counts code points in both dialects): a reply never reads a whole parent body.
+  sql<string>`substr(parent.body, 1, ${sql.lit(LIMITS.replyExcerptCodePoints)})`.as("reply_excerpt"),
+  "parent.deleted_at as reply_deleted_at",
+] as const;
 const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
+// Rows of one insert into message_mentions at most: a batch of group messages each mentioning
+// everyone would pass PostgreSQL's 65,535 parameters.
+const MENTION_ROWS_PER_INSERT = 1000;
 
 /** Aborts a change's transaction when the message was deleted first. */
 class AlreadyDeleted extends Error {}
@@ -47,6 +68,68 @@ function rerun<Row>(db: Kysely<Database>, query: CompiledQuery<Row>, parameters:
 /** Two ids as one map key: (sender, clientId) or (conversation, member). */
 const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
 
+/** Messages as the wire shows them: each with its reply's parent, joined by primary key. */
+function selectMessages(db: Kysely<Database>) {
+  return db
+    .selectFrom("messages")
+    .leftJoin("messages as parent", "parent.id", "messages.reply_to_id")
+    .select(MESSAGE_COLUMNS.map((c) => `messages.${c}` as const))
+    .select(REPLY_COLUMNS);
+}
+
+/** Rows just written as wire messages, their replies quoting their parents as they are now (one lookup). */
+async function withQuotes(db: Kysely<Database>, rows: MessageRow[]): Promise<Message[]> {
+  const parentIds = [...new Set(rows.flatMap((row) => row.reply_to_id ?? []))];
+  const parents =
+    parentIds.length === 0
+      ? []
+      : await db
+          .selectFrom("messages as parent")
+          .select(["parent.id", ...REPLY_COLUMNS])
+          .where("parent.id", "in", parentIds)
+          .execute();
+  const quotes = new Map(parents.map((parent) => [parent.id, quoteOf({ reply_to_id: parent.id, ...parent })]));
+  return rows.map((row) => toMessage(row, row.reply_to_id === null ? null : (quotes.get(row.reply_to_id) ?? null)));
+}
+
+/**
+ * The current members of each conversation, who a message may mention: member rows that have not left,
+ * so a DM's two participants (their rows come with its first message) and a group's members alike.
+ */
+async function currentMembers(db: Kysely<Database>, conversationIds: string[]) {
+  const members = new Map<string, { id: string; username: string }[]>();
+  if (conversationIds.length === 0) return members;
+  const rows = await db
+    .selectFrom("conversation_members as member")
+    .innerJoin("users", "users.id", "member.user_id")
+    .select(["member.conversation_id", "users.id", "users.username"])
+    .where("member.conversation_id", "in", conversationIds)
+    .where("member.left_seq", "is", null)
+    .execute();
+  for (const row of rows) members.set(row.conversation_id, [...(members.get(row.conversation_id) ?? []), row]);
+  return members;
+}
+
+async function insertMentionRows(db: Kysely<Database>, rows: Selectable<MessageMentionsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += MENTION_ROWS_PER_INSERT)
+    await db
+      .insertInto("message_mentions")
+      .values(rows.slice(i, i + MENTION_ROWS_PER_INSERT))
+      .execute();
+}
+
+/**
+ * Messages mentioning a member above their read watermark, from message_mentions' index alone (a
+ * deleted message, or a sender's own mention, has no row). Takes the columns of a member row, so a
+ * group's summary counts the same way as a DM's.
+ */
+function unreadMentionCount(member: { conversationId: string; userId: string; readSeq: string }) {
+  return sql<number | string>`(select count(*) from message_mentions
+    where message_mentions.user_id = ${sql.ref(member.userId)}
+      and message_mentions.conversation_id = ${sql.ref(member.conversationId)}
+      and message_mentions.seq > ${sql.ref(member.readSeq)})`;
+}
+
 /**
  * Appends a batch in one transaction and a handful of statements whatever its
  * size: one lookup of the batch's clientIds, one upsert that moves every
@@ -57,14 +140,16 @@ const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
  */
 async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<AppendResult[]> {
   return db.transaction().execute(async (trx) => {
-    const stored = await trx
-      .selectFrom("messages")
-      .selectAll()
+    const stored = await selectMessages(trx)
       .where((eb) =>
-        eb.or(batch.map((m) => eb.and([eb("sender_id", "=", m.senderId), eb("client_id", "=", m.clientId)]))),
+        eb.or(
+          batch.map((m) =>
+            eb.and([eb("messages.sender_id", "=", m.senderId), eb("messages.client_id", "=", m.clientId)]),
+          ),
+        ),
       )
       .execute();
-    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row)]));
+    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row, quoteOf(row))]));
     // The first of each new clientId is stored; a repeat in the same batch gets that message back.
     const fresh = new Map<string, NewMessage>();
     for (const m of batch) {
@@ -141,9 +226,16 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
       const sentCounts = new Map(
         members.map((row) => [pairKey(row.conversation_id, row.user_id), Number(row.sent_count)]),
       );
+      // Read after the member rows above, so a DM's first message finds both participants. A body
+      // without '@' mentions nobody, so a batch of those looks nobody up.
+      const mentionable = await currentMembers(
+        trx,
+        groups.filter(([, messages]) => messages.some((m) => m.body.includes("@"))).map(([id]) => id),
+      );
 
       // Counters now hold the values after the batch: number each group's messages up to them.
       const rows: Array<Selectable<MessagesTable>> = [];
+      const mentioned: Selectable<MessageMentionsTable>[] = [];
       for (const [conversationId, messages] of groups) {
         const last = counters.get(conversationId)!;
         const ordinals = new Map<string, number>();
@@ -151,17 +243,20 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
           const countKey = pairKey(conversationId, m.senderId);
           const ordinal = (ordinals.get(countKey) ?? sentCounts.get(countKey)! - sentBy.get(countKey)!.count) + 1;
           ordinals.set(countKey, ordinal);
-          rows.push(
-            newMessageRow(m, {
-              seq: last.seq - messages.length + 1 + i,
-              rev: last.rev - messages.length + 1 + i,
-              ordinal,
-            }),
+          const mentions = mentionedIds(m.body, mentionable.get(conversationId) ?? []);
+          const row = newMessageRow(
+            m,
+            { seq: last.seq - messages.length + 1 + i, rev: last.rev - messages.length + 1 + i, ordinal },
+            mentions,
           );
+          rows.push(row);
+          mentioned.push(...mentionRows(row, mentions));
         });
       }
       await trx.insertInto("messages").values(rows).execute();
-      for (const row of rows) created.set(pairKey(row.sender_id, row.client_id), toMessage(row));
+      await insertMentionRows(trx, mentioned);
+      const messages = await withQuotes(trx, rows);
+      rows.forEach((row, i) => created.set(pairKey(row.sender_id, row.client_id), messages[i]!));
     }
 
     const reported = new Set<string>();
@@ -177,17 +272,19 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
   });
 }
 
-type ConversationListRow = Selectable<MessagesTable> & {
-  peer_id: string;
-  peer_username: string;
-  peer_display_name: string;
-  peer_last_seen_at: string | null;
-  my_read_seq: number;
-  my_read_peer_count: number;
-  peer_sent_count: number;
-  peer_read_seq: number;
-  peer_delivered_seq: number;
-};
+type ConversationListRow = Selectable<MessagesTable> &
+  ReplyColumns & {
+    peer_id: string;
+    peer_username: string;
+    peer_display_name: string;
+    peer_last_seen_at: string | null;
+    my_read_seq: number;
+    my_read_peer_count: number;
+    peer_sent_count: number;
+    peer_read_seq: number;
+    peer_delivered_seq: number;
+    my_mention_count: number | string;
+  };
 
 function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: string): ConversationSummaryRecord {
   const withSelf = row.peer_id === userId;
@@ -200,13 +297,13 @@ function toSummary(row: Omit<ConversationListRow, "sender_ordinal">, userId: str
       displayName: row.peer_display_name,
       lastSeenAt: row.peer_last_seen_at,
     },
-    lastMessage: toMessage(row),
+    lastMessage: toMessage(row, quoteOf(row)),
     // Unread: the peer's messages above my read watermark; my own never count.
     unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
     readSeq: Number(row.my_read_seq),
     peerReadSeq: Number(row.peer_read_seq),
     peerDeliveredSeq: Number(row.peer_delivered_seq),
-    mentionCount: 0,
+    mentionCount: Number(row.my_mention_count),
     notify: "all",
     mutedUntil: null,
   };
@@ -222,11 +319,9 @@ export function createKyselyStore(
   sendPath: Partial<Pick<Store, "appendMessages" | "findMessageByClientId">> = {},
 ): Store {
   // Compiled once; the send path runs it for every message.
-  const byClientIdQuery = db
-    .selectFrom("messages")
-    .selectAll()
-    .where("sender_id", "=", "")
-    .where("client_id", "=", "")
+  const byClientIdQuery = selectMessages(db)
+    .where("messages.sender_id", "=", "")
+    .where("messages.client_id", "=", "")
     .compile();
   // Compiled once too: every HTTP request finds its session, every history page runs one of these.
   const sessionQuery = db
@@ -276,7 +371,9 @@ export function createKyselyStore(
         join.onRef("last.conversation_id", "=", "mine.id").onRef("last.seq", "=", "mine.last_seq"),
       )
       .innerJoin("users as peer_user", "peer_user.id", "peer.user_id")
+      .leftJoin("messages as parent", "parent.id", "last.reply_to_id")
       .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
+      .select(REPLY_COLUMNS)
       .select([
         "mine.last_message_at",
         "peer.user_id as peer_id",
@@ -288,6 +385,9 @@ export function createKyselyStore(
         "peer.sent_count as peer_sent_count",
         "peer.read_seq as peer_read_seq",
         "peer.delivered_seq as peer_delivered_seq",
+        unreadMentionCount({ conversationId: "mine.id", userId: "mine.user_id", readSeq: "mine.read_seq" }).as(
+          "my_mention_count",
+        ),
       ])
       .orderBy("mine.last_message_at", "desc")
       .orderBy("mine.id")
@@ -298,12 +398,12 @@ export function createKyselyStore(
     top: conversationListQuery({ positioned: false, limited: true }),
     after: conversationListQuery({ positioned: true, limited: true }),
   };
-  const pageQuery = db.selectFrom("messages").select(MESSAGE_COLUMNS).where("conversation_id", "=", "");
+  const pageQuery = selectMessages(db).where("messages.conversation_id", "=", "");
   // Parameters: conversation, [cursor,] limit.
   const pageQueries = {
-    after: pageQuery.where("seq", ">", 0).orderBy("seq", "asc").limit(0).compile(),
-    before: pageQuery.where("seq", "<", 0).orderBy("seq", "desc").limit(0).compile(),
-    newest: pageQuery.orderBy("seq", "desc").limit(0).compile(),
+    after: pageQuery.where("messages.seq", ">", 0).orderBy("messages.seq", "asc").limit(0).compile(),
+    before: pageQuery.where("messages.seq", "<", 0).orderBy("messages.seq", "desc").limit(0).compile(),
+    newest: pageQuery.orderBy("messages.seq", "desc").limit(0).compile(),
   };
 
   async function appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
@@ -492,7 +592,7 @@ export function createKyselyStore(
       if (afterSeq !== undefined) {
         const { rows } = await rerun(db, pageQueries.after, [conversationId, afterSeq, limit + 1]);
         const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
-        return { messages: page.map((row) => toMessage(row)), hasMore: rows.length > page.length };
+        return { messages: page.map((row) => toMessage(row, quoteOf(row))), hasMore: rows.length > page.length };
       }
       const { rows } =
         beforeSeq !== undefined
@@ -500,7 +600,10 @@ export function createKyselyStore(
           : await rerun(db, pageQueries.newest, [conversationId, limit + 1]);
       // Newest first, so the cap keeps the messages nearest the cursor.
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
-      return { messages: page.reverse().map((row) => toMessage(row)), hasMore: rows.length > page.length };
+      return {
+        messages: page.reverse().map((row) => toMessage(row, quoteOf(row))),
+        hasMore: rows.length > page.length,
+      };
     },
 
     async listMessagesJson(conversationId, page) {
@@ -513,34 +616,32 @@ export function createKyselyStore(
         .select("rev")
         .where("id", "=", conversationId)
         .executeTakeFirst();
-      let query = db
-        .selectFrom("messages")
-        .selectAll()
-        .where("conversation_id", "=", conversationId)
-        .where("rev", ">", sinceRev);
-      if (uptoSeq !== undefined) query = query.where("seq", "<=", uptoSeq);
+      let query = selectMessages(db)
+        .where("messages.conversation_id", "=", conversationId)
+        .where("messages.rev", ">", sinceRev);
+      if (uptoSeq !== undefined) query = query.where("messages.seq", "<=", uptoSeq);
       const rows = await query
-        .orderBy("rev", "asc")
+        .orderBy("messages.rev", "asc")
         .limit(limit + 1)
         .execute();
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return {
-        messages: page.map((row) => toMessage(row)),
+        messages: page.map((row) => toMessage(row, quoteOf(row))),
         rev: Number(conversation?.rev ?? 0),
         hasMore: rows.length > page.length,
       };
     },
 
     async findMessageById(id) {
-      const row = await db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirst();
-      return row && toMessage(row);
+      const row = await selectMessages(db).where("messages.id", "=", id).executeTakeFirst();
+      return row && toMessage(row, quoteOf(row));
     },
 
     findMessageByClientId:
       sendPath.findMessageByClientId ??
       (async (senderId, clientId) => {
         const { rows } = await rerun(db, byClientIdQuery, [senderId, clientId]);
-        return rows[0] && toMessage(rows[0]);
+        return rows[0] && toMessage(rows[0], quoteOf(rows[0]));
       }),
 
     appendMessages,
@@ -556,12 +657,20 @@ export function createKyselyStore(
             .where("id", "=", target.conversationId)
             .returning("rev")
             .executeTakeFirstOrThrow();
+          // Recomputed from the new body (a tombstone's "" mentions nobody), among the members of now.
+          const mentions = changes.body.includes("@")
+            ? mentionedIds(
+                changes.body,
+                (await currentMembers(trx, [target.conversationId])).get(target.conversationId) ?? [],
+              )
+            : [];
           // The guard, not any in-process queue, keeps a deleted message deleted.
           const row = await trx
             .updateTable("messages")
             .set({
               body: changes.body,
               rev: Number(rev),
+              mentions: JSON.stringify(mentions),
               ...(changes.editedAt && { edited_at: changes.editedAt }),
               ...(changes.deletedAt && { deleted_at: changes.deletedAt }),
             })
@@ -570,7 +679,10 @@ export function createKyselyStore(
             .returningAll()
             .executeTakeFirst();
           if (!row) throw new AlreadyDeleted();
-          return toMessage(row);
+          await trx.deleteFrom("message_mentions").where("message_id", "=", row.id).execute();
+          await insertMentionRows(trx, mentionRows(row, mentions));
+          const [message] = await withQuotes(trx, [row]);
+          return message!;
         })
         .catch((error: unknown) => {
           // Nothing changed, and the rev bump was rolled back with the transaction.
