@@ -1,5 +1,5 @@
 import { conversationIdFor } from "../../../shared/protocol";
-import type { Message } from "../../../shared/protocol";
+import type { ConversationRef, Message } from "../../../shared/protocol";
 import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
 import { createBatcher } from "../lib/batcher";
@@ -53,6 +53,33 @@ export function createMessages(deps: Deps) {
   }
 
   /**
+   * What a new message names besides its body, checked in this order: attachments listed twice
+   * (VALIDATION: the payload alone tells), then by lookup in payload order the peer, the replied-to
+   * message and the attachments (NOT_FOUND, or VALIDATION for a deleted or system parent). Returns the
+   * peer. A parent deleted after this check is quoted as deleted, as if deleted right after the reply.
+   */
+  async function checkNewMessage(
+    senderId: string,
+    named: ConversationRef & { replyToId?: string | undefined; attachmentIds?: string[] | undefined },
+  ): Promise<string> {
+    const { replyToId, attachmentIds = [], ...ref } = named;
+    if (new Set(attachmentIds).size < attachmentIds.length) {
+      throw new AppError("VALIDATION", "attachmentIds: an attachment is listed twice");
+    }
+    const peerId = peerIdOf(senderId, ref);
+    if (!(await users.exists(peerId))) throw notFound("user");
+    if (replyToId !== undefined) {
+      const parent = await visibility.visibleMessage(senderId, replyToId);
+      if (parent.conversationId !== conversationIdFor(senderId, peerId)) throw notFound("message");
+      if (parent.kind === "system") throw new AppError("VALIDATION", "a system message cannot be replied to");
+      if (parent.deletedAt) throw new AppError("VALIDATION", "a deleted message cannot be replied to");
+    }
+    // No upload exists until attachments are (PROTOCOL-v2 §7): every id is unknown.
+    if (attachmentIds.length > 0) throw notFound("attachment");
+    return peerId;
+  }
+
+  /**
    * Applies an edit or delete to a message the caller sent: NOT_FOUND outside
    * the conversation, FORBIDDEN for the peer. `change` returns null when there
    * was nothing to change; the stored copy is then returned and nobody is told.
@@ -86,7 +113,9 @@ export function createMessages(deps: Deps) {
      * Every other attempt costs a token, malformed ones too. Retries are rare,
      * so the token is taken first and given back when the send turns out to be
      * one: the write's own clientId lookup tells, and only a send refused by
-     * the limit (or naming an unknown peer) looks the clientId up on its own.
+     * the limit (or by checkNewMessage) looks the clientId up on its own. So a
+     * retry is returned as stored, whatever its ref, replyToId and attachmentIds
+     * name now (PROTOCOL-v2 §4).
      */
     async send(senderId: string, payload: unknown): Promise<Message> {
       const parsed = sendSchema.safeParse(payload);
@@ -100,11 +129,13 @@ export function createMessages(deps: Deps) {
       }
       if (!parsed.success) throw validationError(parsed.error);
 
-      const { clientId, body, ...ref } = parsed.data;
-      const peerId = peerIdOf(senderId, ref);
-      if (!(await users.exists(peerId))) {
-        const stored = await storedRetry();
-        if (!stored) throw notFound("user");
+      const { clientId, body, ...named } = parsed.data;
+      let peerId: string;
+      try {
+        peerId = await checkNewMessage(senderId, named);
+      } catch (error) {
+        const stored = error instanceof AppError ? await storedRetry() : undefined;
+        if (!stored) throw error;
         await sendLimiter.giveBack(senderId);
         return stored;
       }
@@ -118,6 +149,7 @@ export function createMessages(deps: Deps) {
         clientId,
         body,
         createdAt: nowIso(),
+        replyToId: named.replyToId,
       });
       if (!created) await sendLimiter.giveBack(senderId);
       return message;
