@@ -135,8 +135,10 @@ function unreadMentionCount(member: { conversationId: string; userId: string; re
  * size: one lookup of the batch's clientIds, one upsert that moves every
  * touched conversation's last_seq and rev by its count of new messages, one
  * upsert of the senders' member rows (their sent counts give the ordinals),
- * one multi-row insert. Conversations are locked in id order, so two nodes'
- * batches cannot deadlock.
+ * one multi-row insert. Only when some body has an '@': one lookup of those
+ * conversations' members and one insert of the mention rows; only when some
+ * message replies: one read of the parents it quotes. Conversations are locked
+ * in id order, so two nodes' batches cannot deadlock.
  */
 async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<AppendResult[]> {
   return db.transaction().execute(async (trx) => {
