@@ -1,5 +1,5 @@
 import { conversationIdFor } from "../../../shared/protocol";
-import type { ConversationRef, Message } from "../../../shared/protocol";
+import type { Message, SendPayload } from "../../../shared/protocol";
 import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
 import { createBatcher } from "../lib/batcher";
@@ -58,10 +58,7 @@ export function createMessages(deps: Deps) {
    * message and the attachments (NOT_FOUND, or VALIDATION for a deleted or system parent). Returns the
    * peer. A parent deleted after this check is quoted as deleted, as if deleted right after the reply.
    */
-  async function checkNewMessage(
-    senderId: string,
-    named: ConversationRef & { replyToId?: string | undefined; attachmentIds?: string[] | undefined },
-  ): Promise<string> {
+  async function checkNewMessage(senderId: string, named: Omit<SendPayload, "clientId" | "body">): Promise<string> {
     const { replyToId, attachmentIds = [], ...ref } = named;
     if (new Set(attachmentIds).size < attachmentIds.length) {
       throw new AppError("VALIDATION", "attachmentIds: an attachment is listed twice");
