@@ -5,6 +5,7 @@ import {
   collect,
   connectClient,
   emitAck,
+  executeSql,
   fetchAllMessages,
   http,
   messageBarrier,
@@ -116,6 +117,39 @@ describe("mentions on send", () => {
       m.mentions.filter((id) => id !== m.senderId).map((userId) => ({ messageId: m.id, seq: m.seq, userId })),
     );
     expect(await mentionRows(dm)).toEqual(rows.sort((x, y) => x.seq - y.seq || x.userId.localeCompare(y.userId)));
+  });
+});
+
+describe("who may be mentioned", () => {
+  it("is whoever has a member row that has not left, as in a group: on send and on edit", async () => {
+    const { bob, a, dm } = await newPair();
+    const [carol, dave] = await Promise.all([registerUser(server), registerUser(server)]);
+    const first = await sendMessage(a, bob.user.id, "member rows come with the first message");
+    // Member rows as a group has them (none of a DM's, which has exactly its two): carol is a member,
+    // dave has left.
+    for (const [user, leftSeq] of [
+      [carol, null],
+      [dave, 1],
+    ] as const) {
+      await executeSql(
+        server,
+        "insert into conversation_members (conversation_id, user_id, left_seq) values (?, ?, ?)",
+        [dm, user.user.id, leftSeq],
+      );
+    }
+    const body = `${at(dave)} ${at(carol)} ${at(bob)}`;
+    const sent = await sendMessage(a, bob.user.id, body);
+    expect(sent.mentions).toEqual([carol.user.id, bob.user.id]);
+    const edited = await edit(a, first.id, body);
+    expect(edited.mentions).toEqual([carol.user.id, bob.user.id]);
+    expect((await mentionRows(dm)).map((row) => [row.seq, row.userId])).toEqual(
+      [
+        [1, bob.user.id],
+        [1, carol.user.id],
+        [2, bob.user.id],
+        [2, carol.user.id],
+      ].sort(([s1, u1], [s2, u2]) => Number(s1) - Number(s2) || String(u1).localeCompare(String(u2))),
+    );
   });
 });
 

@@ -1,15 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { join as joinPath } from "node:path";
-import SQLite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS, conversationIdFor } from "../../shared/protocol";
 import type { ChangesResponse, DmSummary, JoinPayload, Message, ReplyQuote } from "../../shared/protocol";
-import { SQLITE_FILE } from "../src/store/sqlite";
 import {
   collect,
   connectClient,
   emitAck,
+  executeSql,
   fetchAllMessages,
   http,
   messageBarrier,
@@ -82,35 +79,13 @@ async function quotesEverywhere({ alice, bob, a, b }: Pair, replyId: string): Pr
     quotes.push(pick((await join(socket, { peerId: peer.user.id })).messages));
     quotes.push(pick((await join(socket, { peerId: peer.user.id, afterSeq: 0 })).messages));
     quotes.push(pick(await changes(user, peer.user.id)));
+    // Catch-up: every message is at or below afterSeq and above sinceRev 0, so all are in `changed`.
+    const afterSeq = (await listed(user, peer.user.id)).lastMessage!.seq;
+    quotes.push(pick((await join(socket, { peerId: peer.user.id, afterSeq, sinceRev: 0 })).changed));
     quotes.push(pick([(await listed(user, peer.user.id)).lastMessage!]));
   }
   quotes.push((await server.store.findMessageById(replyId))!.replyTo);
   return quotes;
-}
-
-/** Runs SQL on the server's database beside it (SQLite or PostgreSQL); `?` placeholders. */
-async function execute(statement: string, values: unknown[]): Promise<void> {
-  const { databaseUrl, dataDir } = server.config;
-  if (databaseUrl) {
-    const client = new pg.Client(databaseUrl);
-    await client.connect();
-    try {
-      let n = 0;
-      await client.query(
-        statement.replace(/\?/g, () => `$${++n}`),
-        values,
-      );
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = new SQLite(joinPath(dataDir, SQLITE_FILE));
-  try {
-    db.prepare(statement).run(...values);
-  } finally {
-    db.close();
-  }
 }
 
 /** What a refused send must leave as it was: both histories and the list, and the clientId unused. */
@@ -133,7 +108,7 @@ describe("a reply", () => {
     expect(quote.excerpt).toBe(`${"🎉".repeat(60)}${"x".repeat(40)}`);
     expect(sent.replyTo).toEqual(quote);
     expect(await broadcast).toEqual(sent);
-    expect(await quotesEverywhere(pair, sent.id)).toEqual(Array(11).fill(quote));
+    expect(await quotesEverywhere(pair, sent.id)).toEqual(Array(13).fill(quote));
     // Not a reply: no quote.
     expect((await server.store.findMessageById(parent.id))!.replyTo).toBeNull();
   });
@@ -171,12 +146,12 @@ describe("a reply", () => {
 
     const edited = await emitAck(a, "message:edit", { messageId: parent.id, body: "after the edit ✏️" });
     if (!edited.ok) throw new Error(edited.error.message);
-    expect(await quotesEverywhere(pair, child.id)).toEqual(Array(11).fill(quoteOf(edited.message)));
+    expect(await quotesEverywhere(pair, child.id)).toEqual(Array(13).fill(quoteOf(edited.message)));
 
     const deleted = await emitAck(a, "message:delete", { messageId: parent.id });
     if (!deleted.ok) throw new Error(deleted.error.message);
     const tombstone = { ...quoteOf(parent), excerpt: "", deleted: true };
-    expect(await quotesEverywhere(pair, child.id)).toEqual(Array(11).fill(tombstone));
+    expect(await quotesEverywhere(pair, child.id)).toEqual(Array(13).fill(tombstone));
     // The reply kept its rev: only the parent changed.
     expect((await server.store.findMessageById(child.id))!.rev).toBe(child.rev);
 
@@ -230,7 +205,8 @@ describe("a refused reply changes nothing", () => {
     expect((await emitAck(pair.b, "message:delete", { messageId: gone.id })).ok).toBe(true);
     // No DM has system messages (groups do): one is written beside the server, past every seq.
     const systemId = randomUUID().replaceAll("-", "");
-    await execute(
+    await executeSql(
+      server,
       `insert into messages (id, conversation_id, seq, sender_id, client_id, body, created_at, rev, sender_ordinal, kind, system)
        values (?, ?, ?, ?, ?, '', ?, 0, 0, 'system', ?)`,
       [
