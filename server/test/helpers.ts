@@ -345,6 +345,34 @@ export async function readTable(server: TestServer, table: string): Promise<Reco
   }
 }
 
+/**
+ * Runs one statement (`?` placeholders) on the server's database, SQLite or PostgreSQL, beside the
+ * server: rows the app cannot write yet (a DM's system message, a member row that has left).
+ */
+export async function executeSql(server: TestServer, statement: string, values: unknown[]): Promise<void> {
+  const { databaseUrl, dataDir } = server.config;
+  if (databaseUrl) {
+    const client = new pg.Client(databaseUrl);
+    await client.connect();
+    try {
+      let n = 0;
+      await client.query(
+        statement.replace(/\?/g, () => `$${++n}`),
+        values,
+      );
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new SQLite(join(dataDir, SQLITE_FILE), { fileMustExist: true });
+  try {
+    db.prepare(statement).run(...values);
+  } finally {
+    db.close();
+  }
+}
+
 /** Emits anything without an ack callback. */
 export function rawEmit(socket: ClientSocket, event: string, ...args: unknown[]): void {
   (socket as unknown as Socket).emit(event, ...args);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationIdFor } from "../../shared/protocol";
 import type { ConversationSummary, DmSummary, HistoryResponse } from "../../shared/protocol";
@@ -80,13 +81,32 @@ describe("GET /api/conversations/:peerId/messages", () => {
 
   it("sends the pages listMessages reads, byte for byte, whatever the store writes them with", async () => {
     const [carol, dave] = await Promise.all([registerUser(server), registerUser(server)]);
-    // Bodies JSON must escape, both senders, an edit, a delete, and a conversation with oneself.
+    // Bodies JSON must escape, both senders, an edit, a delete, replies, and a conversation with oneself.
     const bodies = ['quote " and \\ backslash', "tab\tnew\nline", "emoji 🎉 é 中文", "\u2028 \u007f </script>"];
     await seedMessages(server, carol.user, dave.user, 4, (i) => bodies[i - 1]!);
     await seedMessages(server, dave.user, carol.user, 3);
     await seedMessages(server, carol.user, carol.user, 2);
     const conversationId = conversationIdFor(carol.user.id, dave.user.id);
     const { messages } = await server.store.listMessages(conversationId, { limit: 10 });
+    // Replies (v2 §4) to a message with a long body, one edited, one deleted; a mention.
+    const [userA, userB] = [carol.user.id, dave.user.id].sort() as [string, string];
+    await server.store.appendMessages(
+      [messages[0]!, messages[1]!, messages[4]!, messages[2]!].map((parent, i) => ({
+        id: `reply${i}${randomUUID().slice(0, 8)}`,
+        conversationId,
+        userA,
+        userB,
+        senderId: dave.user.id,
+        clientId: randomUUID(),
+        body: `reply ${i} @${carol.user.username}`,
+        createdAt: new Date().toISOString(),
+        replyToId: parent.id,
+      })),
+    );
+    await server.store.updateMessage(messages[2]!, {
+      body: `${'🎉 " '.repeat(40)}end`,
+      editedAt: new Date().toISOString(),
+    });
     await server.store.updateMessage(messages[1]!, { body: "edited", editedAt: new Date().toISOString() });
     await server.store.updateMessage(messages[4]!, { body: "", deletedAt: new Date().toISOString() });
 
@@ -102,6 +122,14 @@ describe("GET /api/conversations/:peerId/messages", () => {
         { afterSeq: 6, limit: 5 },
       ]) {
         const read = await server.store.listMessages(id!, query);
+        if (query.limit === 50 && id === conversationId) {
+          expect(read.messages.filter((m) => m.replyTo).map((m) => [m.replyTo!.deleted, m.mentions])).toEqual([
+            [false, [carol.user.id]],
+            [false, [carol.user.id]],
+            [true, [carol.user.id]],
+            [false, [carol.user.id]],
+          ]);
+        }
         expect(await server.store.listMessagesJson(id!, query)).toBe(JSON.stringify(read));
         const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
         expect((await page(`?${search}`, carol.token, peer)).body).toEqual(read);

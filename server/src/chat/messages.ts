@@ -1,5 +1,5 @@
 import { conversationIdFor, isGroupConversation } from "../../../shared/protocol";
-import type { Message } from "../../../shared/protocol";
+import type { Message, SendPayload } from "../../../shared/protocol";
 import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
 import { createBatcher } from "../lib/batcher";
@@ -53,6 +53,41 @@ export function createMessages(deps: Deps) {
   }
 
   /**
+   * What a new message names besides its body, checked in this order: attachments listed twice
+   * (VALIDATION: the payload alone tells), then by lookup in payload order the conversation (a peer who
+   * exists, or a group: its membership is checked in the write's transaction), the replied-to message
+   * and the attachments (NOT_FOUND, or VALIDATION for a deleted or system parent). Returns where the
+   * message goes. A parent deleted after this check is quoted as deleted, as if deleted right after the reply.
+   */
+  async function checkNewMessage(
+    senderId: string,
+    named: Omit<SendPayload, "clientId" | "body">,
+  ): Promise<{ conversationId: string; peerId?: string }> {
+    const { replyToId, attachmentIds = [], ...ref } = named;
+    if (new Set(attachmentIds).size < attachmentIds.length) {
+      throw new AppError("VALIDATION", "attachmentIds: an attachment is listed twice");
+    }
+    const group = groupConversationOf(ref);
+    let target: { conversationId: string; peerId?: string };
+    if (group) {
+      target = { conversationId: group };
+    } else {
+      const peerId = peerIdOf(senderId, ref);
+      if (!(await users.exists(peerId))) throw notFound("user");
+      target = { conversationId: conversationIdFor(senderId, peerId), peerId };
+    }
+    if (replyToId !== undefined) {
+      const parent = await visibility.visibleMessage(senderId, replyToId);
+      if (parent.conversationId !== target.conversationId) throw notFound("message");
+      if (parent.kind === "system") throw new AppError("VALIDATION", "a system message cannot be replied to");
+      if (parent.deletedAt) throw new AppError("VALIDATION", "a deleted message cannot be replied to");
+    }
+    // No upload exists until attachments are (PROTOCOL-v2 §7): every id is unknown.
+    if (attachmentIds.length > 0) throw notFound("attachment");
+    return target;
+  }
+
+  /**
    * Applies an edit or delete to a message the caller may change: NOT_FOUND
    * outside the conversation, FORBIDDEN for the peer (in a group, for anyone
    * but the sender, or for a delete an owner too), VALIDATION for a system
@@ -94,7 +129,7 @@ export function createMessages(deps: Deps) {
   async function sendToGroup(
     senderId: string,
     conversationId: string,
-    input: { clientId: string; body: string },
+    input: { clientId: string; body: string; replyToId: string | undefined },
   ): Promise<Message> {
     const stored = await store.findMessageByClientId(senderId, input.clientId);
     if (stored) {
@@ -108,6 +143,7 @@ export function createMessages(deps: Deps) {
         senderId,
         clientId: input.clientId,
         body: input.body,
+        replyToId: input.replyToId,
         createdAt: nowIso(),
       });
       if (!result) throw notFound("conversation");
@@ -131,7 +167,9 @@ export function createMessages(deps: Deps) {
      * Every other attempt costs a token, malformed ones too. Retries are rare,
      * so the token is taken first and given back when the send turns out to be
      * one: the write's own clientId lookup tells, and only a send refused by
-     * the limit (or naming an unknown peer) looks the clientId up on its own.
+     * the limit (or by checkNewMessage) looks the clientId up on its own. So a
+     * retry is returned as stored, whatever its ref, replyToId and attachmentIds
+     * name now (PROTOCOL-v2 §4).
      */
     async send(senderId: string, payload: unknown): Promise<Message> {
       const parsed = sendSchema.safeParse(payload);
@@ -145,26 +183,30 @@ export function createMessages(deps: Deps) {
       }
       if (!parsed.success) throw validationError(parsed.error);
 
-      const { clientId, body, ...ref } = parsed.data;
-      const group = groupConversationOf(ref);
-      if (group) return sendToGroup(senderId, group, { clientId, body });
-      const peerId = peerIdOf(senderId, ref);
-      if (!(await users.exists(peerId))) {
-        const stored = await storedRetry();
-        if (!stored) throw notFound("user");
+      const { clientId, body, ...named } = parsed.data;
+      let target: { conversationId: string; peerId?: string };
+      try {
+        target = await checkNewMessage(senderId, named);
+      } catch (error) {
+        const stored = error instanceof AppError ? await storedRetry() : undefined;
+        if (!stored) throw error;
         await sendLimiter.giveBack(senderId);
         return stored;
       }
+      const { conversationId, peerId } = target;
+      if (peerId === undefined)
+        return sendToGroup(senderId, conversationId, { clientId, body, replyToId: named.replyToId });
       const [userA, userB] = senderId < peerId ? [senderId, peerId] : [peerId, senderId];
       const { message, created } = await appendMessage({
         id: newId(),
-        conversationId: conversationIdFor(senderId, peerId),
+        conversationId,
         userA,
         userB,
         senderId,
         clientId,
         body,
         createdAt: nowIso(),
+        replyToId: named.replyToId,
       });
       if (!created) await sendLimiter.giveBack(senderId);
       return message;

@@ -3,7 +3,9 @@ import type { Kysely, Selectable } from "kysely";
 import { groupConversationId } from "../../../shared/protocol";
 import type { GroupHistory, Message, Role, SystemEvent } from "../../../shared/protocol";
 import { newId } from "../lib/ids";
-import { isUniqueViolation, toMessage, toUserRecord } from "./rows";
+import { mentionedIds } from "../../../shared/mentions";
+import { currentMembers, insertMentionRows, withQuotes } from "./message-queries";
+import { isUniqueViolation, mentionRows, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type { PeerRecord, Watermarks } from "./types";
 
@@ -64,6 +66,8 @@ export type NewGroupMessage = {
   clientId: string;
   body: string;
   createdAt: string;
+  /** A visible, undeleted message of the group (the send checked it). */
+  replyToId?: string | undefined;
 };
 
 /** Groups as stored (PROTOCOL-v2 §2): each change is a system message written in the change's transaction. */
@@ -395,6 +399,10 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
               .returning("sent_count")
               .executeTakeFirst());
           if (!bumped || !sender) throw new NotAMember();
+          // A body without '@' mentions nobody: no member lookup.
+          const mentions = m.body.includes("@")
+            ? mentionedIds(m.body, (await currentMembers(trx, [m.conversationId])).get(m.conversationId) ?? [])
+            : [];
           const row: Selectable<MessagesTable> = {
             id: m.id,
             conversation_id: m.conversationId,
@@ -408,13 +416,15 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
             rev: Number(bumped.rev),
             sender_ordinal: Number(sender.sent_count),
             kind: "text",
-            reply_to_id: null,
-            mentions: "[]",
+            reply_to_id: m.replyToId ?? null,
+            mentions: JSON.stringify(mentions),
             reactions: "[]",
             system: null,
           };
           await trx.insertInto("messages").values(row).execute();
-          return { message: toMessage(row), created: true, memberIds: await memberIdsOf(trx, m.conversationId) };
+          await insertMentionRows(trx, mentionRows(row, mentions));
+          const [message] = await withQuotes(trx, [row]);
+          return { message: message!, created: true, memberIds: await memberIdsOf(trx, m.conversationId) };
         });
       } catch (error) {
         if (error instanceof NotAMember) return null;

@@ -1,10 +1,29 @@
 import { sql } from "kysely";
 import type { CompiledQuery, Kysely, Selectable, Transaction } from "kysely";
+import { mentionedIds } from "../../../shared/mentions";
 import { LIMITS } from "../../../shared/protocol";
 import type { Message, NotifyLevel } from "../../../shared/protocol";
 import { createGroupStore } from "./group-store";
-import { capByBodyBytes, isUniqueViolation, newMessageRow, toMessage, toReactions, toUserRecord } from "./rows";
-import type { Database, MessagesTable } from "./schema";
+import {
+  capByBodyBytes,
+  isUniqueViolation,
+  mentionRows,
+  newMessageRow,
+  quoteOf,
+  toMessage,
+  toReactions,
+  toUserRecord,
+} from "./rows";
+import type { ReplyColumns } from "./rows";
+import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
+import {
+  MESSAGE_COLUMNS,
+  REPLY_COLUMNS,
+  currentMembers,
+  insertMentionRows,
+  selectMessages,
+  withQuotes,
+} from "./message-queries";
 import type {
   AppendResult,
   ConversationSummaryRecord,
@@ -16,26 +35,7 @@ import type {
 } from "./types";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
-/** What a wire Message is made of (toMessage). */
-const MESSAGE_COLUMNS = [
-  "id",
-  "conversation_id",
-  "seq",
-  "sender_id",
-  "client_id",
-  "body",
-  "created_at",
-  "edited_at",
-  "deleted_at",
-  "rev",
-  "kind",
-  "reply_to_id",
-  "mentions",
-  "reactions",
-  "system",
-] as const;
 const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
-
 /** Aborts a change's transaction when the message was deleted first. */
 class AlreadyDeleted extends Error {}
 
@@ -78,23 +78,39 @@ function rerun<Row>(db: Kysely<Database>, query: CompiledQuery<Row>, parameters:
 const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
 
 /**
+ * Messages mentioning a member above their read watermark, from message_mentions' index alone (a
+ * deleted message, or a sender's own mention, has no row). Takes the columns of a member row, so a
+ * group's summary counts the same way as a DM's.
+ */
+function unreadMentionCount(member: { conversationId: string; userId: string; readSeq: string }) {
+  return sql<number | string>`(select count(*) from message_mentions
+    where message_mentions.user_id = ${sql.ref(member.userId)}
+      and message_mentions.conversation_id = ${sql.ref(member.conversationId)}
+      and message_mentions.seq > ${sql.ref(member.readSeq)})`;
+}
+
+/**
  * Appends a batch in one transaction and a handful of statements whatever its
  * size: one lookup of the batch's clientIds, one upsert that moves every
  * touched conversation's last_seq and rev by its count of new messages, one
  * upsert of the senders' member rows (their sent counts give the ordinals),
- * one multi-row insert. Conversations are locked in id order, so two nodes'
- * batches cannot deadlock.
+ * one multi-row insert. Only when some body has an '@': one lookup of those
+ * conversations' members and one insert of the mention rows; only when some
+ * message replies: one read of the parents it quotes. Conversations are locked
+ * in id order, so two nodes' batches cannot deadlock.
  */
 async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<AppendResult[]> {
   return db.transaction().execute(async (trx) => {
-    const stored = await trx
-      .selectFrom("messages")
-      .selectAll()
+    const stored = await selectMessages(trx)
       .where((eb) =>
-        eb.or(batch.map((m) => eb.and([eb("sender_id", "=", m.senderId), eb("client_id", "=", m.clientId)]))),
+        eb.or(
+          batch.map((m) =>
+            eb.and([eb("messages.sender_id", "=", m.senderId), eb("messages.client_id", "=", m.clientId)]),
+          ),
+        ),
       )
       .execute();
-    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row)]));
+    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row, quoteOf(row))]));
     // The first of each new clientId is stored; a repeat in the same batch gets that message back.
     const fresh = new Map<string, NewMessage>();
     for (const m of batch) {
@@ -171,9 +187,16 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
       const sentCounts = new Map(
         members.map((row) => [pairKey(row.conversation_id, row.user_id), Number(row.sent_count)]),
       );
+      // Read after the member rows above, so a DM's first message finds both participants. A body
+      // without '@' mentions nobody, so a batch of those looks nobody up.
+      const mentionable = await currentMembers(
+        trx,
+        groups.filter(([, messages]) => messages.some((m) => m.body.includes("@"))).map(([id]) => id),
+      );
 
       // Counters now hold the values after the batch: number each group's messages up to them.
       const rows: Array<Selectable<MessagesTable>> = [];
+      const mentioned: Selectable<MessageMentionsTable>[] = [];
       for (const [conversationId, messages] of groups) {
         const last = counters.get(conversationId)!;
         const ordinals = new Map<string, number>();
@@ -181,17 +204,20 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
           const countKey = pairKey(conversationId, m.senderId);
           const ordinal = (ordinals.get(countKey) ?? sentCounts.get(countKey)! - sentBy.get(countKey)!.count) + 1;
           ordinals.set(countKey, ordinal);
-          rows.push(
-            newMessageRow(m, {
-              seq: last.seq - messages.length + 1 + i,
-              rev: last.rev - messages.length + 1 + i,
-              ordinal,
-            }),
+          const mentions = mentionedIds(m.body, mentionable.get(conversationId) ?? []);
+          const row = newMessageRow(
+            m,
+            { seq: last.seq - messages.length + 1 + i, rev: last.rev - messages.length + 1 + i, ordinal },
+            mentions,
           );
+          rows.push(row);
+          mentioned.push(...mentionRows(row, mentions));
         });
       }
       await trx.insertInto("messages").values(rows).execute();
-      for (const row of rows) created.set(pairKey(row.sender_id, row.client_id), toMessage(row));
+      await insertMentionRows(trx, mentioned);
+      const messages = await withQuotes(trx, rows);
+      rows.forEach((row, i) => created.set(pairKey(row.sender_id, row.client_id), messages[i]!));
     }
 
     const reported = new Set<string>();
@@ -208,32 +234,34 @@ async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<A
 }
 
 /** A DM's row has the peer's columns, a group's the group's. */
-type ConversationListRow = Omit<Selectable<MessagesTable>, "sender_ordinal"> & {
-  conversation_kind: "dm" | "group";
-  peer_id: string | null;
-  peer_username: string | null;
-  peer_display_name: string | null;
-  peer_last_seen_at: string | null;
-  my_read_seq: number;
-  my_read_peer_count: number;
-  my_role: "owner" | "member" | null;
-  peer_sent_count: number | null;
-  peer_read_seq: number | null;
-  peer_delivered_seq: number | null;
-  group_id: string | null;
-  group_name: string | null;
-  group_member_count: number | null;
-  group_unread: number | null;
-  notify: NotifyLevel | null;
-  muted_until: string | null;
-};
+type ConversationListRow = Omit<Selectable<MessagesTable>, "sender_ordinal"> &
+  ReplyColumns & {
+    conversation_kind: "dm" | "group";
+    peer_id: string | null;
+    peer_username: string | null;
+    peer_display_name: string | null;
+    peer_last_seen_at: string | null;
+    my_read_seq: number;
+    my_read_peer_count: number;
+    my_role: "owner" | "member" | null;
+    my_mention_count: number | string;
+    peer_sent_count: number | null;
+    peer_read_seq: number | null;
+    peer_delivered_seq: number | null;
+    group_id: string | null;
+    group_name: string | null;
+    group_member_count: number | null;
+    group_unread: number | null;
+    notify: NotifyLevel | null;
+    muted_until: string | null;
+  };
 
 function toSummary(row: ConversationListRow, userId: string): ConversationSummaryRecord {
   const common = {
     conversationId: row.conversation_id,
-    lastMessage: toMessage(row),
+    lastMessage: toMessage(row, quoteOf(row)),
     readSeq: Number(row.my_read_seq),
-    mentionCount: 0,
+    mentionCount: Number(row.my_mention_count),
     // No settings row: the defaults.
     notify: row.notify ?? "all",
     mutedUntil: row.muted_until,
@@ -278,11 +306,9 @@ export function createKyselyStore(
   sendPath: Partial<Pick<Store, "appendMessages" | "findMessageByClientId">> = {},
 ): Store {
   // Compiled once; the send path runs it for every message.
-  const byClientIdQuery = db
-    .selectFrom("messages")
-    .selectAll()
-    .where("sender_id", "=", "")
-    .where("client_id", "=", "")
+  const byClientIdQuery = selectMessages(db)
+    .where("messages.sender_id", "=", "")
+    .where("messages.client_id", "=", "")
     .compile();
   // Compiled once too: every HTTP request finds its session, every history page runs one of these.
   const sessionQuery = db
@@ -341,10 +367,12 @@ export function createKyselyStore(
       )
       .leftJoin("users as peer_user", "peer_user.id", "peer.user_id")
       .leftJoin("groups as g", "g.conversation_id", "mine.id")
+      .leftJoin("messages as parent", "parent.id", "last.reply_to_id")
       .leftJoin("conversation_settings as settings", (join) =>
         join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "mine.id"),
       )
       .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
+      .select(REPLY_COLUMNS)
       .select((eb) => [
         "mine.kind as conversation_kind",
         "mine.role as my_role",
@@ -392,6 +420,9 @@ export function createKyselyStore(
         "peer.delivered_seq as peer_delivered_seq",
         "settings.notify",
         "settings.muted_until",
+        unreadMentionCount({ conversationId: "mine.id", userId: "mine.user_id", readSeq: "mine.read_seq" }).as(
+          "my_mention_count",
+        ),
       ])
       .orderBy("mine.last_message_at", "desc")
       .orderBy("mine.id")
@@ -442,8 +473,12 @@ export function createKyselyStore(
             .else(c.fn.coalesce(c(c.ref("peer.sent_count"), "-", c.ref("mine.read_peer_count")), sql.lit(0)))
             .end()
             .as("unread"),
-          // Mentions are not counted yet: message_mentions will feed this column (the list's mentionCount too).
-          sql<number>`0`.as("mentions"),
+          // The list's mentionCount.
+          unreadMentionCount({
+            conversationId: "mine.conversation_id",
+            userId: "mine.user_id",
+            readSeq: "mine.read_seq",
+          }).as("mentions"),
           // Muted: the level is none until the mute ends.
           c
             .case()
@@ -474,16 +509,12 @@ export function createKyselyStore(
         .as("badge"),
     ])
     .compile();
-  const pageQuery = db
-    .selectFrom("messages")
-    .select(MESSAGE_COLUMNS)
-    .where("conversation_id", "=", "")
-    .where("seq", ">=", 0);
+  const pageQuery = selectMessages(db).where("messages.conversation_id", "=", "").where("messages.seq", ">=", 0);
   // Parameters: conversation, the first visible seq, [cursor,] limit.
   const pageQueries = {
-    after: pageQuery.where("seq", ">", 0).orderBy("seq", "asc").limit(0).compile(),
-    before: pageQuery.where("seq", "<", 0).orderBy("seq", "desc").limit(0).compile(),
-    newest: pageQuery.orderBy("seq", "desc").limit(0).compile(),
+    after: pageQuery.where("messages.seq", ">", 0).orderBy("messages.seq", "asc").limit(0).compile(),
+    before: pageQuery.where("messages.seq", "<", 0).orderBy("messages.seq", "desc").limit(0).compile(),
+    newest: pageQuery.orderBy("messages.seq", "desc").limit(0).compile(),
   };
 
   async function appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
@@ -750,7 +781,7 @@ export function createKyselyStore(
       if (afterSeq !== undefined) {
         const { rows } = await rerun(db, pageQueries.after, [conversationId, fromSeq, afterSeq, limit + 1]);
         const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
-        return { messages: page.map((row) => toMessage(row)), hasMore: rows.length > page.length };
+        return { messages: page.map((row) => toMessage(row, quoteOf(row))), hasMore: rows.length > page.length };
       }
       const { rows } =
         beforeSeq !== undefined
@@ -758,7 +789,10 @@ export function createKyselyStore(
           : await rerun(db, pageQueries.newest, [conversationId, fromSeq, limit + 1]);
       // Newest first, so the cap keeps the messages nearest the cursor.
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
-      return { messages: page.reverse().map((row) => toMessage(row)), hasMore: rows.length > page.length };
+      return {
+        messages: page.reverse().map((row) => toMessage(row, quoteOf(row))),
+        hasMore: rows.length > page.length,
+      };
     },
 
     async listMessagesJson(conversationId, page) {
@@ -771,35 +805,33 @@ export function createKyselyStore(
         .select("rev")
         .where("id", "=", conversationId)
         .executeTakeFirst();
-      let query = db
-        .selectFrom("messages")
-        .selectAll()
-        .where("conversation_id", "=", conversationId)
-        .where("seq", ">=", fromSeq)
-        .where("rev", ">", sinceRev);
-      if (uptoSeq !== undefined) query = query.where("seq", "<=", uptoSeq);
+      let query = selectMessages(db)
+        .where("messages.conversation_id", "=", conversationId)
+        .where("messages.seq", ">=", fromSeq)
+        .where("messages.rev", ">", sinceRev);
+      if (uptoSeq !== undefined) query = query.where("messages.seq", "<=", uptoSeq);
       const rows = await query
-        .orderBy("rev", "asc")
+        .orderBy("messages.rev", "asc")
         .limit(limit + 1)
         .execute();
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return {
-        messages: page.map((row) => toMessage(row)),
+        messages: page.map((row) => toMessage(row, quoteOf(row))),
         rev: Number(conversation?.rev ?? 0),
         hasMore: rows.length > page.length,
       };
     },
 
     async findMessageById(id) {
-      const row = await db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirst();
-      return row && toMessage(row);
+      const row = await selectMessages(db).where("messages.id", "=", id).executeTakeFirst();
+      return row && toMessage(row, quoteOf(row));
     },
 
     findMessageByClientId:
       sendPath.findMessageByClientId ??
       (async (senderId, clientId) => {
         const { rows } = await rerun(db, byClientIdQuery, [senderId, clientId]);
-        return rows[0] && toMessage(rows[0]);
+        return rows[0] && toMessage(rows[0], quoteOf(rows[0]));
       }),
 
     appendMessages,
@@ -809,12 +841,20 @@ export function createKyselyStore(
         .transaction()
         .execute(async (trx) => {
           const rev = await nextRev(trx, target.conversationId);
+          // Recomputed from the new body (a tombstone's "" mentions nobody), among the members of now.
+          const mentions = changes.body.includes("@")
+            ? mentionedIds(
+                changes.body,
+                (await currentMembers(trx, [target.conversationId])).get(target.conversationId) ?? [],
+              )
+            : [];
           // The guard, not any in-process queue, keeps a deleted message deleted.
           const row = await trx
             .updateTable("messages")
             .set({
               body: changes.body,
               rev,
+              mentions: JSON.stringify(mentions),
               ...(changes.editedAt && { edited_at: changes.editedAt }),
               ...(changes.deletedAt && { deleted_at: changes.deletedAt, reactions: "[]" }),
             })
@@ -826,7 +866,10 @@ export function createKyselyStore(
           // A tombstone keeps no reactions; the rev lock keeps a reaction from landing after this.
           if (changes.deletedAt)
             await trx.deleteFrom("message_reactions").where("message_id", "=", target.id).execute();
-          return toMessage(row);
+          await trx.deleteFrom("message_mentions").where("message_id", "=", row.id).execute();
+          await insertMentionRows(trx, mentionRows(row, mentions));
+          const [message] = await withQuotes(trx, [row]);
+          return message!;
         })
         .catch((error: unknown) => {
           // Nothing changed, and the rev bump was rolled back with the transaction.

@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import { isGroupConversation, peerOf } from "../../../shared/protocol";
 import type { Message, Reaction, ReplyQuote } from "../../../shared/protocol";
-import type { MessagesTable, UsersTable } from "./schema";
+import type { MessageMentionsTable, MessagesTable, UsersTable } from "./schema";
 import type { NewMessage, UserRecord } from "./types";
 
 /** The one place a stored user row becomes a domain record. */
@@ -17,10 +17,14 @@ export function toUserRecord(
   };
 }
 
-/** The row a new message is stored as, once its conversation has given it a seq, a rev and its sender's ordinal. */
+/**
+ * The row a new message is stored as, once its conversation has given it a seq, a rev and its sender's
+ * ordinal, and its members who it mentions.
+ */
 export function newMessageRow(
   m: NewMessage,
   numbers: { seq: number; rev: number; ordinal: number },
+  mentions: string[],
 ): Selectable<MessagesTable> {
   return {
     id: m.id,
@@ -35,14 +39,49 @@ export function newMessageRow(
     rev: numbers.rev,
     sender_ordinal: numbers.ordinal,
     kind: "text",
-    reply_to_id: null,
-    mentions: "[]",
+    reply_to_id: m.replyToId ?? null,
+    mentions: JSON.stringify(mentions),
     reactions: "[]",
     system: null,
   };
 }
 
 export type MessageRow = Omit<Selectable<MessagesTable>, "sender_ordinal">;
+
+/** A reply's parent as read beside it (kysely-store's REPLY_COLUMNS): all null without a parent. */
+export type ReplyColumns = {
+  reply_seq: number | null;
+  reply_sender_id: string | null;
+  /** The parent's body cut to LIMITS.replyExcerptCodePoints by the database. */
+  reply_excerpt: string | null;
+  reply_deleted_at: string | null;
+};
+
+/** A reply's quote, from its parent's current row: the same for every reader, emptied once the parent is deleted. */
+export function quoteOf(row: Pick<MessageRow, "reply_to_id"> & ReplyColumns): ReplyQuote | null {
+  if (row.reply_to_id === null || row.reply_seq === null) return null;
+  const deleted = row.reply_deleted_at !== null;
+  return {
+    id: row.reply_to_id,
+    seq: Number(row.reply_seq),
+    senderId: row.reply_sender_id!,
+    excerpt: deleted ? "" : row.reply_excerpt!,
+    deleted,
+  };
+}
+
+/**
+ * A message's message_mentions rows: everyone it mentions but its sender. They only count mentions
+ * for unread badges, and one's own messages are never unread.
+ */
+export function mentionRows(
+  row: Pick<MessageRow, "id" | "conversation_id" | "seq" | "sender_id">,
+  mentions: string[],
+): Selectable<MessageMentionsTable>[] {
+  return mentions
+    .filter((userId) => userId !== row.sender_id)
+    .map((userId) => ({ message_id: row.id, conversation_id: row.conversation_id, seq: row.seq, user_id: userId }));
+}
 
 /**
  * The one place a stored message row becomes a wire Message: a DM's recipient follows from the room

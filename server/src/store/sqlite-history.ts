@@ -8,13 +8,20 @@ import type { Store } from "./types";
 /** A page row: the message as toMessage's JSON (same keys, same order) and its body's size in UTF-8. */
 type JsonRow = [json: string, bodyBytes: number];
 
+// A reply's quote as rows.ts's quoteOf builds it (same keys, same order), from its parent's current row.
+const REPLY_TO_JSON = `case when parent.id is null then null else json_object(
+  'id', parent.id, 'seq', parent.seq, 'senderId', parent.sender_id,
+  'excerpt', case when parent.deleted_at is null then substr(parent.body, 1, ${LIMITS.replyExcerptCodePoints}) else '' end,
+  'deleted', json(case when parent.deleted_at is null then 'false' else 'true' end)
+) end`;
+
 const MESSAGE_JSON = `json_object(
-  'id', id, 'conversationId', conversation_id, 'seq', seq, 'senderId', sender_id,
-  'recipientId', case sender_id when @userA then @userB else @userA end,
-  'clientId', case kind when 'system' then '' else client_id end, 'body', body, 'createdAt', created_at,
-  'editedAt', edited_at, 'deletedAt', deleted_at, 'rev', rev, 'kind', kind, 'replyTo', null,
-  'attachments', json('[]'), 'reactions', json(reactions), 'mentions', json(mentions), 'system', json(system)
-), octet_length(body)`;
+  'id', m.id, 'conversationId', m.conversation_id, 'seq', m.seq, 'senderId', m.sender_id,
+  'recipientId', case m.sender_id when @userA then @userB else @userA end,
+  'clientId', case m.kind when 'system' then '' else m.client_id end, 'body', m.body, 'createdAt', m.created_at,
+  'editedAt', m.edited_at, 'deletedAt', m.deleted_at, 'rev', m.rev, 'kind', m.kind, 'replyTo', ${REPLY_TO_JSON},
+  'attachments', json('[]'), 'reactions', json(m.reactions), 'mentions', json(m.mentions), 'system', json(m.system)
+), octet_length(m.body)`;
 
 /**
  * History pages as SQLite writes them: one JSON text per message, joined,
@@ -27,13 +34,13 @@ export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database
   const page = (cursor: string, order: "asc" | "desc") =>
     sqlite
       .prepare<Record<string, unknown>, JsonRow>(
-        `select ${MESSAGE_JSON} from messages where conversation_id = @conversationId and seq >= @fromSeq ${cursor}
-         order by seq ${order} limit @limit`,
+        `select ${MESSAGE_JSON} from messages as m left join messages as parent on parent.id = m.reply_to_id
+         where m.conversation_id = @conversationId and m.seq >= @fromSeq ${cursor} order by m.seq ${order} limit @limit`,
       )
       .raw(true);
   const pages = {
-    after: page("and seq > @afterSeq", "asc"),
-    before: page("and seq < @beforeSeq", "desc"),
+    after: page("and m.seq > @afterSeq", "asc"),
+    before: page("and m.seq < @beforeSeq", "desc"),
     newest: page("", "desc"),
   };
 

@@ -55,3 +55,30 @@ describe("the SQLite send path", () => {
     expect(sqlite.prepare("select id from conversations order by id").pluck().all()).toEqual(["dm:alice:bob"]);
   });
 });
+
+describe("a batch on the SQLite send path", () => {
+  it("stores each message's mentions, the conversation's first included, and quotes replies to earlier ones", async () => {
+    const { sqlite, sendPath } = await sendPathOnMemory();
+    const results = await sendPath.appendMessages([
+      { ...send("first"), body: "@Bob, @alice and @carol" },
+      { ...send("first"), body: "a retry is the first message again" },
+      { ...send("reply"), body: "no mention", replyToId: "id-first" },
+    ]);
+    expect(results.map(({ message, created }) => [message.clientId, created, message.mentions])).toEqual([
+      ["first", true, ["bob", "alice"]],
+      ["first", false, ["bob", "alice"]],
+      ["reply", true, []],
+    ]);
+    expect(results[2]!.message.replyTo).toEqual({
+      id: "id-first",
+      seq: 1,
+      senderId: "alice",
+      excerpt: "@Bob, @alice and @carol",
+      deleted: false,
+    });
+    // The sender's own mention has no row.
+    expect(sqlite.prepare("select message_id, seq, user_id from message_mentions").all()).toEqual([
+      { message_id: "id-first", seq: 1, user_id: "bob" },
+    ]);
+  });
+});

@@ -51,6 +51,8 @@ export type NewMessage = {
   clientId: string;
   body: string;
   createdAt: string;
+  /** A visible, undeleted message of the same conversation (the send checked it). */
+  replyToId?: string | undefined;
 };
 
 export type AppendResult = { message: Message; created: boolean };
