@@ -4,6 +4,7 @@ import { EVENTS, LIMITS, type Ack, type ApiError, type Message } from "../../../
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
 import { conversationsQuery, fetchQuery, meQuery, requestGroup, userQuery } from "../app/parleyApi";
 import type { AppDispatch } from "../app/store";
+import { createClientId } from "../lib/clientId";
 import { formatWait } from "../lib/format";
 import { selectToken, signedOut } from "../features/auth/authSlice";
 import { peerLoaded } from "../features/conversations/conversationsSlice";
@@ -57,12 +58,6 @@ function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) =
       resolve({ ok: true });
     }
   };
-}
-
-/** crypto.randomUUID only exists in secure contexts; plain http on a LAN address still needs ids. */
-function createClientId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**
