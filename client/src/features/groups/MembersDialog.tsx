@@ -165,9 +165,14 @@ function MemberRow({
             >
               {member.role === "owner" ? `Make ${name} a member` : `Make ${name} an owner`}
             </button>
-            <button type="button" className="btn btn-ghost btn-xs" disabled={busy} onClick={() => setConfirming(true)}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-xs"
+              aria-label={`Remove ${name}`}
+              disabled={busy}
+              onClick={() => setConfirming(true)}
+            >
               Remove
-              <span className="sr-only"> {name}</span>
             </button>
           </span>
         ))}
