@@ -8,7 +8,7 @@ import type { ChangeOutcome } from "./chatSlice";
 import { buildListRows, itemKey as itemKeyOf, type ListRow } from "./listRows";
 import { MessageRow } from "./MessageRow";
 import { NewMessageAnnouncer } from "./NewMessageAnnouncer";
-import { SystemNote } from "../groups/SystemNote";
+import { SystemNote } from "./SystemNote";
 import { selectHistoryLoaded, selectJoinError, selectTimeline, type TimelineItem } from "./selectors";
 
 /** How close to the bottom (px) still counts as "reading the newest", so new messages keep it in view. */

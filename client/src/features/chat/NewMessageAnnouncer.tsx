@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useAppSelector } from "../../app/hooks";
 import type { Message } from "../../../../shared/protocol";
-import { describeSystemEvent } from "../groups/systemText";
+import { describeSystemEvent } from "./systemText";
 import { selectHistoryLoaded, selectNewestMessage } from "./selectors";
 
 /** `nameOf`: in a group, members' names, for the sender and for system notes. */

@@ -11,7 +11,7 @@ import {
 } from "../../../../shared/protocol";
 import { signedOut } from "../auth/authSlice";
 import { presenceReceived } from "../presence/presenceSlice";
-import { applySystemEvent } from "../groups/groupEvents";
+import { applySystemEvent } from "./groupEvents";
 import { laterVersion } from "./reconcile";
 
 /** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */

@@ -2,7 +2,8 @@ import { NavLink } from "react-router-dom";
 import { formatShortTime } from "../../lib/format";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { GroupAvatar } from "../groups/GroupAvatar";
-import { systemPreview } from "../groups/systemText";
+import { memberCount } from "../groups/memberCount";
+import { systemPreview } from "../chat/systemText";
 import { PresenceText } from "../presence/PresenceDot";
 import { Avatar } from "../users/PersonLink";
 import type { ListedConversation } from "./selectors";
@@ -52,10 +53,6 @@ export function ConversationLink({
       )}
     </NavLink>
   );
-}
-
-export function memberCount(count: number): string {
-  return count === 1 ? "1 member" : `${count} members`;
 }
 
 function preview(message: ListedConversation["lastMessage"], myId: string): string {

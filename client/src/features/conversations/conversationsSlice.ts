@@ -13,7 +13,7 @@ import { signedIn, signedOut, sessionVerified } from "../auth/authSlice";
 import { connectionStatusChanged } from "../connection/connectionSlice";
 import { conversationJoined, messageAcked, messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { laterVersion } from "../chat/reconcile";
-import { endsMembership } from "../groups/groupEvents";
+import { endsMembership } from "../chat/groupEvents";
 import { assertNever } from "../../lib/assertNever";
 
 /** One line of the conversation list, kept live by the events of the chat route's socket. */

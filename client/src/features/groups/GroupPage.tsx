@@ -10,11 +10,11 @@ import { ConnectionBanner } from "../chat/ConnectionStatus";
 import { MessageList } from "../chat/MessageList";
 import { selectGroup, selectHasOlder, selectJoinError } from "../chat/selectors";
 import { useOlderMessages } from "../chat/useOlderMessages";
-import { memberCount } from "../conversations/ConversationLink";
+import { memberCount } from "./memberCount";
 import { GroupTypingIndicator } from "./GroupTypingIndicator";
 import { MembersDialog } from "./MembersDialog";
 import { SeenBy } from "./SeenBy";
-import { FORMER_MEMBER } from "./systemText";
+import { FORMER_MEMBER } from "../chat/systemText";
 
 /** /group/:groupId — an id that cannot exist never opens a socket. */
 export function GroupRoute(frame: Frame) {

@@ -23,8 +23,8 @@ import {
   typingReceived,
 } from "../chat/chatSlice";
 import { selectDeliveryState, selectGroup, selectReadSeq, selectTypists } from "../chat/selectors";
-import { conversationsListed } from "../conversations/conversationsSlice";
-import { selectConversationList, selectUnreadTotal } from "../conversations/selectors";
+import { conversationsListed } from "./conversationsSlice";
+import { selectConversationList, selectUnreadTotal } from "./selectors";
 
 const ME = makeUser({ id: "alice" });
 const GROUP = groupConversationId("g1");

@@ -1,13 +1,12 @@
 import { screen, within } from "@testing-library/react";
 import { StrictMode } from "react";
 import { Route, Routes } from "react-router-dom";
-import { beforeEach, describe, expect, it } from "vitest";
-import { vi } from "vitest";
-import { groupConversationId, type Group, type GroupJoinResult, type Message } from "../../../../shared/protocol";
-import { ChatActionsContext } from "../chat/chatActions";
-import { stubViewportForEachTest } from "../chat/viewportStub";
-import { SignedInUserContext } from "../auth/SignedInUser";
-import { useRouteSocket } from "../../realtime/useRouteSocket";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { groupConversationId, type Group, type GroupJoinResult, type Message } from "../../../shared/protocol";
+import { ChatActionsContext } from "../features/chat/chatActions";
+import { stubViewportForEachTest } from "../features/chat/viewportStub";
+import { SignedInUserContext } from "../features/auth/SignedInUser";
+import { useRouteSocket } from "./useRouteSocket";
 import {
   FIRST_LIST_PAGE,
   listPage,
@@ -16,13 +15,13 @@ import {
   makeMember,
   makeSystemMessage,
   makeUser,
-} from "../../test/factories";
-import { sockets, type FakeSocket } from "../../test/fakeSocket";
-import { stubFetch } from "../../test/fetchStub";
-import { renderWithProviders } from "../../test/renderWithProviders";
-import { GroupRoute } from "./GroupPage";
+} from "../test/factories";
+import { sockets, type FakeSocket } from "../test/fakeSocket";
+import { stubFetch } from "../test/fetchStub";
+import { renderWithProviders } from "../test/renderWithProviders";
+import { GroupRoute } from "../features/groups/GroupPage";
 
-vi.mock("socket.io-client", async () => (await import("../../test/fakeSocket")).socketIoStub);
+vi.mock("socket.io-client", async () => (await import("../test/fakeSocket")).socketIoStub);
 
 const ME = makeUser({ id: "alice" });
 const GROUP = groupConversationId("g1");
@@ -161,6 +160,22 @@ describe("the group route", () => {
     socket.serve("message:new", makeSystemMessage(2, "bob", { action: "added", userIds: ["dave"] }));
     expect(await screen.findByText("Bob added Dave")).toBeInTheDocument();
     expect(fetchMock.mock.calls.some(([url]) => String(url) === "/api/groups/g1")).toBe(true);
+  });
+
+  it("opens the members from the header and gives the focus back when closed", async () => {
+    stubFetch([
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
+      { path: "/api/users", body: { users: [] } },
+    ]);
+    const { user } = renderGroup();
+    joined([created]);
+    const opener = screen.getByRole("button", { name: "Members" });
+    await user.click(opener);
+    const dialog = screen.getByRole("dialog", { name: "Members of “Trip”" });
+    expect(within(dialog).getByRole("list", { name: "Members" })).toHaveTextContent(/Alice \(you\)Owner/);
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(opener).toHaveFocus();
   });
 
   it("shows nothing more once I am removed, and says so", () => {
