@@ -62,9 +62,8 @@ function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) =
 
 /**
  * The socket of a live route: the home page (`ref` null) or one conversation, named by the peer's id (a
- * chat) or by the conversation id (a group, "grp:<id>"). One
- * socket per mounted route, created in the effect, held in a ref and closed
- * with all its listeners in the cleanup. It only wires: server events go
+ * chat) or by the conversation id (a group, "grp:<id>"). One socket per mounted route, created in the
+ * effect, held in a ref and closed with all its listeners in the cleanup. It only wires: server events go
  * through `translate`, catch-up, receipts and the outbox are their own
  * modules. The only importer of socket.io-client.
  */
