@@ -12,8 +12,9 @@ import tseslint from "typescript-eslint";
 export const FEATURE_IMPORTS = {
   auth: ["theme"],
   chat: ["auth", "connection", "presence"],
-  conversations: ["auth", "chat", "connection", "presence", "users"],
+  conversations: ["auth", "chat", "connection", "groups", "presence", "users"],
   connection: ["auth"],
+  groups: ["auth", "chat", "users"],
   notifications: ["chat"],
   presence: ["auth"],
   theme: [],

@@ -9,6 +9,7 @@ const LoginPage = lazy(() => import("../features/auth/LoginPage").then((m) => ({
 const RegisterPage = lazy(() => import("../features/auth/RegisterPage").then((m) => ({ default: m.RegisterPage })));
 const LiveHomeRoute = lazy(() => import("./LiveHomeRoute").then((m) => ({ default: m.LiveHomeRoute })));
 const LiveChatRoute = lazy(() => import("./LiveChatRoute").then((m) => ({ default: m.LiveChatRoute })));
+const LiveGroupRoute = lazy(() => import("./LiveGroupRoute").then((m) => ({ default: m.LiveGroupRoute })));
 const SettingsRoute = lazy(() => import("./SettingsRoute").then((m) => ({ default: m.SettingsRoute })));
 
 export function App() {
@@ -21,6 +22,7 @@ export function App() {
         <Route element={<RequireAuth />}>
           <Route index element={<LiveHomeRoute />} />
           <Route path="/chat/:userId" element={<LiveChatRoute />} />
+          <Route path="/group/:groupId" element={<LiveGroupRoute />} />
           <Route path="/settings" element={<SettingsRoute />} />
         </Route>
         <Route path="*" element={<PageNotFound />} />

@@ -2,7 +2,11 @@ import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
 import { useCallback, useEffect } from "react";
 import {
   LIMITS,
+  type AddMembersResponse,
   type ChangesResponse,
+  type CreateGroupRequest,
+  type GroupResponse,
+  type Role,
   type ConversationPageResponse,
   type HistoryResponse,
   type PasswordChangeRequest,
@@ -237,23 +241,52 @@ export function useQuery<Arg, Result>(query: Query<Arg, Result>, arg: Arg) {
   return { ...useQueryState(query, arg), refetch };
 }
 
-const conversationPath = (peerId: string) => `/api/conversations/${encodeURIComponent(peerId)}`;
+/** `ref`: the peer's id, or the conversation's id (a group's), URL-encoded as v2 §0 says. */
+const conversationPath = (ref: string) => `/api/conversations/${encodeURIComponent(ref)}`;
 
 // History pages and changes feed the chat slice, which holds the messages; nothing caches them.
-export const requestMessagesBefore = (peerId: string, beforeSeq: number) =>
+export const requestMessagesBefore = (ref: string, beforeSeq: number) =>
   sendWithSession<HistoryResponse>({
-    path: `${conversationPath(peerId)}/messages?beforeSeq=${beforeSeq}&limit=${LIMITS.historyDefaultLimit}`,
+    path: `${conversationPath(ref)}/messages?beforeSeq=${beforeSeq}&limit=${LIMITS.historyDefaultLimit}`,
   });
 
-export const requestMessagesAfter = (peerId: string, afterSeq: number) =>
+export const requestMessagesAfter = (ref: string, afterSeq: number) =>
   sendWithSession<HistoryResponse>({
-    path: `${conversationPath(peerId)}/messages?afterSeq=${afterSeq}&limit=${LIMITS.historyAfterMax}`,
+    path: `${conversationPath(ref)}/messages?afterSeq=${afterSeq}&limit=${LIMITS.historyAfterMax}`,
   });
 
-export const requestChanges = (peerId: string, sinceRev: number, uptoSeq: number) =>
+export const requestChanges = (ref: string, sinceRev: number, uptoSeq: number) =>
   sendWithSession<ChangesResponse>({
-    path: `${conversationPath(peerId)}/changes?sinceRev=${sinceRev}&uptoSeq=${uptoSeq}`,
+    path: `${conversationPath(ref)}/changes?sinceRev=${sinceRev}&uptoSeq=${uptoSeq}`,
   });
+
+// Groups (v2 §2): each change comes back to every member as a system message too, which keeps the views current.
+const groupPath = (groupId: string) => `/api/groups/${encodeURIComponent(groupId)}`;
+
+export const requestGroup = (groupId: string) => sendWithSession<GroupResponse>({ path: groupPath(groupId) });
+
+/** Retry-safe: the same clientId answers the group it made the first time. */
+export const createGroup = (body: CreateGroupRequest) =>
+  sendWithSession<GroupResponse>({ path: "/api/groups", method: "POST", body });
+
+export const renameGroup = (groupId: string, name: string) =>
+  sendWithSession<GroupResponse>({ path: groupPath(groupId), method: "PATCH", body: { name } });
+
+export const addGroupMembers = (groupId: string, userIds: string[]) =>
+  sendWithSession<AddMembersResponse>({ path: `${groupPath(groupId)}/members`, method: "POST", body: { userIds } });
+
+export const setGroupRole = (groupId: string, userId: string, role: Role) =>
+  sendWithSession<GroupResponse>({
+    path: `${groupPath(groupId)}/members/${encodeURIComponent(userId)}`,
+    method: "PUT",
+    body: { role },
+  });
+
+export const removeGroupMember = (groupId: string, userId: string) =>
+  sendWithSession<void>({ path: `${groupPath(groupId)}/members/${encodeURIComponent(userId)}`, method: "DELETE" });
+
+export const leaveGroup = (groupId: string) =>
+  sendWithSession<void>({ path: `${groupPath(groupId)}/leave`, method: "POST" });
 
 export const changePassword = (body: PasswordChangeRequest) =>
   sendWithSession<void>({ path: "/api/auth/password", method: "POST", body });

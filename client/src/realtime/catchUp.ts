@@ -7,7 +7,8 @@ import { selectGapStart } from "../features/chat/selectors";
 export type CatchUpDeps = {
   dispatch: AppDispatch;
   getState: () => RootState;
-  peerId: string;
+  /** The `:ref` of the conversation's paths: the peer's id or the conversation id. */
+  ref: string;
   conversationId: string;
   /** False once the socket that started the work is closed: nothing late is dispatched. */
   isActive: () => boolean;
@@ -23,13 +24,13 @@ export type CatchUp = {
 };
 
 /** Gap fill by `seq` and changes by `rev` for one open conversation (PROTOCOL.md, catch-up). */
-export function createCatchUp({ dispatch, getState, peerId, conversationId, isActive }: CatchUpDeps): CatchUp {
+export function createCatchUp({ dispatch, getState, ref, conversationId, isActive }: CatchUpDeps): CatchUp {
   let fillingGap = false;
 
   async function fetchMissed(afterSeq: number) {
     let cursor = afterSeq;
     for (;;) {
-      const page = unwrap(await dispatch(requestMessagesAfter(peerId, cursor)));
+      const page = unwrap(await dispatch(requestMessagesAfter(ref, cursor)));
       if (!isActive()) return;
       dispatch(missedMessagesLoaded({ conversationId, messages: page.messages }));
       const last = page.messages.at(-1);
@@ -41,7 +42,7 @@ export function createCatchUp({ dispatch, getState, peerId, conversationId, isAc
   async function fetchChanges(sinceRev: number, uptoSeq: number, rev: number) {
     let cursor = sinceRev;
     for (;;) {
-      const page = unwrap(await dispatch(requestChanges(peerId, cursor, uptoSeq)));
+      const page = unwrap(await dispatch(requestChanges(ref, cursor, uptoSeq)));
       if (!isActive()) return;
       dispatch(changesLoaded({ conversationId, messages: page.messages }));
       const last = page.messages.at(-1);

@@ -9,6 +9,7 @@ import {
   type SendFailure,
 } from "../features/chat/chatSlice";
 import { nextSendStep, SEND_POLICY, type SendResult } from "../features/chat/outbox";
+import { refPayload } from "../features/chat/conversationRef";
 import { selectSendQueue } from "../features/chat/selectors";
 import type { RouteSocket } from "./socketTypes";
 
@@ -113,7 +114,8 @@ export function createSocketOutboxSender({
   return createOutboxSender({
     nextInQueue: () => selectSendQueue(getState(), conversationId)[0],
     emit: (message, onResult) => {
-      const payload = { peerId: message.recipientId, clientId: message.clientId, body: message.body };
+      const ref = refPayload({ conversationId, peerId: message.recipientId });
+      const payload = { ...ref, clientId: message.clientId, body: message.body };
       socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.send, payload, (error, response) => {
         // A drop is no failure: the message stays pending and goes out again after the rejoin.
         if (!isActive() || (error && !socket.connected)) return;

@@ -1,26 +1,29 @@
 import { useEffect } from "react";
-import { EVENTS } from "../../../shared/protocol";
+import { EVENTS, isGroupConversation, peerOf } from "../../../shared/protocol";
 import { useAppDispatch, useAppSelector } from "../app/hooks";
 import { selectConnectionStatus } from "../features/connection/connectionSlice";
 import { selectNewestSeq, selectReadSeq } from "../features/chat/selectors";
 import { readReceiptSent } from "../features/conversations/conversationsSlice";
+import { refPayload } from "../features/chat/conversationRef";
 import { ignoreAck, type RouteSocket } from "./socketTypes";
 
 export type DeliveryReceipts = {
-  /** Delivered = a client of mine holds it; the server keeps the watermark monotonic. */
-  confirm(from: string, seq: number): void;
+  /** Delivered = a client of mine holds it (someone else's message); the server keeps the watermark monotonic. */
+  confirm(conversationId: string, seq: number): void;
   /** A new connection: the server may have missed what the last one said. */
   reset(): void;
 };
 
 export function createDeliveryReceipts(socket: RouteSocket, selfId: string): DeliveryReceipts {
-  /** Highest deliveredSeq told to the server per peer on this connection, so receipts only go out when it moves. */
+  /** Highest deliveredSeq told to the server per conversation on this connection, so receipts only go out when it moves. */
   const sent = new Map<string, number>();
   return {
-    confirm(from, seq) {
-      if (from === selfId || !socket.connected || seq <= (sent.get(from) ?? 0)) return;
-      sent.set(from, seq);
-      socket.emit(EVENTS.receipt, { peerId: from, deliveredSeq: seq }, ignoreAck);
+    confirm(conversationId, seq) {
+      const peerId = isGroupConversation(conversationId) ? null : peerOf(conversationId, selfId);
+      // A conversation with oneself has nobody to tell.
+      if (peerId === selfId || !socket.connected || seq <= (sent.get(conversationId) ?? 0)) return;
+      sent.set(conversationId, seq);
+      socket.emit(EVENTS.receipt, { ...refPayload({ conversationId, peerId }), deliveredSeq: seq }, ignoreAck);
     },
     reset() {
       sent.clear();
@@ -46,10 +49,10 @@ export function useReadReceipts(
 
   useEffect(() => {
     const socket = socketRef.current;
-    if (socket === null || peerId === null || conversationId === null || !connected || newestSeq <= readSeq) return;
+    if (socket === null || conversationId === null || !connected || newestSeq <= readSeq) return;
     function markRead() {
-      if (!isBeingRead() || peerId === null || conversationId === null) return;
-      socket?.emit(EVENTS.receipt, { peerId, readSeq: newestSeq }, ignoreAck);
+      if (!isBeingRead() || conversationId === null) return;
+      socket?.emit(EVENTS.receipt, { ...refPayload({ conversationId, peerId }), readSeq: newestSeq }, ignoreAck);
       dispatch(readReceiptSent({ conversationId, readSeq: newestSeq }));
     }
     markRead();

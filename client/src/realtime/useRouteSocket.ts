@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef } from "react";
 import { io } from "socket.io-client";
-import { conversationIdFor, EVENTS, LIMITS, type Ack, type ApiError, type Message } from "../../../shared/protocol";
+import { EVENTS, LIMITS, type Ack, type ApiError, type Message } from "../../../shared/protocol";
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
-import { conversationsQuery, fetchQuery, meQuery, userQuery } from "../app/parleyApi";
+import { conversationsQuery, fetchQuery, meQuery, requestGroup, userQuery } from "../app/parleyApi";
 import type { AppDispatch } from "../app/store";
+import { createClientId } from "../lib/clientId";
 import { formatWait } from "../lib/format";
 import { selectToken, signedOut } from "../features/auth/authSlice";
 import { peerLoaded } from "../features/conversations/conversationsSlice";
@@ -13,6 +14,7 @@ import {
   conversationJoinFailed,
   conversationOpened,
   conversationRejoinRequested,
+  groupLoaded,
   messageDiscarded,
   messageResendRequested,
   messageSendRequested,
@@ -22,6 +24,7 @@ import {
   type ChangeOutcome,
 } from "../features/chat/chatSlice";
 import { loadOutbox, SEND_POLICY } from "../features/chat/outbox";
+import { groupIdOf, pathRef, refPayload, routeConversation } from "../features/chat/conversationRef";
 import { connectionStatusChanged, reconnectAttempted } from "../features/connection/connectionSlice";
 import { presenceReceived } from "../features/presence/presenceSlice";
 import { selectHighestContiguousSeq, selectNewestSeq, selectSyncedRev } from "../features/chat/selectors";
@@ -57,20 +60,14 @@ function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) =
   };
 }
 
-/** crypto.randomUUID only exists in secure contexts; plain http on a LAN address still needs ids. */
-function createClientId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 /**
- * The socket of a live route: the home page (`peerId` null) or one chat. One
- * socket per mounted route, created in the effect, held in a ref and closed
- * with all its listeners in the cleanup. It only wires: server events go
+ * The socket of a live route: the home page (`ref` null) or one conversation, named by the peer's id (a
+ * chat) or by the conversation id (a group, "grp:<id>"). One socket per mounted route, created in the
+ * effect, held in a ref and closed with all its listeners in the cleanup. It only wires: server events go
  * through `translate`, catch-up, receipts and the outbox are their own
  * modules. The only importer of socket.io-client.
  */
-export function useRouteSocket(peerId: string | null, selfId: string, open = true) {
+export function useRouteSocket(ref: string | null, selfId: string, open = true) {
   const dispatch = useAppDispatch();
   const store = useAppStore();
   const token = useAppSelector(selectToken);
@@ -79,7 +76,9 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
   const typingRef = useRef<TypingThrottle | null>(null);
   const rejoinRef = useRef<(() => void) | null>(null);
   const reconnectRef = useRef<(() => void) | null>(null);
-  const conversationId = peerId === null ? null : conversationIdFor(selfId, peerId);
+  const route = ref === null ? null : routeConversation(ref, selfId);
+  const conversationId = route?.conversationId ?? null;
+  const peerId = route?.peerId ?? null;
 
   useEffect(() => {
     if (token === null || !open) return;
@@ -113,20 +112,34 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
     const receipts = createDeliveryReceipts(socket, selfId);
     dispatch(connectionStatusChanged(navigator.onLine ? "connecting" : "offline"));
 
-    // Only a chat route has a conversation to join, an outbox to send and a typing state.
+    // Only a conversation's route has one to join, an outbox to send and a typing state.
+    const opened = conversationId === null ? null : { conversationId, peerId };
     const chat =
-      peerId !== null && conversationId !== null
-        ? {
-            peerId,
-            conversationId,
-            sender: createSocketOutboxSender({ socket, conversationId, dispatch, getState: store.getState, isActive }),
-            catchUp: createCatchUp({ dispatch, getState: store.getState, peerId, conversationId, isActive }),
+      opened === null
+        ? null
+        : {
+            ...opened,
+            ref: refPayload(opened),
+            groupId: groupIdOf(opened.conversationId),
+            sender: createSocketOutboxSender({
+              socket,
+              conversationId: opened.conversationId,
+              dispatch,
+              getState: store.getState,
+              isActive,
+            }),
+            catchUp: createCatchUp({
+              dispatch,
+              getState: store.getState,
+              ref: pathRef(opened),
+              conversationId: opened.conversationId,
+              isActive,
+            }),
             // One throttle per socket, so a new conversation starts with a fresh "typing" window.
             typing: createTypingThrottle((isTyping) => {
-              if (socket.connected) socket.emit(EVENTS.typing, { peerId, typing: isTyping });
+              if (socket.connected) socket.emit(EVENTS.typing, { ...refPayload(opened), typing: isTyping });
             }),
-          }
-        : null;
+          };
     if (chat) {
       dispatch(conversationOpened({ conversationId: chat.conversationId, peerId: chat.peerId }));
       dispatch(
@@ -147,10 +160,12 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
     function loadUnknownConversation(ofConversation: string) {
       const state = store.getState();
       const entry = selectConversationEntry(state, ofConversation);
-      if (!entry || entry.peer !== null) return;
-      if (selectListNextBefore(state) !== null) {
+      if (!entry || entry.peer !== null || entry.group !== null) return;
+      // A group is only known from the list: its first page has it, the newest activity (I was added, say).
+      if (entry.peerId === null || selectListNextBefore(state) !== null) {
         void dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true }));
       }
+      if (entry.peerId === null) return;
       // On a failure the conversation's next message asks again.
       void dispatch(fetchQuery(userQuery, entry.peerId)).then((result) => {
         if (active && "data" in result) dispatch(peerLoaded(result.data));
@@ -165,25 +180,22 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       // On a failure the list says so and offers a retry; the next connect fetches it again anyway.
       void dispatch(fetchQuery(conversationsQuery, undefined, { refetch: true })).then((result) => {
         if (!active || "error" in result) return;
-        for (const summary of result.data.conversations) {
-          const { lastMessage, unreadCount } = summary;
-          if (summary.kind === "dm" && lastMessage !== null && unreadCount > 0) {
-            receipts.confirm(summary.peer.id, lastMessage.seq);
-          }
+        for (const { conversationId, lastMessage, unreadCount } of result.data.conversations) {
+          if (lastMessage !== null && unreadCount > 0) receipts.confirm(conversationId, lastMessage.seq);
         }
       });
     }
 
     function join() {
       if (chat === null) return;
-      const { peerId, conversationId, sender, catchUp } = chat;
+      const { ref, conversationId, sender, catchUp } = chat;
       // Rejoin after the last seq held without a hole, so the server fills any gap a drop left, and
       // since the last complete catch-up (not the newest rev seen live: those may arrive out of order),
       // so it also sends what was edited or deleted meanwhile. No sync point yet: every change of what is held.
       const state = store.getState();
       const afterSeq = selectHighestContiguousSeq(state, conversationId);
       const sinceRev = selectSyncedRev(state, conversationId) ?? 0;
-      const payload = afterSeq === undefined ? { peerId } : { peerId, afterSeq, sinceRev };
+      const payload = afterSeq === undefined ? ref : { ...ref, afterSeq, sinceRev };
       socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.join, payload, (error, response) => {
         if (!active) return;
         if (error) {
@@ -201,13 +213,11 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
           dispatch(conversationJoinFailed({ conversationId, error: response.error }));
           return;
         }
-        // Joined by peer id, so the answer is a one-to-one conversation's.
-        if (!("peer" in response)) return;
         dispatch(conversationJoined({ result: response, afterSeq }));
-        // The join's answer is the freshest word on the peer's presence.
-        const { id, online, lastSeenAt } = response.peer;
-        dispatch(presenceReceived({ userId: id, online, lastSeenAt }));
-        receipts.confirm(peerId, selectNewestSeq(store.getState(), conversationId));
+        // The join's answer is the freshest word on the peer's (the members') presence.
+        const people = "peer" in response ? [response.peer] : response.group.members.map((member) => member.user);
+        for (const { id, online, lastSeenAt } of people) dispatch(presenceReceived({ userId: id, online, lastSeenAt }));
+        receipts.confirm(conversationId, selectNewestSeq(store.getState(), conversationId));
         if (afterSeq !== undefined && response.hasMore) {
           const caughtUpTo = response.messages.at(-1)?.seq ?? afterSeq;
           // On failure the next connect catches up again from the same point.
@@ -222,6 +232,15 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
         sender.resume();
       });
     }
+    /** The open group again, for the names of members an `added` message only gives ids of. */
+    function loadGroup() {
+      if (chat?.groupId == null) return;
+      // On a failure the names wait for the next join, which carries the group.
+      void dispatch(requestGroup(chat.groupId)).then((result) => {
+        if (active && "data" in result) dispatch(groupLoaded(result.data.group));
+      });
+    }
+
     rejoinRef.current = () => {
       if (socket.connected) join();
     };
@@ -288,9 +307,11 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
       dispatch(translate(event));
       if (event.name === EVENTS.messageNew) {
         const message = event.payload;
-        receipts.confirm(message.senderId, message.seq);
-        if (chat !== null && message.conversationId === chat.conversationId) chat.catchUp.fillGap();
-        else loadUnknownConversation(message.conversationId);
+        if (message.senderId !== selfId) receipts.confirm(message.conversationId, message.seq);
+        if (chat !== null && message.conversationId === chat.conversationId) {
+          chat.catchUp.fillGap();
+          if (message.system?.action === "added") loadGroup();
+        } else loadUnknownConversation(message.conversationId);
       } else if (event.name === EVENTS.typing && event.payload.typing) {
         const typingIn = event.payload.conversationId;
         // The receiver expires typists itself, so a peer that went to sleep mid-word is not "typing" forever.
@@ -321,7 +342,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
         // Leaving mid-word must not leave the peer watching "typing…" for 6 s.
         chat.typing.stopped();
         if (typingRef.current === chat.typing) typingRef.current = null;
-        if (socket.connected) socket.emit(EVENTS.leave, { peerId: chat.peerId }, ignoreAck);
+        if (socket.connected) socket.emit(EVENTS.leave, chat.ref, ignoreAck);
       }
       rejoinRef.current = null;
       reconnectRef.current = null;
@@ -342,7 +363,7 @@ export function useRouteSocket(peerId: string | null, selfId: string, open = tru
   /** Queued first, so it is shown (pending) and kept even while disconnected; the sender takes it from there. */
   const send = useCallback(
     (body: string) => {
-      if (peerId === null || conversationId === null) return;
+      if (conversationId === null) return;
       const createdAt = new Date().toISOString();
       const clientId = createClientId();
       dispatch(

@@ -1,9 +1,15 @@
 import {
   LIMITS,
   conversationIdFor,
+  groupConversationId,
   type ConversationPageResponse,
   type ConversationSummary,
+  type Group,
+  type GroupMember,
+  type GroupSummary,
   type Message,
+  type Role,
+  type SystemEvent,
   type User,
 } from "../../../shared/protocol";
 
@@ -70,4 +76,49 @@ export function listPage(
 function totalsOf(conversations: ConversationSummary[]) {
   const unread = conversations.reduce((sum, c) => sum + c.unreadCount, 0);
   return { unread, badge: unread };
+}
+
+/** A group of alice (owner), bob and carol unless told otherwise; every watermark at 0. */
+export function makeGroup(overrides: Partial<Group> = {}): Group {
+  const id = overrides.id ?? "g1";
+  return {
+    id,
+    conversationId: groupConversationId(id),
+    name: "Trip",
+    history: "shared",
+    createdBy: "alice",
+    createdAt: "2025-01-01T12:00:00.000Z",
+    members: [makeMember("alice", "owner"), makeMember("bob", "member"), makeMember("carol", "member")],
+    ...overrides,
+  };
+}
+
+export function makeMember(userId: string, role: Role = "member", overrides: Partial<GroupMember> = {}): GroupMember {
+  return { user: makeUser({ id: userId }), role, joinedSeq: 1, deliveredSeq: 0, readSeq: 0, ...overrides };
+}
+
+/** A text message in group `g1` (its conversation "grp:g1"). */
+export function makeGroupMessage(overrides: Partial<Message> & Pick<Message, "seq">): Message {
+  return makeMessage({ conversationId: groupConversationId("g1"), recipientId: null, ...overrides });
+}
+
+/** A system message of group `g1`: `senderId` is the actor. */
+export function makeSystemMessage(seq: number, senderId: string, system: SystemEvent): Message {
+  return makeGroupMessage({ seq, senderId, kind: "system", body: "", clientId: "", system });
+}
+
+/** The list's line of group `g1`, as the server answers it for a member with `role`. */
+export function groupSummary(overrides: Partial<GroupSummary> = {}): GroupSummary {
+  return {
+    kind: "group",
+    conversationId: groupConversationId("g1"),
+    group: { id: "g1", name: "Trip", memberCount: 3, role: "member" },
+    lastMessage: makeSystemMessage(1, "alice", { action: "created", userIds: ["alice", "bob", "carol"] }),
+    unreadCount: 0,
+    readSeq: 1,
+    mentionCount: 0,
+    notify: "all",
+    mutedUntil: null,
+    ...overrides,
+  };
 }

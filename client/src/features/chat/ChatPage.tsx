@@ -18,7 +18,7 @@ import { TypingIndicator } from "./TypingIndicator";
 import { useOlderMessages } from "./useOlderMessages";
 
 /** What app/ composes around a chat: the list pane beside it and the account menu of its top bar. */
-type Frame = { sidebar: ReactNode; accountMenu: ReactNode };
+export type Frame = { sidebar: ReactNode; accountMenu: ReactNode };
 
 /** /chat/:userId — an id that cannot exist never opens a socket. */
 export function ChatRoute(frame: Frame) {
@@ -92,9 +92,18 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
   );
 }
 
-type ChatShellProps = { frame: Frame; title: ReactNode; subtitle?: ReactNode; body: ReactNode; live?: boolean };
+type ChatShellProps = {
+  frame: Frame;
+  title: ReactNode;
+  subtitle?: ReactNode;
+  body: ReactNode;
+  live?: boolean;
+  /** Controls beside the connection status (a group's members panel). */
+  actions?: ReactNode;
+};
 
-function ChatShell({ frame, title, subtitle, body, live = false }: ChatShellProps) {
+/** The chat pages' frame (a DM's or a group's): top bar with title and status, list pane, conversation. */
+export function ChatShell({ frame, title, subtitle, body, live = false, actions }: ChatShellProps) {
   return (
     <div className="flex h-dvh flex-col">
       <TopBar
@@ -109,6 +118,7 @@ function ChatShell({ frame, title, subtitle, body, live = false }: ChatShellProp
         }
         end={
           <>
+            {actions}
             {live && <ConnectionStatus />}
             {frame.accountMenu}
           </>

@@ -8,6 +8,7 @@ import type { ChangeOutcome } from "./chatSlice";
 import { buildListRows, itemKey as itemKeyOf, type ListRow } from "./listRows";
 import { MessageRow } from "./MessageRow";
 import { NewMessageAnnouncer } from "./NewMessageAnnouncer";
+import { SystemNote } from "./SystemNote";
 import { selectHistoryLoaded, selectJoinError, selectTimeline, type TimelineItem } from "./selectors";
 
 /** How close to the bottom (px) still counts as "reading the newest", so new messages keep it in view. */
@@ -31,10 +32,12 @@ type MessageListProps = {
   loadingOlder: boolean;
   olderError: string | null;
   onLoadOlder: () => void;
+  /** In a group: members' names, for senders and system notes. */
+  nameOf?: ((userId: string) => string) | undefined;
 };
 
 export function MessageList(props: MessageListProps) {
-  const { conversationId, selfId, peerName, onRetryJoin } = props;
+  const { conversationId, selfId, peerName, onRetryJoin, nameOf } = props;
   const timeline = useAppSelector((state) => selectTimeline(state, conversationId));
   const historyLoaded = useAppSelector((state) => selectHistoryLoaded(state, conversationId));
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
@@ -43,7 +46,7 @@ export function MessageList(props: MessageListProps) {
 
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
-      <NewMessageAnnouncer conversationId={conversationId} selfId={selfId} peerName={peerName} />
+      <NewMessageAnnouncer conversationId={conversationId} selfId={selfId} peerName={peerName} nameOf={nameOf} />
       {joinError !== null && (
         <div className="m-2">
           <ErrorAlert message={joinError.message} onRetry={onRetryJoin} />
@@ -65,6 +68,7 @@ function VirtualLog({
   loadingOlder,
   olderError,
   onLoadOlder,
+  nameOf,
   rows,
 }: MessageListProps & { rows: ListRow[] }) {
   const nowMs = useNow();
@@ -268,6 +272,8 @@ function VirtualLog({
                 >
                   {row.kind === "day" ? (
                     <DaySeparator at={row.at} now={now} />
+                  ) : row.kind === "system" ? (
+                    <SystemNote message={row.message} nameOf={nameOf} />
                   ) : (
                     <MessageRow
                       item={row.item}
@@ -283,6 +289,11 @@ function VirtualLog({
                       editDraft={editDraftOf(row.item)}
                       onEditDraftChange={setEditDraft}
                       onDeleted={handleDeleted}
+                      senderName={
+                        nameOf && row.groupStart && row.item.message.senderId !== selfId
+                          ? nameOf(row.item.message.senderId)
+                          : undefined
+                      }
                     />
                   )}
                 </div>

@@ -30,6 +30,8 @@ export type MessageRowProps = {
   onEditDraftChange?: (rowKey: string, draft: string | null) => void;
   /** After a delete the row's controls are gone: the list moves the focus on from this row. */
   onDeleted?: (rowKey: string) => void;
+  /** In a group, who sent it: shown above the first message of their burst. */
+  senderName?: string | undefined;
 };
 
 /**
@@ -50,6 +52,7 @@ export const MessageRow = memo(function MessageRow({
   editDraft,
   onEditDraftChange,
   onDeleted,
+  senderName,
 }: MessageRowProps) {
   const { message } = item;
   const status = item.kind === "confirmed" ? "sent" : item.message.status;
@@ -139,6 +142,7 @@ export const MessageRow = memo(function MessageRow({
     >
       {groupStart ? (
         <div className="chat-header text-base-content/70 text-xs">
+          {senderName !== undefined && <span className="text-base-content font-semibold">{senderName} </span>}
           <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)}>
             {formatRelativeTime(message.createdAt, now)}
           </time>

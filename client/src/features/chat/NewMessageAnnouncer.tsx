@@ -1,8 +1,16 @@
 import { useState } from "react";
 import { useAppSelector } from "../../app/hooks";
+import type { Message } from "../../../../shared/protocol";
+import { describeSystemEvent } from "./systemText";
 import { selectHistoryLoaded, selectNewestMessage } from "./selectors";
 
-type Props = { conversationId: string; selfId: string; peerName: string };
+/** `nameOf`: in a group, members' names, for the sender and for system notes. */
+type Props = {
+  conversationId: string;
+  selfId: string;
+  peerName: string;
+  nameOf?: ((userId: string) => string) | undefined;
+};
 
 /**
  * Speaks each new message from the peer once, through a polite live region.
@@ -10,7 +18,7 @@ type Props = { conversationId: string; selfId: string; peerName: string };
  * and history pages are no news. Only a newest message that arrives after the history
  * was loaded is announced.
  */
-export function NewMessageAnnouncer({ conversationId, selfId, peerName }: Props) {
+export function NewMessageAnnouncer({ conversationId, selfId, peerName, nameOf }: Props) {
   const loaded = useAppSelector((state) => selectHistoryLoaded(state, conversationId));
   const newest = useAppSelector((state) => selectNewestMessage(state, conversationId));
   const newestSeq = newest?.seq ?? 0;
@@ -22,7 +30,7 @@ export function NewMessageAnnouncer({ conversationId, selfId, peerName }: Props)
     setSeen({
       loaded,
       seq: newestSeq,
-      text: fresh && newest.deletedAt === null ? `New message from ${peerName}: ${newest.body}` : seen.text,
+      text: fresh && newest.deletedAt === null ? announcement(newest, peerName, nameOf) : seen.text,
     });
   }
 
@@ -31,4 +39,9 @@ export function NewMessageAnnouncer({ conversationId, selfId, peerName }: Props)
       {seen.text}
     </div>
   );
+}
+
+function announcement(message: Message, peerName: string, nameOf: Props["nameOf"]): string {
+  if (message.system !== null && nameOf) return describeSystemEvent(message.senderId, message.system, nameOf);
+  return `New message from ${nameOf?.(message.senderId) ?? peerName}: ${message.body}`;
 }

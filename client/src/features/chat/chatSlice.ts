@@ -3,13 +3,15 @@ import {
   LIMITS,
   type ApiError,
   type ErrorCode,
-  type DmJoinResult,
+  type Group,
+  type JoinResult,
   type Message,
   type ReceiptEvent,
   type TypingEvent,
 } from "../../../../shared/protocol";
 import { signedOut } from "../auth/authSlice";
 import { presenceReceived } from "../presence/presenceSlice";
+import { applySystemEvent } from "./groupEvents";
 import { laterVersion } from "./reconcile";
 
 /** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */
@@ -23,7 +25,8 @@ export type PendingMessage = {
   clientId: string;
   conversationId: string;
   senderId: string;
-  recipientId: string;
+  /** The peer of a one-to-one conversation; null in a group. */
+  recipientId: string | null;
   body: string;
   createdAt: string;
   status: "pending" | "failed";
@@ -32,7 +35,10 @@ export type PendingMessage = {
 
 export type ConversationState = {
   conversationId: string;
-  peerId: string;
+  /** The peer of a one-to-one conversation; null in a group. */
+  peerId: string | null;
+  /** A group's state as its last join answered, patched by its live system messages and receipts; null in a DM. */
+  group: Group | null;
   /** Confirmed messages, keyed by server id and kept sorted by seq. */
   messages: EntityState<Message, string>;
   /** Unconfirmed sends in send order; a clientId leaves as soon as its stored message arrives. */
@@ -48,6 +54,8 @@ export type ConversationState = {
   peerDeliveredSeq: number;
   /** Epoch ms after which the peer's last `typing: true` has expired. */
   peerTypingUntil: number | null;
+  /** In a group: when each typing member's last `typing: true` expires, by user id. */
+  typingUntil: Record<string, number>;
 };
 
 export type ChatState = {
@@ -59,10 +67,11 @@ export const pendingAdapter = createEntityAdapter({ selectId: (message: PendingM
 
 const initialState: ChatState = { conversations: {} };
 
-function emptyConversation(conversationId: string, peerId: string): ConversationState {
+function emptyConversation(conversationId: string, peerId: string | null): ConversationState {
   return {
     conversationId,
     peerId,
+    group: null,
     messages: messagesAdapter.getInitialState(),
     pending: pendingAdapter.getInitialState(),
     hasOlder: false,
@@ -73,10 +82,11 @@ function emptyConversation(conversationId: string, peerId: string): Conversation
     peerReadSeq: 0,
     peerDeliveredSeq: 0,
     peerTypingUntil: null,
+    typingUntil: {},
   };
 }
 
-function ensureConversation(state: ChatState, conversationId: string, peerId: string): ConversationState {
+function ensureConversation(state: ChatState, conversationId: string, peerId: string | null): ConversationState {
   state.conversations[conversationId] ??= emptyConversation(conversationId, peerId);
   return state.conversations[conversationId];
 }
@@ -116,14 +126,16 @@ export const chatSlice = createSlice({
   initialState,
   reducers: {
     /** The chat route opened this conversation; what is already held is kept and caught up by the join. */
-    conversationOpened: (state, action: PayloadAction<{ conversationId: string; peerId: string }>) => {
+    /** `peerId` null: a group, whose state comes with the join. */
+    conversationOpened: (state, action: PayloadAction<{ conversationId: string; peerId: string | null }>) => {
       const conversation = ensureConversation(state, action.payload.conversationId, action.payload.peerId);
       conversation.joinError = null;
       conversation.peerTypingUntil = null;
+      conversation.typingUntil = {};
     },
-    conversationJoined: (state, action: PayloadAction<{ result: DmJoinResult; afterSeq: number | undefined }>) => {
+    conversationJoined: (state, action: PayloadAction<{ result: JoinResult; afterSeq: number | undefined }>) => {
       const { result, afterSeq } = action.payload;
-      const conversation = ensureConversation(state, result.conversationId, result.peer.id);
+      const conversation = ensureConversation(state, result.conversationId, "peer" in result ? result.peer.id : null);
       storeConfirmed(conversation, result.messages);
       storeChanges(conversation, result.changed);
       // The rest of the changes comes over HTTP; until then the old sync point stays.
@@ -134,8 +146,17 @@ export const chatSlice = createSlice({
       conversation.historyLoaded = true;
       conversation.joinError = null;
       conversation.readSeq = Math.max(conversation.readSeq, result.readSeq);
-      conversation.peerReadSeq = Math.max(conversation.peerReadSeq, result.peerReadSeq);
-      conversation.peerDeliveredSeq = Math.max(conversation.peerDeliveredSeq, result.peerDeliveredSeq);
+      if ("peer" in result) {
+        conversation.peerReadSeq = Math.max(conversation.peerReadSeq, result.peerReadSeq);
+        conversation.peerDeliveredSeq = Math.max(conversation.peerDeliveredSeq, result.peerDeliveredSeq);
+      } else {
+        conversation.group = result.group;
+      }
+    },
+    /** The group as GET /api/groups/:id answered (after a live `added`, whose message names ids only). */
+    groupLoaded: (state, action: PayloadAction<Group>) => {
+      const conversation = state.conversations[action.payload.conversationId];
+      if (conversation) conversation.group = action.payload;
     },
     conversationJoinFailed: (state, action: PayloadAction<{ conversationId: string; error: ApiError }>) => {
       const conversation = state.conversations[action.payload.conversationId];
@@ -197,10 +218,14 @@ export const chatSlice = createSlice({
     messageReceived: (state, action: PayloadAction<Message>) => {
       // A conversation that is not open yet loads its history when it is joined; storing a lone
       // message now would make it look like the start of its history.
-      const conversation = state.conversations[action.payload.conversationId];
+      const message = action.payload;
+      const conversation = state.conversations[message.conversationId];
       if (!conversation) return;
-      storeConfirmed(conversation, [action.payload]);
-      if (action.payload.senderId === conversation.peerId) conversation.peerTypingUntil = null;
+      storeConfirmed(conversation, [message]);
+      if (message.senderId === conversation.peerId) conversation.peerTypingUntil = null;
+      delete conversation.typingUntil[message.senderId];
+      // Live messages are newer than the joined group; catch-up pages are not, and leave it alone.
+      if (conversation.group !== null) applySystemEvent(conversation.group, message);
     },
     messageUpdated: (state, action: PayloadAction<Message>) => {
       const conversation = state.conversations[action.payload.conversationId];
@@ -235,7 +260,13 @@ export const chatSlice = createSlice({
       const conversation = state.conversations[conversationId];
       if (!conversation) return;
       // Watermarks only move forward, whatever order the events arrive in.
-      if (userId === conversation.peerId) {
+      if (conversation.group !== null) {
+        // Mine included: my own member entry is my read watermark in a group (selectReadSeq).
+        const member = conversation.group.members.find((candidate) => candidate.user.id === userId);
+        if (!member) return;
+        member.deliveredSeq = Math.max(member.deliveredSeq, deliveredSeq);
+        member.readSeq = Math.max(member.readSeq, readSeq);
+      } else if (userId === conversation.peerId) {
         conversation.peerDeliveredSeq = Math.max(conversation.peerDeliveredSeq, deliveredSeq);
         conversation.peerReadSeq = Math.max(conversation.peerReadSeq, readSeq);
       } else {
@@ -246,16 +277,26 @@ export const chatSlice = createSlice({
       reducer: (state, action: PayloadAction<TypingEvent & { receivedAt: number }>) => {
         const { conversationId, userId, typing, receivedAt } = action.payload;
         const conversation = state.conversations[conversationId];
-        if (!conversation || userId !== conversation.peerId) return;
-        conversation.peerTypingUntil = typing ? receivedAt + LIMITS.typingExpiryMs : null;
+        if (!conversation) return;
+        const until = receivedAt + LIMITS.typingExpiryMs;
+        if (conversation.group !== null) {
+          if (typing) conversation.typingUntil[userId] = until;
+          else delete conversation.typingUntil[userId];
+        } else if (userId === conversation.peerId) {
+          conversation.peerTypingUntil = typing ? until : null;
+        }
       },
       prepare: (event: TypingEvent) => ({ payload: { ...event, receivedAt: Date.now() } }),
     },
     /** The expiry timer of a `typing: true` fired; a renewal received since then keeps it. */
     typingExpired: (state, action: PayloadAction<{ conversationId: string; at: number }>) => {
       const conversation = state.conversations[action.payload.conversationId];
-      if (conversation?.peerTypingUntil != null && conversation.peerTypingUntil <= action.payload.at) {
+      if (!conversation) return;
+      if (conversation.peerTypingUntil !== null && conversation.peerTypingUntil <= action.payload.at) {
         conversation.peerTypingUntil = null;
+      }
+      for (const [userId, until] of Object.entries(conversation.typingUntil)) {
+        if (until <= action.payload.at) delete conversation.typingUntil[userId];
       }
     },
   },
@@ -266,6 +307,7 @@ export const chatSlice = createSlice({
       if (action.payload.online) return;
       for (const conversation of Object.values(state.conversations)) {
         if (conversation.peerId === action.payload.userId) conversation.peerTypingUntil = null;
+        delete conversation.typingUntil[action.payload.userId];
       }
     });
   },
@@ -276,6 +318,7 @@ export const {
   conversationJoined,
   conversationJoinFailed,
   conversationRejoinRequested,
+  groupLoaded,
   messageSendRequested,
   outboxRestored,
   messageDiscarded,

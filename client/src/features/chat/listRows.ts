@@ -1,12 +1,16 @@
+import type { Message } from "../../../../shared/protocol";
 import { localDayKey } from "../../lib/format";
 import type { TimelineItem } from "./selectors";
 
 /**
- * What the virtualized list renders, in order: a separator before each local day, then its messages.
- * `groupStart` marks the first of consecutive messages from one sender, which alone shows the time.
+ * What the virtualized list renders, in order: a separator before each local day, then its messages and a
+ * group's system notes. `groupStart` marks the first of consecutive messages from one sender, which alone
+ * shows the time (and, in a group, the sender's name).
  */
 export type ListRow =
-  { kind: "day"; key: string; at: string } | { kind: "message"; key: string; item: TimelineItem; groupStart: boolean };
+  | { kind: "day"; key: string; at: string }
+  | { kind: "message"; key: string; item: TimelineItem; groupStart: boolean }
+  | { kind: "system"; key: string; message: Message };
 
 /** Messages from one sender closer together than this read as one burst, under one timestamp. */
 export const GROUP_GAP_MS = 5 * 60_000;
@@ -27,6 +31,12 @@ export function buildListRows(timeline: readonly TimelineItem[]): ListRow[] {
     if (newDay) {
       day = itemDay;
       rows.push({ kind: "day", key: `day:${itemDay}`, at: item.message.createdAt });
+    }
+    if (item.kind === "confirmed" && item.message.kind === "system") {
+      rows.push({ kind: "system", key: itemKey(item), message: item.message });
+      // A note between two messages of one sender splits their burst.
+      previous = undefined;
+      continue;
     }
     const groupStart =
       newDay ||

@@ -79,8 +79,26 @@ export const selectJoinError = (state: RootState, conversationId: string) =>
 export const selectSyncedRev = (state: RootState, conversationId: string) =>
   selectConversation(state, conversationId)?.syncedRev ?? null;
 
-export const selectReadSeq = (state: RootState, conversationId: string) =>
-  selectConversation(state, conversationId)?.readSeq ?? 0;
+/** My read watermark; in a group my member entry carries the receipts since the join. */
+export const selectReadSeq = (state: RootState, conversationId: string) => {
+  const conversation = selectConversation(state, conversationId);
+  if (!conversation) return 0;
+  const selfId = state.auth.user?.id;
+  const mine = conversation.group?.members.find((member) => member.user.id === selfId);
+  return Math.max(conversation.readSeq, mine?.readSeq ?? 0);
+};
+
+/** The group of a group conversation, as last joined and patched live; null in a DM or before the join. */
+export const selectGroup = (state: RootState, conversationId: string) =>
+  selectConversation(state, conversationId)?.group ?? null;
+
+const NO_TYPISTS: string[] = [];
+
+/** Who is typing in a group, in the order they started; expired ones are dropped by typingExpired. */
+export const selectTypists = createSelector([selectConversation], (conversation) => {
+  const typists = Object.keys(conversation?.typingUntil ?? {});
+  return typists.length === 0 ? NO_TYPISTS : typists;
+});
 
 /** The outbox: sends still to be made, in send order; failed ones wait for the user's Retry. */
 export const selectSendQueue = createSelector([selectPendingMessages], (pending) =>
@@ -93,6 +111,14 @@ export type DeliveryState = "sent" | "delivered" | "read";
 export const selectDeliveryState = (state: RootState, conversationId: string, seq: number): DeliveryState => {
   const conversation = selectConversation(state, conversationId);
   if (!conversation) return "sent";
+  if (conversation.group !== null) {
+    // A group's message is read (delivered) once every other member has read (received) it.
+    const others = conversation.group.members.filter((member) => member.user.id !== state.auth.user?.id);
+    if (others.length === 0) return "sent";
+    if (others.every((member) => member.readSeq >= seq)) return "read";
+    if (others.every((member) => member.deliveredSeq >= seq)) return "delivered";
+    return "sent";
+  }
   if (conversation.peerReadSeq >= seq) return "read";
   if (conversation.peerDeliveredSeq >= seq) return "delivered";
   return "sent";

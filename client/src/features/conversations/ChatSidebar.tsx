@@ -18,7 +18,9 @@ export function ChatSidebar() {
   const conversationsLoad = useConversationListLoad().status;
   const people = useQuery(usersQuery, "");
 
-  const talkedToIds = new Set(conversations.map((conversation) => conversation.peer.id));
+  const talkedToIds = new Set(
+    conversations.flatMap((conversation) => (conversation.peer ? [conversation.peer.id] : [])),
+  );
   // Each person is listed once, so a link is found by name without ambiguity.
   const others = (people.currentData ?? []).filter((user) => !talkedToIds.has(user.id));
   const loading = conversationsLoad === "loading" || people.isLoading;

@@ -1,11 +1,14 @@
 import { NavLink } from "react-router-dom";
 import { formatShortTime } from "../../lib/format";
 import { useSignedInUser } from "../auth/SignedInUser";
+import { GroupAvatar } from "../groups/GroupAvatar";
+import { memberCount } from "../groups/memberCount";
+import { systemPreview } from "../chat/systemText";
 import { PresenceText } from "../presence/PresenceDot";
 import { Avatar } from "../users/PersonLink";
 import type { ListedConversation } from "./selectors";
 
-/** A conversation in a list: peer, last message preview, its time and the unread badge (absent at 0). */
+/** A conversation in a list: peer or group, last message preview, its time and the unread badge (absent at 0). */
 export function ConversationLink({
   conversation,
   compact = false,
@@ -14,18 +17,20 @@ export function ConversationLink({
   compact?: boolean;
 }) {
   const me = useSignedInUser();
-  const { peer, lastMessage, unread } = conversation;
+  const { peer, group, lastMessage, unread } = conversation;
   return (
     <NavLink
-      to={`/chat/${peer.id}`}
+      to={peer ? `/chat/${peer.id}` : `/group/${group.id}`}
       className={({ isActive }) =>
         `flex items-center gap-2 rounded-box hover:bg-base-200 ${compact ? "px-2 py-1.5" : "gap-3 px-3 py-2"} ${isActive ? "bg-base-200" : ""}`
       }
     >
-      <Avatar user={peer} small={compact} />
+      {peer ? <Avatar user={peer} small={compact} /> : <GroupAvatar name={group.name} small={compact} />}
       <span className="flex min-w-0 flex-1 flex-col">
         <span className="flex items-baseline justify-between gap-2">
-          <span className={`truncate ${unread > 0 ? "font-semibold" : "font-medium"}`}>{peer.displayName}</span>
+          <span className={`truncate ${unread > 0 ? "font-semibold" : "font-medium"}`}>
+            {peer ? peer.displayName : group.name}
+          </span>
           {lastMessage && (
             <time className="text-base-content/60 flex-none text-xs" dateTime={lastMessage.createdAt}>
               {formatShortTime(lastMessage.createdAt)}
@@ -33,7 +38,12 @@ export function ConversationLink({
           )}
         </span>
         <span className="text-base-content/70 truncate text-sm">{preview(lastMessage, me.id)}</span>
-        {!compact && <PresenceText user={peer} className="text-base-content/70 truncate text-xs" />}
+        {!compact &&
+          (peer ? (
+            <PresenceText user={peer} className="text-base-content/70 truncate text-xs" />
+          ) : (
+            <span className="text-base-content/70 truncate text-xs">{memberCount(group.memberCount)}</span>
+          ))}
       </span>
       {unread > 0 && (
         <span className="badge badge-primary badge-sm">
@@ -47,6 +57,7 @@ export function ConversationLink({
 
 function preview(message: ListedConversation["lastMessage"], myId: string): string {
   if (message === null) return "No messages yet";
+  if (message.kind === "system") return systemPreview(message);
   const text = message.deletedAt === null ? message.body : "Message deleted";
   return message.senderId === myId ? `You: ${text}` : text;
 }

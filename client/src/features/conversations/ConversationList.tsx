@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { lazy, Suspense, useId, useState } from "react";
 import { useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { SkeletonRows } from "../../components/SkeletonRows";
@@ -8,18 +8,39 @@ import { MoreConversations } from "./MoreConversations";
 import { selectConversationList } from "./selectors";
 import { useConversationListLoad, type ConversationListLoad } from "./useConversationListLoad";
 
+// Loaded when first opened: most visits never create a group.
+const CreateGroupDialog = lazy(() =>
+  import("../groups/CreateGroupDialog").then((m) => ({ default: m.CreateGroupDialog })),
+);
+
 /** The home page's list, kept live (and fetched on each connect) by the route's socket. */
 export function ConversationList() {
   const id = useId();
   const { status, retry } = useConversationListLoad();
   const conversations = useAppSelector(selectConversationList);
+  const [creating, setCreating] = useState(false);
 
   return (
     <section className="card bg-base-100 shadow" aria-labelledby={`${id}-title`}>
       <div className="card-body gap-3">
-        <h2 id={`${id}-title`} className="card-title">
-          Conversations
-        </h2>
+        <div className="flex items-center justify-between gap-2">
+          <h2 id={`${id}-title`} className="card-title">
+            Conversations
+          </h2>
+          <button
+            type="button"
+            className="btn btn-sm btn-primary"
+            aria-haspopup="dialog"
+            onClick={() => setCreating(true)}
+          >
+            New group
+          </button>
+        </div>
+        {creating && (
+          <Suspense fallback={<span className="loading loading-spinner loading-sm" aria-label="Opening" />}>
+            <CreateGroupDialog onClose={() => setCreating(false)} />
+          </Suspense>
+        )}
         {conversations.length > 0 ? (
           <>
             <ul className="flex flex-col gap-1">

@@ -10,7 +10,7 @@ import { selectConversationList } from "./selectors";
 export function HomePage({ accountMenu }: { accountMenu: ReactNode }) {
   const conversations = useAppSelector(selectConversationList);
   // People I already chat with are listed once, as conversations, not again as search results.
-  const talkedTo = conversations.map((conversation) => conversation.peer.id);
+  const talkedTo = conversations.flatMap((conversation) => (conversation.peer ? [conversation.peer.id] : []));
   return (
     <div className="flex h-dvh flex-col">
       <TopBar start={<h1 className="text-primary px-2 text-xl font-bold">Parley</h1>} end={accountMenu} />

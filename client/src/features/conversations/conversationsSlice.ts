@@ -1,10 +1,11 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
 import {
+  isGroupConversation,
   peerOf,
   type ConversationPageResponse,
   type ConversationSettings,
   type ConversationSummary,
-  type DmSummary,
+  type GroupSummary,
   type Message,
   type User,
 } from "../../../../shared/protocol";
@@ -12,13 +13,18 @@ import { signedIn, signedOut, sessionVerified } from "../auth/authSlice";
 import { connectionStatusChanged } from "../connection/connectionSlice";
 import { conversationJoined, messageAcked, messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { laterVersion } from "../chat/reconcile";
+import { endsMembership } from "../chat/groupEvents";
+import { assertNever } from "../../lib/assertNever";
 
 /** One line of the conversation list, kept live by the events of the chat route's socket. */
 export type ConversationEntry = {
   conversationId: string;
-  peerId: string;
+  /** The peer of a one-to-one conversation; null in a group. */
+  peerId: string | null;
   /** Null while the peer of a conversation first seen through a live message is being fetched. */
   peer: User | null;
+  /** A group's line: its name, size and my role; null in a DM, and until a group first seen live is listed. */
+  group: GroupSummary["group"] | null;
   lastMessage: Message | null;
   /** My read watermark; only moves forward. */
   readSeq: number;
@@ -49,19 +55,54 @@ function lastSeqOf(entry: ConversationEntry): number {
   return entry.lastMessage?.seq ?? 0;
 }
 
-function fromSummary(summary: DmSummary): ConversationEntry {
-  const { conversationId, peer, lastMessage, readSeq, unreadCount, notify, mutedUntil } = summary;
-  return { conversationId, peerId: peer.id, peer, lastMessage, readSeq, unreadCount, notify, mutedUntil };
+function fromSummary(summary: ConversationSummary): ConversationEntry {
+  const { conversationId, lastMessage, readSeq, unreadCount, notify, mutedUntil } = summary;
+  const line = { conversationId, lastMessage, readSeq, unreadCount, notify, mutedUntil };
+  return summary.kind === "dm"
+    ? { ...line, peerId: summary.peer.id, peer: summary.peer, group: null }
+    : { ...line, peerId: null, peer: null, group: summary.group };
+}
+
+/** Keeps a group's line in step with its live system messages (the next list fetch brings the same). */
+function noteGroupChange(entry: ConversationEntry, message: Message, selfId: string): void {
+  const event = message.system;
+  if (entry.group === null || event === null) return;
+  switch (event.action) {
+    case "renamed":
+      if (event.name !== undefined) entry.group.name = event.name;
+      break;
+    case "added":
+      entry.group.memberCount += event.userIds.length;
+      break;
+    case "removed":
+    case "left":
+      entry.group.memberCount -= event.userIds.length;
+      break;
+    case "role":
+      if (event.role !== undefined && event.userIds.includes(selfId)) entry.group.role = event.role;
+      break;
+    case "created":
+      break;
+    default:
+      assertNever(event.action);
+  }
 }
 
 /** Folds one stored message into its line; older or repeated ones (catch-up, duplicates) change nothing. */
 function noteMessage(state: ConversationsState, message: Message): void {
   const selfId = state.selfId;
   if (selfId === null) return;
+  // A former member sees nothing more of the group: it leaves the list with its last event.
+  if (endsMembership(message, selfId)) {
+    delete state.entries[message.conversationId];
+    return;
+  }
+  const group = isGroupConversation(message.conversationId);
   const entry = (state.entries[message.conversationId] ??= {
     conversationId: message.conversationId,
-    peerId: peerOf(message.conversationId, selfId),
+    peerId: group ? null : peerOf(message.conversationId, selfId),
     peer: null,
+    group: null,
     lastMessage: null,
     readSeq: 0,
     unreadCount: 0,
@@ -70,14 +111,14 @@ function noteMessage(state: ConversationsState, message: Message): void {
   });
   if (message.seq <= lastSeqOf(entry)) return;
   entry.lastMessage = message;
-  if (message.senderId !== selfId && message.seq > entry.readSeq) entry.unreadCount += 1;
+  noteGroupChange(entry, message, selfId);
+  // System messages are notes, not news: they never count as unread (v2 §6).
+  if (message.kind === "text" && message.senderId !== selfId && message.seq > entry.readSeq) entry.unreadCount += 1;
 }
 
 /** Folds listed conversations in: a snapshot older than what live events brought loses nothing. */
 function noteSummaries(state: ConversationsState, summaries: ConversationSummary[]): void {
   for (const summary of summaries) {
-    // Groups are not shown yet.
-    if (summary.kind !== "dm") continue;
     const held = state.entries[summary.conversationId];
     const loaded = fromSummary(summary);
     const heldSeq = held ? lastSeqOf(held) : 0;
@@ -89,7 +130,8 @@ function noteSummaries(state: ConversationsState, summaries: ConversationSummary
       continue;
     }
     // Live messages overtook the request: keep them, and count the ones the snapshot did not see.
-    held.peer = summary.peer;
+    held.peer = loaded.peer;
+    held.group ??= loaded.group;
     held.readSeq = Math.max(held.readSeq, loaded.readSeq);
     held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
   }
@@ -150,9 +192,15 @@ export const conversationsSlice = createSlice({
         const { result } = action.payload;
         for (const message of result.messages) noteMessage(state, message);
         const entry = state.entries[result.conversationId];
-        if (!entry || !("peer" in result)) return;
-        entry.peer = result.peer;
+        if (!entry) return;
         entry.readSeq = Math.max(entry.readSeq, result.readSeq);
+        if ("peer" in result) {
+          entry.peer = result.peer;
+          return;
+        }
+        const { id, name, members } = result.group;
+        const role = members.find((member) => member.user.id === state.selfId)?.role;
+        if (role !== undefined) entry.group = { id, name, memberCount: members.length, role };
       })
       .addCase(receiptReceived, (state, action) => {
         const { conversationId, userId, readSeq } = action.payload;

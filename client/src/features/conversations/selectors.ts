@@ -8,7 +8,19 @@ export function unreadCountOf(entry: ConversationEntry): number {
   return Math.max(0, Math.min(entry.unreadCount, afterWatermark));
 }
 
-export type ListedConversation = ConversationEntry & { peer: NonNullable<ConversationEntry["peer"]>; unread: number };
+/** A line ready to show: a DM with its peer loaded, or a group with its summary. */
+export type ListedConversation = ConversationEntry & { unread: number } & (
+    | { peer: NonNullable<ConversationEntry["peer"]>; group: null }
+    | { peer: null; group: NonNullable<ConversationEntry["group"]> }
+  );
+
+function listed(entry: ConversationEntry): ListedConversation[] {
+  if (entry.lastMessage === null) return [];
+  const unread = unreadCountOf(entry);
+  if (entry.peer !== null) return [{ ...entry, peer: entry.peer, group: null, unread }];
+  if (entry.group !== null) return [{ ...entry, peer: null, group: entry.group, unread }];
+  return [];
+}
 
 const selectEntries = (state: RootState) => state.conversations.entries;
 
@@ -18,14 +30,10 @@ export const selectConversationEntry = (state: RootState, conversationId: string
 /** The cursor of the list's next page; null once every page is held, undefined before the first answers. */
 export const selectListNextBefore = (state: RootState) => state.conversations.nextBefore;
 
-/** Conversations with a message and a known peer, newest activity first. */
+/** Conversations with a message and a known peer or group, newest activity first. */
 export const selectConversationList = createSelector([selectEntries], (entries): ListedConversation[] =>
   Object.values(entries)
-    .flatMap((entry) =>
-      entry.peer !== null && entry.lastMessage !== null
-        ? [{ ...entry, peer: entry.peer, unread: unreadCountOf(entry) }]
-        : [],
-    )
+    .flatMap(listed)
     .sort((a, b) => (b.lastMessage?.createdAt ?? "").localeCompare(a.lastMessage?.createdAt ?? "")),
 );
 

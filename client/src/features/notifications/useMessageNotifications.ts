@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { useNavigate } from "react-router-dom";
 import { addAppListener, useAppDispatch } from "../../app/hooks";
 import { messageReceived } from "../chat/chatSlice";
+import { groupIdOf } from "../chat/conversationRef";
 import { currentPermission, isOptedIn, shouldNotify } from "./notificationPolicy";
 
 const PREVIEW_MAX = 120;
@@ -29,14 +30,16 @@ export function useMessageNotifications(): void {
               heldSeq: entry?.lastMessage?.seq ?? 0,
             });
             if (!notify) return;
-            const notification = new Notification(entry?.peer?.displayName ?? "New message on Parley", {
+            const title = entry?.group?.name ?? entry?.peer?.displayName ?? "New message on Parley";
+            const notification = new Notification(title, {
               body: message.body.slice(0, PREVIEW_MAX),
               // One notification per conversation: a newer message replaces the older one.
               tag: message.conversationId,
             });
             notification.onclick = () => {
               window.focus();
-              navigate(`/chat/${message.senderId}`);
+              const groupId = groupIdOf(message.conversationId);
+              navigate(groupId === null ? `/chat/${message.senderId}` : `/group/${groupId}`);
               notification.close();
             };
           },

@@ -1,4 +1,5 @@
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
+import type { User } from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
 import { useQuery, usersQuery } from "../../app/parleyApi";
 import { ErrorAlert } from "../../components/ErrorAlert";
@@ -8,8 +9,16 @@ import { PersonLink } from "./PersonLink";
 
 const SEARCH_DEBOUNCE_MS = 250;
 
-/** `excludeIds`: people listed elsewhere on the page (my conversations), so no one shows twice. */
-export function PeopleSearch({ excludeIds = [] }: { excludeIds?: readonly string[] }) {
+type PeopleSearchProps = {
+  /** People listed elsewhere on the page (my conversations), so no one shows twice. */
+  excludeIds?: readonly string[];
+  /** What each person found is: a link to their chat, or a picker's control (a group's members). */
+  renderPerson?: (user: User) => ReactNode;
+};
+
+const linkToChat = (user: User) => <PersonLink user={user} />;
+
+export function PeopleSearch({ excludeIds = [], renderPerson = linkToChat }: PeopleSearchProps) {
   const id = useId();
   const [query, setQuery] = useState("");
   const debouncedQuery = useDebouncedValue(query.trim(), SEARCH_DEBOUNCE_MS);
@@ -41,13 +50,13 @@ export function PeopleSearch({ excludeIds = [] }: { excludeIds?: readonly string
             autoComplete="off"
           />
         </label>
-        <PeopleResults query={debouncedQuery} excludeIds={excludeIds} />
+        <PeopleResults query={debouncedQuery} excludeIds={excludeIds} renderPerson={renderPerson} />
       </div>
     </section>
   );
 }
 
-function PeopleResults({ query, excludeIds }: { query: string; excludeIds: readonly string[] }) {
+function PeopleResults({ query, excludeIds, renderPerson }: Required<PeopleSearchProps> & { query: string }) {
   // currentData: the answer for this query only, never the previous one while the new one loads.
   const { currentData: found, isError, error, refetch } = useQuery(usersQuery, query);
   if (isError) return <ErrorAlert message={errorMessage(error)} onRetry={() => void refetch()} />;
@@ -70,9 +79,7 @@ function PeopleResults({ query, excludeIds }: { query: string; excludeIds: reado
   return (
     <ul className="flex flex-col gap-1" aria-label="Search results">
       {users.map((user) => (
-        <li key={user.id}>
-          <PersonLink user={user} />
-        </li>
+        <li key={user.id}>{renderPerson(user)}</li>
       ))}
     </ul>
   );
