@@ -113,7 +113,12 @@ export function createSocketOutboxSender({
   return createOutboxSender({
     nextInQueue: () => selectSendQueue(getState(), conversationId)[0],
     emit: (message, onResult) => {
-      const payload = { peerId: message.recipientId, clientId: message.clientId, body: message.body };
+      const payload = {
+        peerId: message.recipientId,
+        clientId: message.clientId,
+        body: message.body,
+        replyToId: message.replyTo?.id,
+      };
       socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.send, payload, (error, response) => {
         // A drop is no failure: the message stays pending and goes out again after the rejoin.
         if (!isActive() || (error && !socket.connected)) return;

@@ -110,7 +110,7 @@ const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useRouteSocket(peerId, ME.id);
+  const { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping } = useRouteSocket(peerId, ME.id);
   const conversationId = conversationIdFor(ME.id, peerId);
   return (
     <>
@@ -124,6 +124,8 @@ function Chat({ peerId }: { peerId: string }) {
         onDiscard={discard}
         onEdit={edit}
         onDelete={remove}
+        onReply={() => {}}
+        onReact={react}
         onRetryJoin={rejoin}
         hasOlder={false}
         loadingOlder={false}

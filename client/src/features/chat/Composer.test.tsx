@@ -1,8 +1,10 @@
 import { screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
+import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import type { ConnectionStatus } from "../connection/connectionSlice";
 import { Composer } from "./Composer";
+import { ConversationMembersContext } from "./conversationMembers";
 
 const CONVERSATION = "dm:alice:bob";
 
@@ -95,5 +97,47 @@ describe("Composer", () => {
     await again.user.type(again.textbox, "{Enter}");
     expect(again.onSend).toHaveBeenCalledExactlyOnceWith("half a thought");
     expect(sessionStorage.getItem(`parley.draft.${CONVERSATION}`)).toBeNull();
+  });
+
+  describe("replies", () => {
+    const parent = makeMessage({ seq: 4, senderId: "bob", recipientId: "alice", body: "Lunch at noon?" });
+    const members = { selfId: "alice", members: [makeUser({ id: "alice" }), makeUser({ id: "bob" })] };
+
+    function renderReplying() {
+      const onSend = vi.fn();
+      const onCancelReply = vi.fn();
+      const rendered = renderWithProviders(
+        <ConversationMembersContext value={members}>
+          <Composer conversationId={CONVERSATION} onSend={onSend} replyingTo={parent} onCancelReply={onCancelReply} />
+        </ConversationMembersContext>,
+      );
+      return { ...rendered, onSend, onCancelReply, textbox: screen.getByLabelText("Message") };
+    }
+
+    it("quotes the message being answered and sends its quote with the reply", async () => {
+      const { user, onSend, onCancelReply, textbox } = renderReplying();
+      expect(screen.getByRole("group", { name: "Reply" })).toHaveTextContent("Replying to Bob: Lunch at noon?");
+      expect(textbox).toHaveFocus();
+      await user.type(textbox, "yes{Enter}");
+      expect(onSend).toHaveBeenCalledExactlyOnceWith("yes", {
+        id: parent.id,
+        seq: 4,
+        senderId: "bob",
+        excerpt: "Lunch at noon?",
+        deleted: false,
+      });
+      expect(onCancelReply).toHaveBeenCalledOnce();
+    });
+
+    it("cancels the reply with Escape or its dismiss button, keeping the text", async () => {
+      const { user, onSend, onCancelReply, textbox } = renderReplying();
+      await user.type(textbox, "hm{Escape}");
+      expect(onCancelReply).toHaveBeenCalledOnce();
+      await user.click(screen.getByRole("button", { name: "Cancel reply" }));
+      expect(onCancelReply).toHaveBeenCalledTimes(2);
+      expect(textbox).toHaveValue("hm");
+      expect(textbox).toHaveFocus();
+      expect(onSend).not.toHaveBeenCalled();
+    });
   });
 });

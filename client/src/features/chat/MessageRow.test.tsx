@@ -1,32 +1,46 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { Message } from "../../../../shared/protocol";
-import { makeMessage } from "../../test/factories";
+import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import type { ChangeOutcome } from "./chatSlice";
+import { ConversationMembersContext } from "./conversationMembers";
 import { MessageRow } from "./MessageRow";
 import type { TimelineItem } from "./selectors";
 
 const MINE = makeMessage({ seq: 1, senderId: "alice", recipientId: "bob", body: "see you at 5" });
 const OK: ChangeOutcome = { ok: true };
 
-function renderRow(item: TimelineItem, { mine = true, outcome = OK, groupStart = true } = {}) {
+const MEMBERS = { selfId: "alice", members: [makeUser({ id: "alice" }), makeUser({ id: "bob" })] };
+
+type RowOptions = { mine?: boolean; outcome?: ChangeOutcome; groupStart?: boolean; replies?: boolean };
+
+function renderRow(
+  item: TimelineItem,
+  { mine = true, outcome = OK, groupStart = true, replies = false }: RowOptions = {},
+) {
   const onEdit = vi.fn((_id: string, _body: string) => Promise.resolve(outcome));
   const onDelete = vi.fn((_id: string) => Promise.resolve(outcome));
+  const onReply = vi.fn();
+  const onReact = vi.fn((_id: string, _emoji: string, _add: boolean) => Promise.resolve(outcome));
+  const onJumpTo = vi.fn((_id: string) => false);
   const rendered = renderWithProviders(
-    <MessageRow
-      item={item}
-      mine={mine}
-      conversationId={MINE.conversationId}
-      now={new Date("2025-01-01T12:30:00.000Z")}
-      onRetry={vi.fn()}
-      onDiscard={vi.fn()}
-      onEdit={onEdit}
-      onDelete={onDelete}
-      groupStart={groupStart}
-    />,
+    <ConversationMembersContext value={MEMBERS}>
+      <MessageRow
+        item={item}
+        mine={mine}
+        conversationId={MINE.conversationId}
+        now={new Date("2025-01-01T12:30:00.000Z")}
+        onRetry={vi.fn()}
+        onDiscard={vi.fn()}
+        onEdit={onEdit}
+        onDelete={onDelete}
+        groupStart={groupStart}
+        {...(replies && { onReply, onReact, onJumpTo })}
+      />
+    </ConversationMembersContext>,
   );
-  return { ...rendered, onEdit, onDelete, row: screen.getByTestId("message") };
+  return { ...rendered, onEdit, onDelete, onReply, onReact, onJumpTo, row: screen.getByTestId("message") };
 }
 
 const confirmed = (message: Message): TimelineItem => ({ kind: "confirmed", message });
@@ -167,5 +181,49 @@ describe("MessageRow", () => {
     const time = screen.getByText(label);
     expect(time.tagName).toBe("TIME");
     expect(time).toHaveAttribute("dateTime", createdAt);
+  });
+
+  describe("replies", () => {
+    const THEIRS = makeMessage({ seq: 2, senderId: "bob", recipientId: "alice", body: "lunch?" });
+    const quote = { id: "m1", seq: 1, senderId: "alice", excerpt: "see you at 5", deleted: false };
+
+    it("offers Reply in the menu of the peer's messages, from the keyboard", async () => {
+      const { user, row, onReply } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
+      row.focus();
+      await user.keyboard("{Enter}");
+      expect(screen.queryByRole("menuitem", { name: "Edit message" })).toBeNull();
+      await user.keyboard("{ArrowDown}");
+      expect(screen.getByRole("menuitem", { name: "Reply to message" })).toHaveFocus();
+      await user.keyboard("{Enter}");
+      expect(onReply).toHaveBeenCalledExactlyOnceWith(THEIRS);
+      expect(screen.queryByRole("menu")).toBeNull();
+    });
+
+    it("offers neither reply nor reactions on a tombstone or a system message", () => {
+      const tombstone = renderRow(confirmed({ ...THEIRS, deletedAt: THEIRS.createdAt, body: "" }), {
+        mine: false,
+        replies: true,
+      });
+      expect(screen.queryByRole("button")).toBeNull();
+      tombstone.unmount();
+      renderRow(confirmed({ ...THEIRS, kind: "system", body: "" }), { mine: false, replies: true });
+      expect(screen.queryByRole("button")).toBeNull();
+    });
+
+    it("shows the quote above a reply; activating it jumps to the parent, or says it is not loaded", async () => {
+      const { user, onJumpTo, row } = renderRow(confirmed({ ...THEIRS, replyTo: quote }), {
+        mine: false,
+        replies: true,
+      });
+      const quoted = within(row).getByRole("button", { name: "Alice: see you at 5" });
+      await user.click(quoted);
+      expect(onJumpTo).toHaveBeenCalledExactlyOnceWith("m1");
+      expect(screen.getByRole("status")).toHaveTextContent("The original message is not loaded");
+    });
+
+    it("says the parent was deleted instead of quoting it", () => {
+      renderRow(confirmed({ ...THEIRS, replyTo: { ...quote, excerpt: "", deleted: true } }), { mine: false });
+      expect(screen.getByRole("button", { name: "Alice: Original message deleted" })).toBeVisible();
+    });
   });
 });
