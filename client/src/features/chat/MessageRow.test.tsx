@@ -226,4 +226,61 @@ describe("MessageRow", () => {
       expect(screen.getByRole("button", { name: "Alice: Original message deleted" })).toBeVisible();
     });
   });
+
+  describe("reactions", () => {
+    const THEIRS = makeMessage({
+      seq: 2,
+      senderId: "bob",
+      recipientId: "alice",
+      reactions: [
+        { emoji: "👍", userIds: ["bob", "alice"] },
+        { emoji: "🎉", userIds: ["bob"] },
+      ],
+    });
+
+    it("shows a chip per emoji naming who reacted, me first, pressed when I did; a chip toggles my reaction", async () => {
+      const { user, onReact } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
+      const thumbs = screen.getByRole("button", { name: "👍 2: You and Bob" });
+      expect(thumbs).toHaveAttribute("aria-pressed", "true");
+      expect(thumbs).toHaveAttribute("title", "👍 2: You and Bob");
+      const party = screen.getByRole("button", { name: "🎉 1: Bob" });
+      expect(party).toHaveAttribute("aria-pressed", "false");
+
+      await user.click(thumbs);
+      await user.click(party);
+      expect(onReact.mock.calls).toEqual([
+        [THEIRS.id, "👍", false],
+        [THEIRS.id, "🎉", true],
+      ]);
+    });
+
+    it("picks from the palette with the keyboard from the menu; Escape closes it back to the message", async () => {
+      const { user, onReact, row } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
+      row.focus();
+      await user.keyboard("{Enter}");
+      expect(screen.getByRole("menuitem", { name: "Add reaction" })).toHaveFocus();
+      await user.keyboard("{Enter}");
+      const picker = screen.getByRole("menu", { name: "Pick a reaction" });
+      expect(within(picker).getByRole("menuitem", { name: "React with thumbs up" })).toHaveFocus();
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("menu")).toBeNull();
+      expect(row).toHaveFocus();
+
+      await user.keyboard("{Enter}{Enter}{ArrowRight}{ArrowRight}{ArrowLeft}");
+      expect(screen.getByRole("menuitem", { name: "React with heart" })).toHaveFocus();
+      await user.keyboard("{Enter}");
+      expect(onReact).toHaveBeenCalledExactlyOnceWith(THEIRS.id, "❤️", true);
+      expect(screen.queryByRole("menu")).toBeNull();
+      expect(row).toHaveFocus();
+    });
+
+    it("takes back a reaction picked again from the palette, and shows a refusal beside the message", async () => {
+      const refused = { ok: false as const, message: "No more reactions on this message: limit reached" };
+      const { user, onReact } = renderRow(confirmed(THEIRS), { mine: false, replies: true, outcome: refused });
+      await user.click(screen.getByRole("button", { name: "Add reaction" }));
+      await user.click(screen.getByRole("menuitem", { name: "React with thumbs up" }));
+      expect(onReact).toHaveBeenCalledExactlyOnceWith(THEIRS.id, "👍", false);
+      expect(await screen.findByRole("alert")).toHaveTextContent("No more reactions on this message");
+    });
+  });
 });
