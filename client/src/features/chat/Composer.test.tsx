@@ -1,4 +1,5 @@
-import { screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
@@ -138,6 +139,57 @@ describe("Composer", () => {
       expect(textbox).toHaveValue("hm");
       expect(textbox).toHaveFocus();
       expect(onSend).not.toHaveBeenCalled();
+    });
+  });
+
+  describe("@-mentions", () => {
+    const members = {
+      selfId: "alice",
+      members: [makeUser({ id: "alice" }), makeUser({ id: "bob" }), makeUser({ id: "bella", displayName: "Bea" })],
+    };
+
+    function renderWithMembers() {
+      const onSend = vi.fn();
+      renderWithProviders(
+        <ConversationMembersContext value={members}>
+          <Composer conversationId={CONVERSATION} onSend={onSend} />
+        </ConversationMembersContext>,
+      );
+      return { onSend, box: screen.getByRole("combobox", { name: "Message" }) };
+    }
+
+    it("offers matching members as a listbox; arrow keys choose, Enter inserts @username", async () => {
+      const { onSend, box } = renderWithMembers();
+      const user = userEvent.setup();
+      expect(box).toHaveAttribute("aria-expanded", "false");
+      await user.type(box, "hi @b");
+      expect(box).toHaveAttribute("aria-expanded", "true");
+      const options = within(screen.getByRole("listbox", { name: "People to mention" })).getAllByRole("option");
+      expect(options.map((option) => option.textContent)).toEqual(["Bob @bob", "Bea @bella"]);
+      expect(box).toHaveAttribute("aria-activedescendant", options[0]?.id);
+      await user.keyboard("{ArrowDown}");
+      expect(options[1]).toHaveAttribute("aria-selected", "true");
+      expect(box).toHaveAttribute("aria-activedescendant", options[1]?.id);
+      await user.keyboard("{Enter}");
+      expect(box).toHaveValue("hi @bella ");
+      expect(screen.queryByRole("listbox")).toBeNull();
+      expect(onSend).not.toHaveBeenCalled();
+
+      await user.type(box, "and @bo{Tab}");
+      expect(box).toHaveValue("hi @bella and @bob ");
+      expect(box).toHaveFocus();
+    });
+
+    it("closes with Escape, leaving the text as typed; Enter then sends", async () => {
+      const { onSend, box } = renderWithMembers();
+      const user = userEvent.setup();
+      await user.type(box, "@al");
+      expect(screen.getByRole("listbox")).toBeVisible();
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("listbox")).toBeNull();
+      expect(box).toHaveAttribute("aria-expanded", "false");
+      await user.keyboard("{Enter}");
+      expect(onSend).toHaveBeenCalledExactlyOnceWith("@al");
     });
   });
 });

@@ -283,4 +283,15 @@ describe("MessageRow", () => {
       expect(await screen.findByRole("alert")).toHaveTextContent("No more reactions on this message");
     });
   });
+
+  it("highlights the @-mentions the server found, mine standing out, as text only", () => {
+    const body = "@alice and @bob: <b>@carol</b>";
+    renderRow(confirmed(makeMessage({ seq: 5, senderId: "bob", body, mentions: ["alice", "bob"] })), { mine: false });
+    const row = screen.getByTestId("message");
+    expect(row.querySelector('[data-mention="self"]')).toHaveTextContent("@alice");
+    expect(row.querySelector('[data-mention="other"]')).toHaveTextContent("@bob");
+    expect(row.querySelectorAll("[data-mention]")).toHaveLength(2);
+    expect(row.querySelector("b")).toBeNull();
+    expect(row).toHaveTextContent(body);
+  });
 });
