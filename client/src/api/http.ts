@@ -6,7 +6,7 @@ export type HttpErrorCode = ErrorCode | "NETWORK" | "BAD_RESPONSE";
 /** A failed request as plain data, so the store can hold it (status 0: the server was not reached). */
 export type ApiFailure = { status: number; code: HttpErrorCode; message: string; retryAfterMs?: number };
 
-export type HttpRequest = { path: string; method?: "GET" | "POST"; body?: unknown };
+export type HttpRequest = { path: string; method?: "GET" | "POST" | "PUT"; body?: unknown };
 
 /** A request's answer as plain data: the store can hold it, and a caller never has to catch. */
 export type HttpResult<T = unknown> = { data: T } | { error: ApiFailure };

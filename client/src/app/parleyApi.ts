@@ -6,6 +6,8 @@ import {
   type ConversationPageResponse,
   type HistoryResponse,
   type PasswordChangeRequest,
+  type SettingsRequest,
+  type SettingsResponse,
   type User,
 } from "../../../shared/protocol";
 import { sendRequest, type ApiFailure, type HttpRequest, type HttpResult } from "../api/http";
@@ -254,6 +256,10 @@ export const requestChanges = (peerId: string, sinceRev: number, uptoSeq: number
   sendWithSession<ChangesResponse>({
     path: `${conversationPath(peerId)}/changes?sinceRev=${sinceRev}&uptoSeq=${uptoSeq}`,
   });
+
+/** `ref`: the peer's id or the conversation's id (v2 §0); the answer is applied like a settings event. */
+export const updateConversationSettings = (ref: string, body: SettingsRequest) =>
+  sendWithSession<SettingsResponse>({ path: `${conversationPath(ref)}/settings`, method: "PUT", body });
 
 export const changePassword = (body: PasswordChangeRequest) =>
   sendWithSession<void>({ path: "/api/auth/password", method: "POST", body });

@@ -18,8 +18,11 @@ import { selectHasOlder, selectJoinError } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
 import { useOlderMessages } from "./useOlderMessages";
 
-/** What app/ composes around a chat: the list pane beside it and the account menu of its top bar. */
-type Frame = { sidebar: ReactNode; accountMenu: ReactNode };
+/**
+ * What app/ composes around a chat: the list pane beside it, the account menu of its top bar and the open
+ * conversation's own controls (its notification settings).
+ */
+type Frame = { sidebar: ReactNode; accountMenu: ReactNode; conversationControls?: ReactNode };
 
 /** /chat/:userId — an id that cannot exist never opens a socket. */
 export function ChatRoute(frame: Frame) {
@@ -58,6 +61,7 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
     <ChatShell
       frame={frame}
       live
+      actions={frame.conversationControls}
       title={peer ? peerName : <PeerSkeleton />}
       subtitle={peer ? <PeerPresence peer={peer} /> : <span className="skeleton mt-1 block h-3 w-20" />}
       body={
@@ -102,9 +106,17 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
   );
 }
 
-type ChatShellProps = { frame: Frame; title: ReactNode; subtitle?: ReactNode; body: ReactNode; live?: boolean };
+type ChatShellProps = {
+  frame: Frame;
+  title: ReactNode;
+  subtitle?: ReactNode;
+  body: ReactNode;
+  live?: boolean;
+  /** The conversation's own controls, before the connection status. */
+  actions?: ReactNode;
+};
 
-function ChatShell({ frame, title, subtitle, body, live = false }: ChatShellProps) {
+function ChatShell({ frame, title, subtitle, body, live = false, actions }: ChatShellProps) {
   return (
     <div className="flex h-dvh flex-col">
       <TopBar
@@ -119,6 +131,7 @@ function ChatShell({ frame, title, subtitle, body, live = false }: ChatShellProp
         }
         end={
           <>
+            {actions}
             {live && <ConnectionStatus />}
             {frame.accountMenu}
           </>

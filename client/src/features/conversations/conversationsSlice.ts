@@ -28,6 +28,8 @@ export type ConversationEntry = {
    * read anywhere (another tab included) clears it without a recount.
    */
   unreadCount: number;
+  /** Of those, the ones mentioning me: counted like unreadCount, and never more than it. */
+  mentionCount: number;
   notify: ConversationSettings["notify"];
   mutedUntil: string | null;
 };
@@ -50,8 +52,8 @@ function lastSeqOf(entry: ConversationEntry): number {
 }
 
 function fromSummary(summary: DmSummary): ConversationEntry {
-  const { conversationId, peer, lastMessage, readSeq, unreadCount, notify, mutedUntil } = summary;
-  return { conversationId, peerId: peer.id, peer, lastMessage, readSeq, unreadCount, notify, mutedUntil };
+  const { conversationId, peer, lastMessage, readSeq, unreadCount, mentionCount, notify, mutedUntil } = summary;
+  return { conversationId, peerId: peer.id, peer, lastMessage, readSeq, unreadCount, mentionCount, notify, mutedUntil };
 }
 
 /** Folds one stored message into its line; older or repeated ones (catch-up, duplicates) change nothing. */
@@ -65,12 +67,16 @@ function noteMessage(state: ConversationsState, message: Message): void {
     lastMessage: null,
     readSeq: 0,
     unreadCount: 0,
+    mentionCount: 0,
     notify: "all",
     mutedUntil: null,
   });
   if (message.seq <= lastSeqOf(entry)) return;
   entry.lastMessage = message;
-  if (message.senderId !== selfId && message.seq > entry.readSeq) entry.unreadCount += 1;
+  if (message.senderId !== selfId && message.seq > entry.readSeq) {
+    entry.unreadCount += 1;
+    if (message.mentions.includes(selfId)) entry.mentionCount += 1;
+  }
 }
 
 /** Folds listed conversations in: a snapshot older than what live events brought loses nothing. */
@@ -92,6 +98,8 @@ function noteSummaries(state: ConversationsState, summaries: ConversationSummary
     held.peer = summary.peer;
     held.readSeq = Math.max(held.readSeq, loaded.readSeq);
     held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
+    // Which of the live ones mention me is not known here: the larger count stays an upper bound.
+    held.mentionCount = Math.max(held.mentionCount, loaded.mentionCount);
   }
 }
 

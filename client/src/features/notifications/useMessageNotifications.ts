@@ -2,11 +2,15 @@ import { useEffect } from "react";
 import { useNavigate } from "react-router-dom";
 import { addAppListener, useAppDispatch } from "../../app/hooks";
 import { messageReceived } from "../chat/chatSlice";
+import { notifyLevelOf } from "../../lib/notifyLevel";
 import { currentPermission, isOptedIn, shouldNotify } from "./notificationPolicy";
 
 const PREVIEW_MAX = 120;
 
-/** Rings a browser notification for a peer's message while the tab is hidden; a click opens that chat. */
+/**
+ * Rings a browser notification for a peer's message while the tab is hidden, as the conversation's notify level
+ * allows; a click opens that chat.
+ */
 export function useMessageNotifications(): void {
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
@@ -27,6 +31,8 @@ export function useMessageNotifications(): void {
               permission: currentPermission(),
               optedIn: isOptedIn(),
               heldSeq: entry?.lastMessage?.seq ?? 0,
+              // A conversation not listed yet has the default level.
+              level: entry ? notifyLevelOf(entry, Date.now()) : "all",
             });
             if (!notify) return;
             const notification = new Notification(entry?.peer?.displayName ?? "New message on Parley", {
