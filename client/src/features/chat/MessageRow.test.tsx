@@ -192,7 +192,6 @@ describe("MessageRow", () => {
       row.focus();
       await user.keyboard("{Enter}");
       expect(screen.queryByRole("menuitem", { name: "Edit message" })).toBeNull();
-      await user.keyboard("{ArrowDown}");
       expect(screen.getByRole("menuitem", { name: "Reply to message" })).toHaveFocus();
       await user.keyboard("{Enter}");
       expect(onReply).toHaveBeenCalledExactlyOnceWith(THEIRS);
@@ -257,7 +256,7 @@ describe("MessageRow", () => {
     it("picks from the palette with the keyboard from the menu; Escape closes it back to the message", async () => {
       const { user, onReact, row } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
       row.focus();
-      await user.keyboard("{Enter}");
+      await user.keyboard("{Enter}{ArrowDown}");
       expect(screen.getByRole("menuitem", { name: "Add reaction" })).toHaveFocus();
       await user.keyboard("{Enter}");
       const picker = screen.getByRole("menu", { name: "Pick a reaction" });
@@ -266,7 +265,7 @@ describe("MessageRow", () => {
       expect(screen.queryByRole("menu")).toBeNull();
       expect(row).toHaveFocus();
 
-      await user.keyboard("{Enter}{Enter}{ArrowRight}{ArrowRight}{ArrowLeft}");
+      await user.keyboard("{Enter}{ArrowUp}{Enter}{ArrowRight}{ArrowRight}{ArrowLeft}");
       expect(screen.getByRole("menuitem", { name: "React with heart" })).toHaveFocus();
       await user.keyboard("{Enter}");
       expect(onReact).toHaveBeenCalledExactlyOnceWith(THEIRS.id, "❤️", true);

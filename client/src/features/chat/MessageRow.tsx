@@ -368,7 +368,7 @@ export const MessageRow = memo(function MessageRow({
   }
 });
 
-/** React, Reply, Edit and Delete (those offered) for one message, as a menu: arrow keys move, Escape closes back to the message. */
+/** Edit, Delete, Reply and React (those offered; mine keep Edit first) for one message, as a menu: arrow keys move, Escape closes back to the message. */
 function ActionsMenu({
   onReact,
   onReply,
@@ -429,20 +429,6 @@ function ActionsMenu({
         if (!event.currentTarget.contains(event.relatedTarget)) onClose(false);
       }}
     >
-      {onReact && (
-        <li role="none">
-          <button type="button" role="menuitem" tabIndex={-1} aria-label="Add reaction" onClick={onReact}>
-            React…
-          </button>
-        </li>
-      )}
-      {onReply && (
-        <li role="none">
-          <button type="button" role="menuitem" tabIndex={-1} aria-label="Reply to message" onClick={onReply}>
-            Reply
-          </button>
-        </li>
-      )}
       {onEdit && (
         <li role="none">
           <button type="button" role="menuitem" tabIndex={-1} aria-label="Edit message" onClick={onEdit}>
@@ -454,6 +440,20 @@ function ActionsMenu({
         <li role="none">
           <button type="button" role="menuitem" tabIndex={-1} aria-label="Delete message" onClick={onDelete}>
             Delete
+          </button>
+        </li>
+      )}
+      {onReply && (
+        <li role="none">
+          <button type="button" role="menuitem" tabIndex={-1} aria-label="Reply to message" onClick={onReply}>
+            Reply
+          </button>
+        </li>
+      )}
+      {onReact && (
+        <li role="none">
+          <button type="button" role="menuitem" tabIndex={-1} aria-label="Add reaction" onClick={onReact}>
+            React…
           </button>
         </li>
       )}
