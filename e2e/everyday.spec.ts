@@ -30,7 +30,7 @@ test("the typing indicator appears, expires without renewal, and clears when the
   const { alicePage, bobPage } = await openChatPair(newUserPage);
 
   const indicator = alicePage.getByTestId("typing-indicator");
-  const composer = bobPage.getByRole("textbox", { name: "Message", exact: true });
+  const composer = bobPage.getByRole("combobox", { name: "Message", exact: true });
   await composer.pressSequentially("I am thinking");
   await expect(indicator).toContainText("is typing");
   // No more keystrokes: the receiver expires it after 6 s on its own.

@@ -13,7 +13,7 @@ test("keyboard only: a chat opens with the composer focused, and every message a
   newUserPage,
 }) => {
   const { alicePage: page } = await openChatPair(newUserPage);
-  const composer = page.getByRole("textbox", { name: "Message", exact: true });
+  const composer = page.getByRole("combobox", { name: "Message", exact: true });
   await expect(composer).toBeFocused();
 
   // Typing and sending: no Tab press.
@@ -101,7 +101,7 @@ test("a draft and an open edit survive: the draft a reload, the edit its row scr
   const newest = log.locator('[data-testid="message"][data-seq="150"]');
   await expect(newest).toBeInViewport();
 
-  const composer = page.getByRole("textbox", { name: "Message", exact: true });
+  const composer = page.getByRole("combobox", { name: "Message", exact: true });
   await composer.fill("half a thought");
   await page.reload();
   await expect(composer).toHaveValue("half a thought");

@@ -16,7 +16,7 @@ test("on a phone the list and the chat are separate views: list → chat → bac
   await expect(page.getByRole("heading", { level: 1, name: bob.displayName })).toBeVisible();
   // The chat takes the whole screen: the list is not beside it.
   await expect(page.getByRole("navigation", { name: "Conversations" })).toBeHidden();
-  await expect(page.getByRole("textbox", { name: "Message", exact: true })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Message", exact: true })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
   await page.getByRole("link", { name: "Back to home" }).click();

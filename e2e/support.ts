@@ -102,7 +102,7 @@ export async function openChatPair(newUserPage: () => Promise<Page>) {
 }
 
 export async function sendMessage(page: Page, text: string): Promise<void> {
-  const composer = page.getByRole("textbox", { name: "Message", exact: true });
+  const composer = page.getByRole("combobox", { name: "Message", exact: true });
   await composer.fill(text);
   await composer.press("Enter");
 }

@@ -52,10 +52,10 @@ test("users on different nodes chat through nginx, and a second tab on the other
   const everyone = [aliceOn1, aliceOn2, bobOn2];
 
   // Typing crosses nodes, to both of Alice's tabs.
-  await bobOn2.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("on node 2");
+  await bobOn2.getByRole("combobox", { name: "Message", exact: true }).pressSequentially("on node 2");
   for (const page of [aliceOn1, aliceOn2])
     await expect(page.getByTestId("typing-indicator")).toContainText("is typing");
-  await aliceOn1.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("on node 1");
+  await aliceOn1.getByRole("combobox", { name: "Message", exact: true }).pressSequentially("on node 1");
   await expect(bobOn2.getByTestId("typing-indicator")).toContainText("is typing");
 
   const sends: [Page, string][] = [

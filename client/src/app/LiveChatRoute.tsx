@@ -1,9 +1,10 @@
 import { useParams } from "react-router-dom";
-import { ID_PATTERN } from "../../../shared/protocol";
+import { conversationIdFor, ID_PATTERN } from "../../../shared/protocol";
 import { useSignedInUser } from "../features/auth/SignedInUser";
 import { ChatActionsContext } from "../features/chat/chatActions";
 import { ChatRoute } from "../features/chat/ChatPage";
 import { ChatSidebar } from "../features/conversations/ChatSidebar";
+import { NotifySettingsMenu } from "../features/conversations/NotifySettingsMenu";
 import { useUnreadTitle } from "../features/conversations/useUnreadTitle";
 import { useRouteSocket } from "../realtime/useRouteSocket";
 import { AccountMenu } from "./AccountMenu";
@@ -17,7 +18,13 @@ export function LiveChatRoute() {
   useUnreadTitle();
   return (
     <ChatActionsContext value={actions}>
-      <ChatRoute sidebar={<ChatSidebar />} accountMenu={<AccountMenu />} />
+      <ChatRoute
+        sidebar={<ChatSidebar />}
+        accountMenu={<AccountMenu />}
+        conversationControls={
+          valid && <NotifySettingsMenu conversationId={conversationIdFor(me.id, userId)} conversationRef={userId} />
+        }
+      />
     </ChatActionsContext>
   );
 }

@@ -3,6 +3,7 @@ import { groupConversationId, ID_PATTERN } from "../../../shared/protocol";
 import { useSignedInUser } from "../features/auth/SignedInUser";
 import { ChatActionsContext } from "../features/chat/chatActions";
 import { ChatSidebar } from "../features/conversations/ChatSidebar";
+import { NotifySettingsMenu } from "../features/conversations/NotifySettingsMenu";
 import { useUnreadTitle } from "../features/conversations/useUnreadTitle";
 import { GroupRoute } from "../features/groups/GroupPage";
 import { useRouteSocket } from "../realtime/useRouteSocket";
@@ -17,7 +18,18 @@ export function LiveGroupRoute() {
   useUnreadTitle();
   return (
     <ChatActionsContext value={actions}>
-      <GroupRoute sidebar={<ChatSidebar />} accountMenu={<AccountMenu />} />
+      <GroupRoute
+        sidebar={<ChatSidebar />}
+        accountMenu={<AccountMenu />}
+        conversationControls={
+          valid && (
+            <NotifySettingsMenu
+              conversationId={groupConversationId(groupId)}
+              conversationRef={groupConversationId(groupId)}
+            />
+          )
+        }
+      />
     </ChatActionsContext>
   );
 }

@@ -10,6 +10,8 @@ import {
   type ConversationPageResponse,
   type HistoryResponse,
   type PasswordChangeRequest,
+  type SettingsRequest,
+  type SettingsResponse,
   type User,
 } from "../../../shared/protocol";
 import { sendRequest, type ApiFailure, type HttpRequest, type HttpResult } from "../api/http";
@@ -287,6 +289,9 @@ export const removeGroupMember = (groupId: string, userId: string) =>
 
 export const leaveGroup = (groupId: string) =>
   sendWithSession<void>({ path: `${groupPath(groupId)}/leave`, method: "POST" });
+/** `ref`: the peer's id or the conversation's id (v2 §0); the answer is applied like a settings event. */
+export const updateConversationSettings = (ref: string, body: SettingsRequest) =>
+  sendWithSession<SettingsResponse>({ path: `${conversationPath(ref)}/settings`, method: "PUT", body });
 
 export const changePassword = (body: PasswordChangeRequest) =>
   sendWithSession<void>({ path: "/api/auth/password", method: "POST", body });

@@ -1,9 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Message } from "../../../shared/protocol";
-import { makeMessage } from "../test/factories";
-import type { PendingMessage, SendFailure } from "../features/chat/chatSlice";
-import type { SendResult } from "../features/chat/outbox";
-import { createOutboxSender } from "./outboxSender";
+import { conversationIdFor, type Message } from "../../../shared/protocol";
+import { makeStore } from "../app/store";
+import { makeMessage, makeOutgoing } from "../test/factories";
+import {
+  conversationOpened,
+  messageSendRequested,
+  type PendingMessage,
+  type SendFailure,
+} from "../features/chat/chatSlice";
+import { SEND_POLICY, type SendResult } from "../features/chat/outbox";
+import { createOutboxSender, createSocketOutboxSender } from "./outboxSender";
+import type { RouteSocket } from "./socketTypes";
 
 function pending(clientId: string): PendingMessage {
   return {
@@ -124,5 +131,32 @@ describe("createOutboxSender", () => {
     expect(acked).toEqual([]);
     sender.resume();
     expect(sent()).toEqual(["c1", "c1"]);
+  });
+});
+
+describe("createSocketOutboxSender", () => {
+  it("sends a reply's replyToId, and the same again on the retry after a lost ack", async () => {
+    const store = makeStore();
+    const conversationId = conversationIdFor("alice", "bob");
+    store.dispatch(conversationOpened({ conversationId, peerId: "bob" }));
+    const replyTo = { id: "m1", seq: 1, senderId: "bob", excerpt: "question?", deleted: false };
+    store.dispatch(messageSendRequested({ ...makeOutgoing("c1", "answer"), replyTo }));
+    const emitted: { payload: unknown; ack: (error: Error | null, response?: unknown) => void }[] = [];
+    const socket = {
+      connected: true,
+      timeout: () => ({ emit: (_event: string, payload: unknown, ack: never) => emitted.push({ payload, ack }) }),
+    } as unknown as RouteSocket;
+    const sender = createSocketOutboxSender({
+      socket,
+      conversationId,
+      dispatch: store.dispatch,
+      getState: store.getState,
+      isActive: () => true,
+    });
+    sender.resume();
+    emitted[0]?.ack(new Error("operation has timed out"));
+    await vi.advanceTimersByTimeAsync(SEND_POLICY.retryDelaysMs[0]);
+    const expected = { peerId: "bob", clientId: "c1", body: "answer", replyToId: "m1" };
+    expect(emitted.map((e) => e.payload)).toEqual([expected, expected]);
   });
 });

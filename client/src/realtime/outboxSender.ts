@@ -115,7 +115,7 @@ export function createSocketOutboxSender({
     nextInQueue: () => selectSendQueue(getState(), conversationId)[0],
     emit: (message, onResult) => {
       const ref = refPayload({ conversationId, peerId: message.recipientId });
-      const payload = { ...ref, clientId: message.clientId, body: message.body };
+      const payload = { ...ref, clientId: message.clientId, body: message.body, replyToId: message.replyTo?.id };
       socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.send, payload, (error, response) => {
         // A drop is no failure: the message stays pending and goes out again after the rejoin.
         if (!isActive() || (error && !socket.connected)) return;

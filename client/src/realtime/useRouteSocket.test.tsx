@@ -1,11 +1,12 @@
-import { act, screen, within } from "@testing-library/react";
-import { StrictMode } from "react";
+import { act, screen, waitFor, within } from "@testing-library/react";
+import { StrictMode, useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { conversationIdFor, type DmJoinResult, type DmSummary, type Message } from "../../../shared/protocol";
 import { FIRST_LIST_PAGE, listPage, makeMessage, makeUser } from "../test/factories";
 import { stubFetch } from "../test/fetchStub";
 import { renderWithProviders } from "../test/renderWithProviders";
 import { Composer } from "../features/chat/Composer";
+import { ConversationMembersContext } from "../features/chat/conversationMembers";
 import { ConnectionBanner, ConnectionStatus } from "../features/chat/ConnectionStatus";
 import { MessageList } from "../features/chat/MessageList";
 import { TypingIndicator } from "../features/chat/TypingIndicator";
@@ -22,12 +23,14 @@ vi.mock("socket.io-client", async () => (await import("../test/fakeSocket")).soc
 const ME = makeUser({ id: "alice" });
 const PEER = makeUser({ id: "bob" });
 const CONVERSATION = conversationIdFor(ME.id, PEER.id);
+const MEMBERS = { selfId: ME.id, members: [ME, PEER] };
 
 function Chat({ peerId }: { peerId: string }) {
-  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useRouteSocket(peerId, ME.id);
+  const { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping } = useRouteSocket(peerId, ME.id);
   const conversationId = conversationIdFor(ME.id, peerId);
+  const [replyingTo, setReplyingTo] = useState<Message | null>(null);
   return (
-    <>
+    <ConversationMembersContext value={MEMBERS}>
       <ConnectionStatus />
       <ConnectionBanner onReconnect={reconnect} />
       <MessageList
@@ -38,6 +41,8 @@ function Chat({ peerId }: { peerId: string }) {
         onDiscard={discard}
         onEdit={edit}
         onDelete={remove}
+        onReply={setReplyingTo}
+        onReact={react}
         onRetryJoin={rejoin}
         hasOlder={false}
         loadingOlder={false}
@@ -45,8 +50,14 @@ function Chat({ peerId }: { peerId: string }) {
         onLoadOlder={() => {}}
       />
       <TypingIndicator conversationId={conversationId} peerName={PEER.displayName} />
-      <Composer conversationId={conversationId} onSend={send} onTyping={notifyTyping} />
-    </>
+      <Composer
+        conversationId={conversationId}
+        onSend={send}
+        onTyping={notifyTyping}
+        replyingTo={replyingTo}
+        onCancelReply={() => setReplyingTo(null)}
+      />
+    </ConversationMembersContext>
   );
 }
 
@@ -403,6 +414,62 @@ describe("useRouteSocket", () => {
     expect(row()).toHaveAttribute("data-deleted", "true");
     expect(row()).toHaveTextContent("Message deleted");
     expect(within(row()).queryByRole("button", { name: "Message actions" })).toBeNull();
+  });
+
+  it("adds and removes reactions through acks, showing the server's version and its refusals", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    const theirs = makeMessage({ seq: 1, senderId: PEER.id, recipientId: ME.id, body: "done!" });
+    socket.answer(socket.last("conversation:join"), joinResult([theirs]));
+    const row = () => screen.getByTestId("message");
+
+    await user.click(within(row()).getByRole("button", { name: "Add reaction" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "React with party" }));
+    const add = socket.last("reaction:add");
+    expect(add.payload).toEqual({ messageId: theirs.id, emoji: "🎉" });
+    socket.answer(add, { ok: true, message: { ...theirs, reactions: [{ emoji: "🎉", userIds: [ME.id] }], rev: 2 } });
+    const chip = await within(row()).findByRole("button", { name: /^🎉 1/ });
+    expect(chip).toHaveAttribute("aria-pressed", "true");
+
+    await user.click(chip);
+    const remove = socket.last("reaction:remove");
+    expect(remove.payload).toEqual({ messageId: theirs.id, emoji: "🎉" });
+    socket.answer(remove, { ok: false, error: { code: "RATE_LIMITED", message: "slow down", retryAfterMs: 900 } });
+    expect(await within(row()).findByRole("alert")).toHaveTextContent("Too many changes at once: try again in 1 s.");
+    // A no-op removal is answered without a message: nothing changes, and the error is cleared.
+    await user.click(chip);
+    socket.answer(socket.last("reaction:remove"), { ok: true });
+    await waitFor(() => expect(within(row()).queryByRole("alert")).toBeNull());
+
+    await user.click(within(row()).getByRole("button", { name: "Add reaction" }));
+    await user.click(within(row()).getByRole("menuitem", { name: "React with eyes" }));
+    socket.answer(socket.last("reaction:add"), {
+      ok: false,
+      error: { code: "LIMIT_REACHED", message: "at most 20 reactions each" },
+    });
+    expect(await within(row()).findByRole("alert")).toHaveTextContent("at most 20 reactions each");
+
+    // Someone else's reaction arrives as message:updated; the higher rev wins.
+    socket.serve("message:updated", { ...theirs, reactions: [{ emoji: "🎉", userIds: [PEER.id, ME.id] }], rev: 5 });
+    socket.serve("message:updated", { ...theirs, reactions: [], rev: 3 });
+    expect(within(row()).getByRole("button", { name: "🎉 2: You and Bob" })).toBeVisible();
+  });
+
+  it("sends a reply with the parent's id", async () => {
+    const { user } = renderChat();
+    const socket = liveSocket();
+    socket.connectNow();
+    const theirs = makeMessage({ seq: 1, senderId: PEER.id, recipientId: ME.id, body: "lunch?" });
+    socket.answer(socket.last("conversation:join"), joinResult([theirs]));
+
+    await user.click(screen.getByRole("button", { name: "Message actions" }));
+    await user.click(screen.getByRole("menuitem", { name: "Reply to message" }));
+    await user.type(screen.getByLabelText("Message"), "yes{Enter}");
+    const send = socket.last("message:send");
+    expect(send.payload).toMatchObject({ peerId: PEER.id, body: "yes", replyToId: theirs.id });
+    const rows = screen.getAllByTestId("message");
+    expect(within(rows[1]!).getByRole("button", { name: "Bob: lunch?" })).toBeVisible();
   });
 
   it("joins again when the join times out, and says so when an edit gets no answer in time", async () => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef } from "react";
 import { io } from "socket.io-client";
-import { EVENTS, LIMITS, type Ack, type ApiError, type Message } from "../../../shared/protocol";
+import { EVENTS, LIMITS, type Ack, type ApiError, type Message, type ReplyQuote } from "../../../shared/protocol";
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
 import { conversationsQuery, fetchQuery, meQuery, requestGroup, userQuery } from "../app/parleyApi";
 import type { AppDispatch } from "../app/store";
@@ -44,17 +44,21 @@ const RECONNECT_AFTER_SERVER_CLOSE_MS = 1_000;
 function describeRefusal(error: ApiError): string {
   if (error.code === "RATE_LIMITED")
     return `Too many changes at once: try again in ${formatWait(error.retryAfterMs ?? 1000)}.`;
+  if (error.code === "LIMIT_REACHED") return `No more reactions on this message: ${error.message}`;
   return error.message;
 }
 
-/** Edits and deletes are not queued like sends: they need the server now, and say why when it cannot answer. */
+/**
+ * Edits, deletes and reactions are not queued like sends: they need the server now, and say why when it
+ * cannot answer. A removal that changed nothing is answered without a message.
+ */
 function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
-  return (error: Error | null, response: Ack<{ message: Message }>) => {
+  return (error: Error | null, response: Ack<{ message?: Message }>) => {
     if (error) resolve({ ok: false, message: "No answer from the server." });
     else if (!response.ok) resolve({ ok: false, message: describeRefusal(response.error) });
     else {
       // The broadcast brings the same version to every tab; whichever arrives first wins, once.
-      dispatch(messageUpdated(response.message));
+      if (response.message) dispatch(messageUpdated(response.message));
       resolve({ ok: true });
     }
   };
@@ -362,12 +366,20 @@ export function useRouteSocket(ref: string | null, selfId: string, open = true) 
 
   /** Queued first, so it is shown (pending) and kept even while disconnected; the sender takes it from there. */
   const send = useCallback(
-    (body: string) => {
+    (body: string, replyTo?: ReplyQuote) => {
       if (conversationId === null) return;
       const createdAt = new Date().toISOString();
       const clientId = createClientId();
       dispatch(
-        messageSendRequested({ clientId, conversationId, senderId: selfId, recipientId: peerId, body, createdAt }),
+        messageSendRequested({
+          clientId,
+          conversationId,
+          senderId: selfId,
+          recipientId: peerId,
+          body,
+          createdAt,
+          ...(replyTo && { replyTo }),
+        }),
       );
       senderRef.current?.flush();
     },
@@ -420,6 +432,24 @@ export function useRouteSocket(ref: string | null, selfId: string, open = true) 
     [dispatch],
   );
 
+  /** Adds my reaction, or takes it back; the server's message:updated is what the row then shows. */
+  const react = useCallback(
+    (messageId: string, emoji: string, add: boolean) =>
+      new Promise<ChangeOutcome>((resolve) => {
+        const socket = socketRef.current;
+        if (!socket?.connected) resolve(NOT_CONNECTED);
+        else
+          socket
+            .timeout(SEND_POLICY.ackTimeoutMs)
+            .emit(
+              add ? EVENTS.reactionAdd : EVENTS.reactionRemove,
+              { messageId, emoji },
+              settleChange(dispatch, resolve),
+            );
+      }),
+    [dispatch],
+  );
+
   /** Tries a failed join again; while disconnected the next connect joins anyway. */
   const rejoin = useCallback(() => {
     if (conversationId !== null) dispatch(conversationRejoinRequested({ conversationId }));
@@ -429,7 +459,7 @@ export function useRouteSocket(ref: string | null, selfId: string, open = true) 
   /** Opens the socket again after the server refused it (too many connections) or closed it. */
   const reconnect = useCallback(() => reconnectRef.current?.(), []);
 
-  return { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping };
+  return { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping };
 }
 
 export type RouteSocketActions = ReturnType<typeof useRouteSocket>;

@@ -1,6 +1,6 @@
-import type { ReactNode } from "react";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
-import { conversationIdFor, ID_PATTERN, type User } from "../../../../shared/protocol";
+import { conversationIdFor, ID_PATTERN, type Message, type User } from "../../../../shared/protocol";
 import { errorMessage, isApiFailure } from "../../api/http";
 import { useAppSelector } from "../../app/hooks";
 import { useQuery, userQuery } from "../../app/parleyApi";
@@ -11,14 +11,18 @@ import { useSignedInUser } from "../auth/SignedInUser";
 import { PresenceDot, PresenceText } from "../presence/PresenceDot";
 import { useChatActions } from "./chatActions";
 import { Composer } from "./Composer";
+import { ConversationMembersContext } from "./conversationMembers";
 import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
 import { selectHasOlder, selectJoinError } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
 import { useOlderMessages } from "./useOlderMessages";
 
-/** What app/ composes around a chat: the list pane beside it and the account menu of its top bar. */
-export type Frame = { sidebar: ReactNode; accountMenu: ReactNode };
+/**
+ * What app/ composes around a chat: the list pane beside it, the account menu of its top bar and the open
+ * conversation's own controls (its notification settings).
+ */
+export type Frame = { sidebar: ReactNode; accountMenu: ReactNode; conversationControls?: ReactNode };
 
 /** /chat/:userId — an id that cannot exist never opens a socket. */
 export function ChatRoute(frame: Frame) {
@@ -34,7 +38,14 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
   const me = useSignedInUser();
   const peerResult = useQuery(userQuery, peerId);
   const conversationId = conversationIdFor(me.id, peerId);
-  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatActions();
+  const { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping } = useChatActions();
+  // Kept with its conversation: switching chats never carries a reply over.
+  const [reply, setReply] = useState<{ conversationId: string; message: Message } | null>(null);
+  const replyingTo = reply?.conversationId === conversationId ? reply.message : null;
+  const startReply = useCallback((message: Message) => setReply({ conversationId, message }), [conversationId]);
+  // currentData: this peer's, never the previous peer's while this one loads.
+  const peer = peerResult.currentData ?? null;
+  const members = useMemo(() => ({ selfId: me.id, members: peer ? [me, peer] : [me] }), [me, peer]);
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
   const older = useOlderMessages(peerId, conversationId);
@@ -44,18 +55,17 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
     joinError?.code === "NOT_FOUND";
   if (notFound) return <ChatShell frame={frame} title="User not found" body={<UserNotFound />} />;
 
-  // currentData: this peer's, never the previous peer's while this one loads.
-  const peer = peerResult.currentData ?? null;
   const peerName = peer?.displayName ?? "";
 
   return (
     <ChatShell
       frame={frame}
       live
+      actions={frame.conversationControls}
       title={peer ? peerName : <PeerSkeleton />}
       subtitle={peer ? <PeerPresence peer={peer} /> : <span className="skeleton mt-1 block h-3 w-20" />}
       body={
-        <>
+        <ConversationMembersContext value={members}>
           <ConnectionBanner onReconnect={reconnect} />
           {peerResult.isError && (
             <div role="alert" className="alert alert-error m-2">
@@ -72,6 +82,8 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
             onDiscard={discard}
             onEdit={edit}
             onDelete={remove}
+            onReply={startReply}
+            onReact={react}
             onRetryJoin={rejoin}
             hasOlder={hasOlder}
             loadingOlder={older.loading}
@@ -85,8 +97,10 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
             onSend={send}
             onTyping={notifyTyping}
             disabled={joinError !== null}
+            replyingTo={replyingTo}
+            onCancelReply={() => setReply(null)}
           />
-        </>
+        </ConversationMembersContext>
       }
     />
   );

@@ -1,8 +1,11 @@
-import { screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import type { ConnectionStatus } from "../connection/connectionSlice";
 import { Composer } from "./Composer";
+import { ConversationMembersContext } from "./conversationMembers";
 
 const CONVERSATION = "dm:alice:bob";
 
@@ -95,5 +98,98 @@ describe("Composer", () => {
     await again.user.type(again.textbox, "{Enter}");
     expect(again.onSend).toHaveBeenCalledExactlyOnceWith("half a thought");
     expect(sessionStorage.getItem(`parley.draft.${CONVERSATION}`)).toBeNull();
+  });
+
+  describe("replies", () => {
+    const parent = makeMessage({ seq: 4, senderId: "bob", recipientId: "alice", body: "Lunch at noon?" });
+    const members = { selfId: "alice", members: [makeUser({ id: "alice" }), makeUser({ id: "bob" })] };
+
+    function renderReplying() {
+      const onSend = vi.fn();
+      const onCancelReply = vi.fn();
+      const rendered = renderWithProviders(
+        <ConversationMembersContext value={members}>
+          <Composer conversationId={CONVERSATION} onSend={onSend} replyingTo={parent} onCancelReply={onCancelReply} />
+        </ConversationMembersContext>,
+      );
+      return { ...rendered, onSend, onCancelReply, textbox: screen.getByLabelText("Message") };
+    }
+
+    it("quotes the message being answered and sends its quote with the reply", async () => {
+      const { user, onSend, onCancelReply, textbox } = renderReplying();
+      expect(screen.getByRole("group", { name: "Reply" })).toHaveTextContent("Replying to Bob: Lunch at noon?");
+      expect(textbox).toHaveFocus();
+      await user.type(textbox, "yes{Enter}");
+      expect(onSend).toHaveBeenCalledExactlyOnceWith("yes", {
+        id: parent.id,
+        seq: 4,
+        senderId: "bob",
+        excerpt: "Lunch at noon?",
+        deleted: false,
+      });
+      expect(onCancelReply).toHaveBeenCalledOnce();
+    });
+
+    it("cancels the reply with Escape or its dismiss button, keeping the text", async () => {
+      const { user, onSend, onCancelReply, textbox } = renderReplying();
+      await user.type(textbox, "hm{Escape}");
+      expect(onCancelReply).toHaveBeenCalledOnce();
+      await user.click(screen.getByRole("button", { name: "Cancel reply" }));
+      expect(onCancelReply).toHaveBeenCalledTimes(2);
+      expect(textbox).toHaveValue("hm");
+      expect(textbox).toHaveFocus();
+      expect(onSend).not.toHaveBeenCalled();
+    });
+  });
+
+  describe("@-mentions", () => {
+    const members = {
+      selfId: "alice",
+      members: [makeUser({ id: "alice" }), makeUser({ id: "bob" }), makeUser({ id: "bella", displayName: "Bea" })],
+    };
+
+    function renderWithMembers() {
+      const onSend = vi.fn();
+      renderWithProviders(
+        <ConversationMembersContext value={members}>
+          <Composer conversationId={CONVERSATION} onSend={onSend} />
+        </ConversationMembersContext>,
+      );
+      return { onSend, box: screen.getByRole("combobox", { name: "Message" }) };
+    }
+
+    it("offers matching members as a listbox; arrow keys choose, Enter inserts @username", async () => {
+      const { onSend, box } = renderWithMembers();
+      const user = userEvent.setup();
+      expect(box).toHaveAttribute("aria-expanded", "false");
+      await user.type(box, "hi @b");
+      expect(box).toHaveAttribute("aria-expanded", "true");
+      const options = within(screen.getByRole("listbox", { name: "People to mention" })).getAllByRole("option");
+      expect(options.map((option) => option.textContent)).toEqual(["Bob @bob", "Bea @bella"]);
+      expect(box).toHaveAttribute("aria-activedescendant", options[0]?.id);
+      await user.keyboard("{ArrowDown}");
+      expect(options[1]).toHaveAttribute("aria-selected", "true");
+      expect(box).toHaveAttribute("aria-activedescendant", options[1]?.id);
+      await user.keyboard("{Enter}");
+      expect(box).toHaveValue("hi @bella ");
+      expect(screen.queryByRole("listbox")).toBeNull();
+      expect(onSend).not.toHaveBeenCalled();
+
+      await user.type(box, "and @bo{Tab}");
+      expect(box).toHaveValue("hi @bella and @bob ");
+      expect(box).toHaveFocus();
+    });
+
+    it("closes with Escape, leaving the text as typed; Enter then sends", async () => {
+      const { onSend, box } = renderWithMembers();
+      const user = userEvent.setup();
+      await user.type(box, "@al");
+      expect(screen.getByRole("listbox")).toBeVisible();
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("listbox")).toBeNull();
+      expect(box).toHaveAttribute("aria-expanded", "false");
+      await user.keyboard("{Enter}");
+      expect(onSend).toHaveBeenCalledExactlyOnceWith("@al");
+    });
   });
 });

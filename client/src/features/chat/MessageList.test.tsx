@@ -34,6 +34,8 @@ function renderList(actions: UnknownAction[], { olderError = null, loadingOlder 
     onDiscard: vi.fn(),
     onEdit: vi.fn(),
     onDelete: vi.fn(),
+    onReply: vi.fn(),
+    onReact: vi.fn(),
     onRetryJoin: vi.fn(),
     onLoadOlder: vi.fn(),
   };
@@ -195,6 +197,20 @@ describe("MessageList", () => {
     expect(rows[2]).toHaveFocus();
     await user.keyboard("{ArrowUp}");
     expect(screen.getAllByTestId("message").map((row) => row.tabIndex)).toEqual([-1, 0, -1]);
+  });
+
+  it("brings a reply's parent into focus when its quote is activated", async () => {
+    const quote = { id: "m1", seq: 1, senderId: PEER, excerpt: "message 1", deleted: false };
+    const { user } = renderList([
+      joined([
+        makeMessage({ seq: 1, senderId: PEER, recipientId: ME }),
+        makeMessage({ seq: 2 }),
+        makeMessage({ seq: 3, replyTo: quote }),
+      ]),
+    ]);
+    await user.click(screen.getByRole("button", { name: /message 1/ }));
+    expect(screen.getAllByTestId("message")[0]).toHaveFocus();
+    expect(screen.queryByRole("status", { name: /not loaded/ })).toBeNull();
   });
 
   it("moves the focus to the next message after a delete", async () => {

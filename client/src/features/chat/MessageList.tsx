@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import type { Message } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDayLabel } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import { useVirtualRows } from "../../lib/useVirtualRows";
 import type { ChangeOutcome } from "./chatSlice";
-import { buildListRows, itemKey as itemKeyOf, type ListRow } from "./listRows";
+import { buildListRows, itemKey as itemKeyOf, messageKey, type ListRow } from "./listRows";
 import { MessageRow } from "./MessageRow";
 import { NewMessageAnnouncer } from "./NewMessageAnnouncer";
 import { SystemNote } from "./SystemNote";
+import type { ReactHandler } from "./Reactions";
 import { selectHistoryLoaded, selectJoinError, selectTimeline, type TimelineItem } from "./selectors";
 
 /** How close to the bottom (px) still counts as "reading the newest", so new messages keep it in view. */
@@ -27,6 +29,8 @@ type MessageListProps = {
   onDiscard: (clientId: string) => void;
   onEdit: (messageId: string, body: string) => Promise<ChangeOutcome>;
   onDelete: (messageId: string) => Promise<ChangeOutcome>;
+  onReply: (message: Message) => void;
+  onReact: ReactHandler;
   onRetryJoin: () => void;
   hasOlder: boolean;
   loadingOlder: boolean;
@@ -64,6 +68,8 @@ function VirtualLog({
   onDiscard,
   onEdit,
   onDelete,
+  onReply,
+  onReact,
   hasOlder,
   loadingOlder,
   olderError,
@@ -185,6 +191,19 @@ function VirtualLog({
   });
   const handleDeleted = useCallback((key: string) => focusAfterDeleteRef.current(key), []);
 
+  /** A reply's quote was activated: its parent, if held, comes into view with the focus. */
+  function jumpTo(messageId: string): boolean {
+    const key = messageKey(messageId);
+    if (!messageKeys.includes(key)) return false;
+    focusMessage(key);
+    return true;
+  }
+  const jumpToRef = useRef(jumpTo);
+  useLayoutEffect(() => {
+    jumpToRef.current = jumpTo;
+  });
+  const handleJumpTo = useCallback((messageId: string) => jumpToRef.current(messageId), []);
+
   function scrollToBottom() {
     const scroller = scrollerRef.current;
     if (!scroller) return;
@@ -284,6 +303,9 @@ function VirtualLog({
                       onDiscard={onDiscard}
                       onEdit={onEdit}
                       onDelete={onDelete}
+                      onReply={onReply}
+                      onReact={onReact}
+                      onJumpTo={handleJumpTo}
                       groupStart={row.groupStart}
                       active={row.key === activeKey}
                       editDraft={editDraftOf(row.item)}

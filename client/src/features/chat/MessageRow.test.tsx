@@ -1,32 +1,46 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { Message } from "../../../../shared/protocol";
-import { makeMessage } from "../../test/factories";
+import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
 import type { ChangeOutcome } from "./chatSlice";
+import { ConversationMembersContext } from "./conversationMembers";
 import { MessageRow } from "./MessageRow";
 import type { TimelineItem } from "./selectors";
 
 const MINE = makeMessage({ seq: 1, senderId: "alice", recipientId: "bob", body: "see you at 5" });
 const OK: ChangeOutcome = { ok: true };
 
-function renderRow(item: TimelineItem, { mine = true, outcome = OK, groupStart = true } = {}) {
+const MEMBERS = { selfId: "alice", members: [makeUser({ id: "alice" }), makeUser({ id: "bob" })] };
+
+type RowOptions = { mine?: boolean; outcome?: ChangeOutcome; groupStart?: boolean; replies?: boolean };
+
+function renderRow(
+  item: TimelineItem,
+  { mine = true, outcome = OK, groupStart = true, replies = false }: RowOptions = {},
+) {
   const onEdit = vi.fn((_id: string, _body: string) => Promise.resolve(outcome));
   const onDelete = vi.fn((_id: string) => Promise.resolve(outcome));
+  const onReply = vi.fn();
+  const onReact = vi.fn((_id: string, _emoji: string, _add: boolean) => Promise.resolve(outcome));
+  const onJumpTo = vi.fn((_id: string) => false);
   const rendered = renderWithProviders(
-    <MessageRow
-      item={item}
-      mine={mine}
-      conversationId={MINE.conversationId}
-      now={new Date("2025-01-01T12:30:00.000Z")}
-      onRetry={vi.fn()}
-      onDiscard={vi.fn()}
-      onEdit={onEdit}
-      onDelete={onDelete}
-      groupStart={groupStart}
-    />,
+    <ConversationMembersContext value={MEMBERS}>
+      <MessageRow
+        item={item}
+        mine={mine}
+        conversationId={MINE.conversationId}
+        now={new Date("2025-01-01T12:30:00.000Z")}
+        onRetry={vi.fn()}
+        onDiscard={vi.fn()}
+        onEdit={onEdit}
+        onDelete={onDelete}
+        groupStart={groupStart}
+        {...(replies && { onReply, onReact, onJumpTo })}
+      />
+    </ConversationMembersContext>,
   );
-  return { ...rendered, onEdit, onDelete, row: screen.getByTestId("message") };
+  return { ...rendered, onEdit, onDelete, onReply, onReact, onJumpTo, row: screen.getByTestId("message") };
 }
 
 const confirmed = (message: Message): TimelineItem => ({ kind: "confirmed", message });
@@ -167,5 +181,116 @@ describe("MessageRow", () => {
     const time = screen.getByText(label);
     expect(time.tagName).toBe("TIME");
     expect(time).toHaveAttribute("dateTime", createdAt);
+  });
+
+  describe("replies", () => {
+    const THEIRS = makeMessage({ seq: 2, senderId: "bob", recipientId: "alice", body: "lunch?" });
+    const quote = { id: "m1", seq: 1, senderId: "alice", excerpt: "see you at 5", deleted: false };
+
+    it("offers Reply in the menu of the peer's messages, from the keyboard", async () => {
+      const { user, row, onReply } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
+      row.focus();
+      await user.keyboard("{Enter}");
+      expect(screen.queryByRole("menuitem", { name: "Edit message" })).toBeNull();
+      expect(screen.getByRole("menuitem", { name: "Reply to message" })).toHaveFocus();
+      await user.keyboard("{Enter}");
+      expect(onReply).toHaveBeenCalledExactlyOnceWith(THEIRS);
+      expect(screen.queryByRole("menu")).toBeNull();
+    });
+
+    it("offers neither reply nor reactions on a tombstone or a system message", () => {
+      const tombstone = renderRow(confirmed({ ...THEIRS, deletedAt: THEIRS.createdAt, body: "" }), {
+        mine: false,
+        replies: true,
+      });
+      expect(screen.queryByRole("button")).toBeNull();
+      tombstone.unmount();
+      renderRow(confirmed({ ...THEIRS, kind: "system", body: "" }), { mine: false, replies: true });
+      expect(screen.queryByRole("button")).toBeNull();
+    });
+
+    it("shows the quote above a reply; activating it jumps to the parent, or says it is not loaded", async () => {
+      const { user, onJumpTo, row } = renderRow(confirmed({ ...THEIRS, replyTo: quote }), {
+        mine: false,
+        replies: true,
+      });
+      const quoted = within(row).getByRole("button", { name: "Alice: see you at 5" });
+      await user.click(quoted);
+      expect(onJumpTo).toHaveBeenCalledExactlyOnceWith("m1");
+      expect(screen.getByRole("status")).toHaveTextContent("The original message is not loaded");
+    });
+
+    it("says the parent was deleted instead of quoting it", () => {
+      renderRow(confirmed({ ...THEIRS, replyTo: { ...quote, excerpt: "", deleted: true } }), { mine: false });
+      expect(screen.getByRole("button", { name: "Alice: Original message deleted" })).toBeVisible();
+    });
+  });
+
+  describe("reactions", () => {
+    const THEIRS = makeMessage({
+      seq: 2,
+      senderId: "bob",
+      recipientId: "alice",
+      reactions: [
+        { emoji: "👍", userIds: ["bob", "alice"] },
+        { emoji: "🎉", userIds: ["bob"] },
+      ],
+    });
+
+    it("shows a chip per emoji naming who reacted, me first, pressed when I did; a chip toggles my reaction", async () => {
+      const { user, onReact } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
+      const thumbs = screen.getByRole("button", { name: "👍 2: You and Bob" });
+      expect(thumbs).toHaveAttribute("aria-pressed", "true");
+      expect(thumbs).toHaveAttribute("title", "👍 2: You and Bob");
+      const party = screen.getByRole("button", { name: "🎉 1: Bob" });
+      expect(party).toHaveAttribute("aria-pressed", "false");
+
+      await user.click(thumbs);
+      await user.click(party);
+      expect(onReact.mock.calls).toEqual([
+        [THEIRS.id, "👍", false],
+        [THEIRS.id, "🎉", true],
+      ]);
+    });
+
+    it("picks from the palette with the keyboard from the menu; Escape closes it back to the message", async () => {
+      const { user, onReact, row } = renderRow(confirmed(THEIRS), { mine: false, replies: true });
+      row.focus();
+      await user.keyboard("{Enter}{ArrowDown}");
+      expect(screen.getByRole("menuitem", { name: "Add reaction" })).toHaveFocus();
+      await user.keyboard("{Enter}");
+      const picker = screen.getByRole("menu", { name: "Pick a reaction" });
+      expect(within(picker).getByRole("menuitem", { name: "React with thumbs up" })).toHaveFocus();
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("menu")).toBeNull();
+      expect(row).toHaveFocus();
+
+      await user.keyboard("{Enter}{ArrowUp}{Enter}{ArrowRight}{ArrowRight}{ArrowLeft}");
+      expect(screen.getByRole("menuitem", { name: "React with heart" })).toHaveFocus();
+      await user.keyboard("{Enter}");
+      expect(onReact).toHaveBeenCalledExactlyOnceWith(THEIRS.id, "❤️", true);
+      expect(screen.queryByRole("menu")).toBeNull();
+      expect(row).toHaveFocus();
+    });
+
+    it("takes back a reaction picked again from the palette, and shows a refusal beside the message", async () => {
+      const refused = { ok: false as const, message: "No more reactions on this message: limit reached" };
+      const { user, onReact } = renderRow(confirmed(THEIRS), { mine: false, replies: true, outcome: refused });
+      await user.click(screen.getByRole("button", { name: "Add reaction" }));
+      await user.click(screen.getByRole("menuitem", { name: "React with thumbs up" }));
+      expect(onReact).toHaveBeenCalledExactlyOnceWith(THEIRS.id, "👍", false);
+      expect(await screen.findByRole("alert")).toHaveTextContent("No more reactions on this message");
+    });
+  });
+
+  it("highlights the @-mentions the server found, mine standing out, as text only", () => {
+    const body = "@alice and @bob: <b>@carol</b>";
+    renderRow(confirmed(makeMessage({ seq: 5, senderId: "bob", body, mentions: ["alice", "bob"] })), { mine: false });
+    const row = screen.getByTestId("message");
+    expect(row.querySelector('[data-mention="self"]')).toHaveTextContent("@alice");
+    expect(row.querySelector('[data-mention="other"]')).toHaveTextContent("@bob");
+    expect(row.querySelectorAll("[data-mention]")).toHaveLength(2);
+    expect(row.querySelector("b")).toBeNull();
+    expect(row).toHaveTextContent(body);
   });
 });

@@ -1,11 +1,15 @@
-import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import type { Message } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { formatDateTime, formatRelativeTime } from "../../lib/format";
 import type { ChangeOutcome } from "./chatSlice";
+import { useConversationMembers } from "./conversationMembers";
 import { DeliveryTicks, FailedSend, ThrottledSend } from "./DeliveryStatus";
 import { itemKey } from "./listRows";
 import { MessageEditor } from "./MessageEditor";
 import { MessageText } from "./MessageText";
+import { QuotedReply } from "./QuotedReply";
+import { ReactionChips, ReactionPicker, type ReactHandler } from "./Reactions";
 import { selectMessageDelivery, type TimelineItem } from "./selectors";
 
 export type MessageRowProps = {
@@ -18,6 +22,12 @@ export type MessageRowProps = {
   onDiscard: (clientId: string) => void;
   onEdit: (messageId: string, body: string) => Promise<ChangeOutcome>;
   onDelete: (messageId: string) => Promise<ChangeOutcome>;
+  /** Starts a reply to this message in the composer; without it, no Reply is offered. */
+  onReply?: (message: Message) => void;
+  /** Toggles my reaction; without it, the row shows no reactions. */
+  onReact?: ReactHandler;
+  /** Brings a loaded message into view and focuses it; false when it is not loaded. */
+  onJumpTo?: (messageId: string) => boolean;
   /** The first of a sender's consecutive messages shows the time; the rest of the group does not repeat it. */
   groupStart?: boolean;
   /** The log's one tab stop (roving tabindex); the other rows are reached with the arrow keys. */
@@ -47,6 +57,9 @@ export const MessageRow = memo(function MessageRow({
   onDiscard,
   onEdit,
   onDelete,
+  onReply,
+  onReact,
+  onJumpTo,
   groupStart = true,
   active = false,
   editDraft,
@@ -74,6 +87,21 @@ export const MessageRow = memo(function MessageRow({
 
   const changeable = mine && stored !== null && !deleted;
   const editing = changeable && draft !== null;
+  // System messages and tombstones take no replies and no reactions (v2 §4, §5).
+  const interactive = stored !== null && !deleted && stored.kind !== "system";
+  const reactable = interactive && onReact !== undefined;
+  const hasMenu = changeable || (interactive && onReply !== undefined) || reactable;
+  const members = useConversationMembers();
+  const mentionTargets = useMemo(
+    () =>
+      (stored?.mentions ?? []).flatMap((userId) => {
+        const member = members.members.find((candidate) => candidate.id === userId);
+        return member ? [{ userId, username: member.username }] : [];
+      }),
+    [stored?.mentions, members.members],
+  );
+  const replyTo = item.message.replyTo ?? null;
+  const [pickerOpen, setPickerOpen] = useState(false);
 
   useEffect(() => {
     if (confirmingDelete) confirmRef.current?.focus();
@@ -114,8 +142,12 @@ export const MessageRow = memo(function MessageRow({
     else focusRow();
   }
 
+  function showOutcome(outcome: ChangeOutcome) {
+    setError(outcome.ok ? null : outcome.message);
+  }
+
   function handleRowKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.target !== event.currentTarget || !changeable || editing) return;
+    if (event.target !== event.currentTarget || !hasMenu || editing) return;
     if (
       event.key === "Enter" ||
       event.key === " " ||
@@ -136,7 +168,7 @@ export const MessageRow = memo(function MessageRow({
       data-seq={stored?.seq}
       data-deleted={deleted ? "true" : undefined}
       tabIndex={active ? 0 : -1}
-      aria-keyshortcuts={changeable ? "Enter" : undefined}
+      aria-keyshortcuts={hasMenu ? "Enter" : undefined}
       onKeyDown={handleRowKeyDown}
       className={`chat ${mine ? "chat-end" : "chat-start"} group focus-visible:outline-primary rounded-box py-0.5 focus-visible:outline-2 focus-visible:outline-offset-0`}
     >
@@ -164,10 +196,15 @@ export const MessageRow = memo(function MessageRow({
         />
       ) : (
         <div className={`chat-bubble max-w-[85%] break-words whitespace-pre-wrap sm:max-w-[70%] ${bubbleStyle()}`}>
-          {deleted ? "Message deleted" : <MessageText body={message.body} />}
+          {!deleted && replyTo && <QuotedReply quote={replyTo} onJump={onJumpTo} />}
+          {deleted ? (
+            "Message deleted"
+          ) : (
+            <MessageText body={message.body} mentions={mentionTargets} selfId={members.selfId} />
+          )}
         </div>
       )}
-      {(mine || editedAt !== null || error !== null) && (
+      {(mine || editedAt !== null || error !== null || hasMenu) && (
         <div className="chat-footer text-base-content/70 relative flex flex-wrap items-center justify-end gap-1 text-xs">
           {error && (
             <span role="alert" className="text-error">
@@ -179,7 +216,39 @@ export const MessageRow = memo(function MessageRow({
               edited
             </span>
           )}
-          {changeable && !editing && !confirmingDelete && (
+          {reactable && stored.reactions.length > 0 && (
+            <div className={`flex w-full ${mine ? "justify-end" : "justify-start"}`}>
+              <ReactionChips message={stored} onReact={onReact} onOutcome={showOutcome} />
+            </div>
+          )}
+          {reactable && !editing && (
+            <>
+              {/* Like the actions: not a tab stop, the menu offers it to the keyboard; shown on hover or focus. */}
+              <button
+                type="button"
+                tabIndex={-1}
+                className="btn btn-ghost btn-xs btn-square invisible group-focus-within:visible group-hover:visible"
+                aria-label="Add reaction"
+                aria-haspopup="menu"
+                aria-expanded={pickerOpen}
+                onClick={() => setPickerOpen((open) => !open)}
+              >
+                <span aria-hidden="true">☺</span>
+              </button>
+              {pickerOpen && (
+                <ReactionPicker
+                  message={stored}
+                  onReact={onReact}
+                  onOutcome={showOutcome}
+                  onClose={(returnFocus) => {
+                    setPickerOpen(false);
+                    if (returnFocus) focusRow();
+                  }}
+                />
+              )}
+            </>
+          )}
+          {hasMenu && !editing && !confirmingDelete && (
             <>
               {/* Not a tab stop: the focused message opens it with Enter; shown on hover or focus, never always. */}
               <button
@@ -195,17 +264,42 @@ export const MessageRow = memo(function MessageRow({
               </button>
               {menuOpen && (
                 <ActionsMenu
-                  onEdit={() => {
-                    setMenuOpen(false);
-                    setError(null);
-                    setEditorJustOpened(true);
-                    setDraft(stored.body);
-                  }}
-                  onDelete={() => {
-                    setMenuOpen(false);
-                    setError(null);
-                    setConfirmingDelete(true);
-                  }}
+                  onReact={
+                    reactable
+                      ? () => {
+                          setMenuOpen(false);
+                          setError(null);
+                          setPickerOpen(true);
+                        }
+                      : undefined
+                  }
+                  onReply={
+                    interactive && onReply
+                      ? () => {
+                          setMenuOpen(false);
+                          onReply(stored);
+                        }
+                      : undefined
+                  }
+                  onEdit={
+                    changeable
+                      ? () => {
+                          setMenuOpen(false);
+                          setError(null);
+                          setEditorJustOpened(true);
+                          setDraft(stored.body);
+                        }
+                      : undefined
+                  }
+                  onDelete={
+                    changeable
+                      ? () => {
+                          setMenuOpen(false);
+                          setError(null);
+                          setConfirmingDelete(true);
+                        }
+                      : undefined
+                  }
                   onClose={(returnFocus) => {
                     setMenuOpen(false);
                     if (returnFocus) focusRow();
@@ -278,14 +372,18 @@ export const MessageRow = memo(function MessageRow({
   }
 });
 
-/** Edit and Delete for one message, as a menu: arrow keys move, Escape closes back to the message. */
+/** Edit, Delete, Reply and React (those offered; mine keep Edit first) for one message, as a menu: arrow keys move, Escape closes back to the message. */
 function ActionsMenu({
+  onReact,
+  onReply,
   onEdit,
   onDelete,
   onClose,
 }: {
-  onEdit: () => void;
-  onDelete: () => void;
+  onReact: (() => void) | undefined;
+  onReply: (() => void) | undefined;
+  onEdit: (() => void) | undefined;
+  onDelete: (() => void) | undefined;
   onClose: (returnFocus: boolean) => void;
 }) {
   const menuRef = useRef<HTMLUListElement>(null);
@@ -335,16 +433,34 @@ function ActionsMenu({
         if (!event.currentTarget.contains(event.relatedTarget)) onClose(false);
       }}
     >
-      <li role="none">
-        <button type="button" role="menuitem" tabIndex={-1} aria-label="Edit message" onClick={onEdit}>
-          Edit
-        </button>
-      </li>
-      <li role="none">
-        <button type="button" role="menuitem" tabIndex={-1} aria-label="Delete message" onClick={onDelete}>
-          Delete
-        </button>
-      </li>
+      {onEdit && (
+        <li role="none">
+          <button type="button" role="menuitem" tabIndex={-1} aria-label="Edit message" onClick={onEdit}>
+            Edit
+          </button>
+        </li>
+      )}
+      {onDelete && (
+        <li role="none">
+          <button type="button" role="menuitem" tabIndex={-1} aria-label="Delete message" onClick={onDelete}>
+            Delete
+          </button>
+        </li>
+      )}
+      {onReply && (
+        <li role="none">
+          <button type="button" role="menuitem" tabIndex={-1} aria-label="Reply to message" onClick={onReply}>
+            Reply
+          </button>
+        </li>
+      )}
+      {onReact && (
+        <li role="none">
+          <button type="button" role="menuitem" tabIndex={-1} aria-label="Add reaction" onClick={onReact}>
+            React…
+          </button>
+        </li>
+      )}
     </ul>
   );
 }

@@ -516,3 +516,52 @@ describe("chatSlice: retry after a lost ack", () => {
     expect(timeline([opened, restored, discarded])).toEqual(["pending:c2"]);
   });
 });
+
+describe("chatSlice replies", () => {
+  const parent = makeMessage({ seq: 1, senderId: PEER, recipientId: ME, body: "the parent" });
+  const quote = { id: parent.id, seq: 1, senderId: PEER, excerpt: "the parent", deleted: false };
+  const reply = makeMessage({ seq: 2, body: "an answer", replyTo: quote });
+  const other = makeMessage({ seq: 3, body: "no reply" });
+
+  function storeWith(messages: Message[]) {
+    const store = makeStore();
+    store.dispatch(opened);
+    for (const message of messages) store.dispatch(messageReceived(message));
+    return store;
+  }
+  const held = (store: ReturnType<typeof makeStore>, id: string) =>
+    store.getState().chat.conversations[CONVERSATION]?.messages.entities[id];
+
+  it("patches the quote of loaded replies when their parent is edited: its first 100 code points", () => {
+    const store = storeWith([parent, reply, other]);
+    const longBody = "😀".repeat(99) + "ab";
+    store.dispatch(messageUpdated({ ...parent, body: longBody, editedAt: parent.createdAt, rev: 10 }));
+    expect(held(store, reply.id)?.replyTo).toEqual({ ...quote, excerpt: "😀".repeat(99) + "a" });
+    expect(held(store, reply.id)?.rev).toBe(reply.rev);
+    expect(held(store, other.id)).toEqual(other);
+  });
+
+  it("marks the quote deleted, with no excerpt, when the parent is deleted; an older copy changes nothing", () => {
+    const store = storeWith([parent, reply]);
+    store.dispatch(messageUpdated({ ...parent, body: "", deletedAt: parent.createdAt, rev: 10 }));
+    expect(held(store, reply.id)?.replyTo).toEqual({ ...quote, excerpt: "", deleted: true });
+    store.dispatch(messageUpdated({ ...parent, body: "stale edit", rev: 5 }));
+    expect(held(store, reply.id)?.replyTo).toEqual({ ...quote, excerpt: "", deleted: true });
+  });
+
+  it("patches replies from a catch-up's changes too", () => {
+    const store = storeWith([parent, reply]);
+    store.dispatch(
+      changesLoaded({ conversationId: CONVERSATION, messages: [{ ...parent, body: "caught up", rev: 9 }] }),
+    );
+    expect(held(store, reply.id)?.replyTo?.excerpt).toBe("caught up");
+  });
+
+  it("keeps the quote on a pending reply, and its stored copy replaces it", () => {
+    const store = storeWith([parent]);
+    store.dispatch(messageSendRequested({ ...makeOutgoing("c1", "answer"), replyTo: quote }));
+    expect(selectTimeline(store.getState(), CONVERSATION).at(-1)?.message.replyTo).toEqual(quote);
+    store.dispatch(messageAcked(makeMessage({ seq: 2, clientId: "c1", body: "answer", replyTo: quote })));
+    expect(store.getState().chat.conversations[CONVERSATION]?.pending.ids).toEqual([]);
+  });
+});

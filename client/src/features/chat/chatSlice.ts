@@ -7,12 +7,13 @@ import {
   type JoinResult,
   type Message,
   type ReceiptEvent,
+  type ReplyQuote,
   type TypingEvent,
 } from "../../../../shared/protocol";
 import { signedOut } from "../auth/authSlice";
 import { presenceReceived } from "../presence/presenceSlice";
 import { applySystemEvent } from "./groupEvents";
-import { laterVersion } from "./reconcile";
+import { laterVersion, quoteExcerpt } from "./reconcile";
 
 /** Why a send did not complete; TIMEOUT means unknown, the server may well have stored it. */
 export type SendFailure = { code: ErrorCode | "TIMEOUT"; message: string; retryAfterMs?: number };
@@ -28,6 +29,8 @@ export type PendingMessage = {
   /** The peer of a one-to-one conversation; null in a group. */
   recipientId: string | null;
   body: string;
+  /** The message this one answers, as quoted while it waits; every retry sends the same replyToId. */
+  replyTo?: ReplyQuote | null;
   createdAt: string;
   status: "pending" | "failed";
   failure: SendFailure | null;
@@ -100,11 +103,28 @@ function storeConfirmed(conversation: ConversationState, messages: readonly Mess
     const held = conversation.messages.entities[message.id];
     const kept = laterVersion(held, message);
     if (kept !== held) conversation.messages = messagesAdapter.setOne(conversation.messages, kept);
+    if (held !== undefined && kept !== held) patchReplyQuotes(conversation, kept);
 
     const pending = conversation.pending.entities[message.clientId];
     if (pending && pending.senderId === message.senderId) {
       conversation.pending = pendingAdapter.removeOne(conversation.pending, message.clientId);
     }
+  }
+}
+
+/**
+ * The server builds a reply's quote when it is read and re-emits nothing when the parent changes (v2 §4), so
+ * the replies already held are brought in line with the parent's new version here.
+ */
+function patchReplyQuotes(conversation: ConversationState, parent: Message): void {
+  const deleted = parent.deletedAt !== null;
+  const excerpt = deleted ? "" : quoteExcerpt(parent.body);
+  for (const reply of Object.values(conversation.messages.entities)) {
+    if (reply.replyTo?.id !== parent.id) continue;
+    conversation.messages = messagesAdapter.updateOne(conversation.messages, {
+      id: reply.id,
+      changes: { replyTo: { ...reply.replyTo, excerpt, deleted } },
+    });
   }
 }
 

@@ -17,7 +17,12 @@ export const GROUP_GAP_MS = 5 * 60_000;
 
 /** Pending rows are keyed by clientId and confirmed ones by id, so a confirmed message never collides with its own echo. */
 export function itemKey(item: TimelineItem): string {
-  return item.kind === "confirmed" ? `id:${item.message.id}` : `client:${item.message.clientId}`;
+  return item.kind === "confirmed" ? messageKey(item.message.id) : `client:${item.message.clientId}`;
+}
+
+/** The row key of the stored message with this id. */
+export function messageKey(messageId: string): string {
+  return `id:${messageId}`;
 }
 
 /** Keys stay stable when pages are prepended, so the virtualizer keeps measured sizes and the scroll anchor. */

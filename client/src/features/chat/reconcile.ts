@@ -1,4 +1,4 @@
-import type { Message } from "../../../../shared/protocol";
+import { LIMITS, type Message } from "../../../../shared/protocol";
 
 /**
  * Which copy of a stored message to keep when the same id arrives twice
@@ -10,6 +10,11 @@ import type { Message } from "../../../../shared/protocol";
 export function laterVersion(held: Message | undefined, incoming: Message): Message {
   if (held === undefined) return incoming;
   return incoming.rev > held.rev ? incoming : held;
+}
+
+/** A reply's quote of its parent: the body's first code points, cut as the server cuts it (v2 §4). */
+export function quoteExcerpt(body: string): string {
+  return Array.from(body).slice(0, LIMITS.replyExcerptCodePoints).join("");
 }
 
 /**

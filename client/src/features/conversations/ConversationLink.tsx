@@ -1,14 +1,19 @@
 import { NavLink } from "react-router-dom";
 import { formatShortTime } from "../../lib/format";
+import { useNow } from "../../lib/useNow";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { GroupAvatar } from "../groups/GroupAvatar";
 import { memberCount } from "../groups/memberCount";
 import { systemPreview } from "../chat/systemText";
 import { PresenceText } from "../presence/PresenceDot";
 import { Avatar } from "../users/PersonLink";
-import type { ListedConversation } from "./selectors";
+import { notifyLevelOf } from "../../lib/notifyLevel";
+import { badgeCountOf, type ListedConversation } from "./selectors";
 
-/** A conversation in a list: peer or group, last message preview, its time and the unread badge (absent at 0). */
+/**
+ * A conversation in a list: peer or group, last message preview, its time and the badge its notify level allows
+ * (unread, or unread mentions; absent at 0 and while muted, which an icon shows).
+ */
 export function ConversationLink({
   conversation,
   compact = false,
@@ -18,6 +23,9 @@ export function ConversationLink({
 }) {
   const me = useSignedInUser();
   const { peer, group, lastMessage, unread } = conversation;
+  const now = useNow();
+  const level = notifyLevelOf(conversation, now);
+  const badge = badgeCountOf(conversation, now);
   return (
     <NavLink
       to={peer ? `/chat/${peer.id}` : `/group/${group.id}`}
@@ -45,12 +53,25 @@ export function ConversationLink({
             <span className="text-base-content/70 truncate text-xs">{memberCount(group.memberCount)}</span>
           ))}
       </span>
-      {unread > 0 && (
-        <span className="badge badge-primary badge-sm">
-          <span data-testid="unread-count">{unread}</span>
-          <span className="sr-only"> unread</span>
+      {level === "none" && (
+        <span data-testid="muted" title="Muted" className="text-base-content/60 flex-none">
+          <span aria-hidden="true">🔕</span>
+          <span className="sr-only">Muted</span>
         </span>
       )}
+      {badge > 0 &&
+        (level === "mentions" ? (
+          <span className="badge badge-primary badge-sm">
+            <span aria-hidden="true">@</span>
+            <span data-testid="mention-count">{badge}</span>
+            <span className="sr-only"> unread {badge === 1 ? "mention" : "mentions"}</span>
+          </span>
+        ) : (
+          <span className="badge badge-primary badge-sm">
+            <span data-testid="unread-count">{badge}</span>
+            <span className="sr-only"> unread</span>
+          </span>
+        ))}
     </NavLink>
   );
 }

@@ -170,4 +170,36 @@ describe("the home page", () => {
     expect(await within(conversations).findByRole("link", { name: /Carol Singer/ })).toBeInTheDocument();
     expect(within(conversations).queryByRole("alert")).not.toBeInTheDocument();
   });
+
+  it("shows a muted conversation's icon without its unread count, and only mentions for the mentions level", async () => {
+    const carol = makeUser({ id: "carol", displayName: "Carol" });
+    const later = new Date(Date.now() + 60 * 60 * 1000).toISOString();
+    stubFetch([
+      {
+        path: FIRST_LIST_PAGE,
+        body: listPage([
+          { ...summaryWithBob, unreadCount: 4, mutedUntil: later },
+          {
+            ...summaryWithBob,
+            conversationId: "dm:alice:carol",
+            peer: carol,
+            lastMessage: makeMessage({ seq: 9, senderId: "carol", recipientId: "alice" }),
+            unreadCount: 5,
+            mentionCount: 2,
+            notify: "mentions",
+          },
+        ]),
+      },
+      { path: "/api/users", body: { users: [] } },
+    ]);
+    renderHome();
+
+    const muted = await screen.findByRole("link", { name: /Bob Builder/ });
+    expect(within(muted).getByTestId("muted")).toHaveTextContent("Muted");
+    expect(within(muted).queryByTestId("unread-count")).toBeNull();
+    const mentions = screen.getByRole("link", { name: /Carol/ });
+    expect(within(mentions).getByTestId("mention-count")).toHaveTextContent("2");
+    expect(mentions).toHaveTextContent("2 unread mentions");
+    expect(within(mentions).queryByTestId("muted")).toBeNull();
+  });
 });

@@ -6,8 +6,14 @@ import { listPage, makeMessage, makeUser } from "../../test/factories";
 import { sessionVerified } from "../auth/authSlice";
 import { messageReceived, messageUpdated, receiptReceived } from "../chat/chatSlice";
 import { connectionStatusChanged } from "../connection/connectionSlice";
-import { conversationsListed, olderConversationsListed, peerLoaded, readReceiptSent } from "./conversationsSlice";
-import { selectConversationList, selectListNextBefore, selectUnreadTotal, titleFor } from "./selectors";
+import {
+  conversationSettingsReceived,
+  conversationsListed,
+  olderConversationsListed,
+  peerLoaded,
+  readReceiptSent,
+} from "./conversationsSlice";
+import { selectBadgeTotal, selectConversationList, selectListNextBefore, titleFor } from "./selectors";
 
 const ME = makeUser({ id: "alice" });
 const BOB = makeUser({ id: "bob" });
@@ -46,7 +52,7 @@ function run(steps: UnknownAction[]) {
   const state = store.getState();
   return {
     list: selectConversationList(state).map((c) => `${c.peer?.id}:${c.lastMessage?.seq}:${c.unread}`),
-    total: selectUnreadTotal(state),
+    total: selectBadgeTotal(state, Date.now()),
   };
 }
 
@@ -238,5 +244,47 @@ describe("conversations: the walk through the list's pages", () => {
     },
   ])("$name", ({ steps, list, nextBefore }) => {
     expect(walk(steps)).toEqual({ list, nextBefore });
+  });
+});
+
+describe("conversations: the badge follows each conversation's notify level", () => {
+  const NOW = Date.parse("2025-01-01T12:00:00.000Z");
+  const later = new Date(NOW + 60_000).toISOString();
+  const earlier = new Date(NOW - 60_000).toISOString();
+  const mentioning = (seq: number) => ({ ...fromBob(seq), mentions: [ME.id] });
+
+  function badge(steps: UnknownAction[]) {
+    const store = makeStore();
+    for (const step of [sessionVerified(ME), ...steps]) store.dispatch(step);
+    return selectBadgeTotal(store.getState(), NOW);
+  }
+  const settings = (notify: "all" | "mentions" | "none", mutedUntil: string | null = null) =>
+    conversationSettingsReceived({ conversationId: WITH_BOB, notify, mutedUntil });
+  const bobListed = listed([summary(fromBob(3), { unreadCount: 3, mentionCount: 1 })]);
+
+  it.each<[string, UnknownAction[], number]>([
+    ["all: every unread message", [bobListed], 3],
+    ["mentions: the unread mentions", [bobListed, settings("mentions")], 1],
+    [
+      "mentions: a live mention counts, a live plain message does not",
+      [bobListed, settings("mentions"), messageReceived(mentioning(4)), messageReceived(fromBob(5))],
+      2,
+    ],
+    [
+      "mentions: never more than the unread after reading",
+      [bobListed, settings("mentions"), myReceipt(WITH_BOB, 3)],
+      0,
+    ],
+    ["none: nothing", [bobListed, settings("none")], 0],
+    ["muted until later: nothing, whatever the level", [bobListed, settings("all", later)], 0],
+    ["a mute that has ended: the level again", [bobListed, settings("all", earlier)], 3],
+    ["listed muted", [listed([summary(fromBob(3), { unreadCount: 3, mutedUntil: later })])], 0],
+    [
+      "the other conversations still count",
+      [bobListed, settings("none"), listed([summary(fromCarol(2), { unreadCount: 2 })])],
+      2,
+    ],
+  ])("%s", (_case, steps, expected) => {
+    expect(badge(steps)).toBe(expected);
   });
 });

@@ -34,6 +34,8 @@ export type ConversationEntry = {
    * read anywhere (another tab included) clears it without a recount.
    */
   unreadCount: number;
+  /** Of those, the ones mentioning me: counted like unreadCount, and never more than it. */
+  mentionCount: number;
   notify: ConversationSettings["notify"];
   mutedUntil: string | null;
 };
@@ -56,8 +58,8 @@ function lastSeqOf(entry: ConversationEntry): number {
 }
 
 function fromSummary(summary: ConversationSummary): ConversationEntry {
-  const { conversationId, lastMessage, readSeq, unreadCount, notify, mutedUntil } = summary;
-  const line = { conversationId, lastMessage, readSeq, unreadCount, notify, mutedUntil };
+  const { conversationId, lastMessage, readSeq, unreadCount, mentionCount, notify, mutedUntil } = summary;
+  const line = { conversationId, lastMessage, readSeq, unreadCount, mentionCount, notify, mutedUntil };
   return summary.kind === "dm"
     ? { ...line, peerId: summary.peer.id, peer: summary.peer, group: null }
     : { ...line, peerId: null, peer: null, group: summary.group };
@@ -106,6 +108,7 @@ function noteMessage(state: ConversationsState, message: Message): void {
     lastMessage: null,
     readSeq: 0,
     unreadCount: 0,
+    mentionCount: 0,
     notify: "all",
     mutedUntil: null,
   });
@@ -113,7 +116,10 @@ function noteMessage(state: ConversationsState, message: Message): void {
   entry.lastMessage = message;
   noteGroupChange(entry, message, selfId);
   // System messages are notes, not news: they never count as unread (v2 §6).
-  if (message.kind === "text" && message.senderId !== selfId && message.seq > entry.readSeq) entry.unreadCount += 1;
+  if (message.kind === "text" && message.senderId !== selfId && message.seq > entry.readSeq) {
+    entry.unreadCount += 1;
+    if (message.mentions.includes(selfId)) entry.mentionCount += 1;
+  }
 }
 
 /** Folds listed conversations in: a snapshot older than what live events brought loses nothing. */
@@ -134,6 +140,8 @@ function noteSummaries(state: ConversationsState, summaries: ConversationSummary
     held.group ??= loaded.group;
     held.readSeq = Math.max(held.readSeq, loaded.readSeq);
     held.unreadCount = loaded.unreadCount + (heldSeq - lastSeqOf(loaded));
+    // Which of the live ones mention me is not known here: the larger count stays an upper bound.
+    held.mentionCount = Math.max(held.mentionCount, loaded.mentionCount);
   }
 }
 

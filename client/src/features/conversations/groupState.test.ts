@@ -24,7 +24,7 @@ import {
 } from "../chat/chatSlice";
 import { selectDeliveryState, selectGroup, selectReadSeq, selectTypists } from "../chat/selectors";
 import { conversationsListed } from "./conversationsSlice";
-import { selectConversationList, selectUnreadTotal } from "./selectors";
+import { selectBadgeTotal, selectConversationList } from "./selectors";
 
 const ME = makeUser({ id: "alice" });
 const GROUP = groupConversationId("g1");
@@ -158,7 +158,7 @@ describe("group conversations in the list", () => {
       messageReceived(makeSystemMessage(5, "erin", { action: "left", userIds: ["erin"] })),
     ]);
     expect(line(state)).toEqual(["Ski:4:5:1"]);
-    expect(selectUnreadTotal(state)).toBe(1);
+    expect(selectBadgeTotal(state, Date.now())).toBe(1);
   });
 
   it("drops the group from my list when I am removed", () => {

@@ -1,5 +1,6 @@
 import { createSelector } from "@reduxjs/toolkit";
 import type { RootState } from "../../app/store";
+import { notifyLevelOf } from "../../lib/notifyLevel";
 import type { ConversationEntry } from "./conversationsSlice";
 
 /** Unread = peer messages after my read watermark; never more than the seqs after it. */
@@ -22,6 +23,19 @@ function listed(entry: ConversationEntry): ListedConversation[] {
   return [];
 }
 
+/** What the conversation adds to the badge and the title: its unread, its unread mentions, or nothing. */
+export function badgeCountOf(entry: ConversationEntry, now: number): number {
+  const unread = unreadCountOf(entry);
+  switch (notifyLevelOf(entry, now)) {
+    case "all":
+      return unread;
+    case "mentions":
+      return Math.min(entry.mentionCount, unread);
+    case "none":
+      return 0;
+  }
+}
+
 const selectEntries = (state: RootState) => state.conversations.entries;
 
 export const selectConversationEntry = (state: RootState, conversationId: string) =>
@@ -37,11 +51,13 @@ export const selectConversationList = createSelector([selectEntries], (entries):
     .sort((a, b) => (b.lastMessage?.createdAt ?? "").localeCompare(a.lastMessage?.createdAt ?? "")),
 );
 
-export const selectUnreadTotal = createSelector([selectEntries], (entries) =>
-  Object.values(entries).reduce((total, entry) => total + unreadCountOf(entry), 0),
+/** Σ of the conversations' badge counts at `now`, which decides who is muted. */
+export const selectBadgeTotal = createSelector(
+  [selectEntries, (_state: RootState, now: number) => now],
+  (entries, now) => Object.values(entries).reduce((total, entry) => total + badgeCountOf(entry, now), 0),
 );
 
-/** The tab title: "(N) Parley" while N messages are unread. */
+/** The tab title: "(N) Parley" while N messages count for the badge. */
 export function titleFor(unreadTotal: number): string {
   return unreadTotal > 0 ? `(${unreadTotal}) Parley` : "Parley";
 }

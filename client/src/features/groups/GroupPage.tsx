@@ -1,11 +1,12 @@
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { groupConversationId, ID_PATTERN, type Group } from "../../../../shared/protocol";
+import { groupConversationId, ID_PATTERN, type Group, type Message } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { ChatShell, type Frame } from "../chat/ChatPage";
 import { useChatActions } from "../chat/chatActions";
 import { Composer } from "../chat/Composer";
+import { ConversationMembersContext } from "../chat/conversationMembers";
 import { ConnectionBanner } from "../chat/ConnectionStatus";
 import { MessageList } from "../chat/MessageList";
 import { selectGroup, selectHasOlder, selectJoinError } from "../chat/selectors";
@@ -29,12 +30,20 @@ export function GroupRoute(frame: Frame) {
 function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
   const me = useSignedInUser();
   const conversationId = groupConversationId(groupId);
-  const { send, retry, discard, edit, remove, rejoin, reconnect, notifyTyping } = useChatActions();
+  const { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping } = useChatActions();
+  // Kept with its conversation, as in a DM.
+  const [reply, setReply] = useState<{ conversationId: string; message: Message } | null>(null);
+  const replyingTo = reply?.conversationId === conversationId ? reply.message : null;
+  const startReply = useCallback((message: Message) => setReply({ conversationId, message }), [conversationId]);
   const group = useAppSelector((state) => selectGroup(state, conversationId));
   const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
   const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
   const older = useOlderMessages(conversationId, conversationId);
   const nameOf = useNameOf(group);
+  const members = useMemo(
+    () => ({ selfId: me.id, members: group ? group.members.map((member) => member.user) : [me] }),
+    [me, group],
+  );
   const [membersOpen, setMembersOpen] = useState(false);
 
   const member = group?.members.some((candidate) => candidate.user.id === me.id) ?? false;
@@ -63,18 +72,21 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
       }
       actions={
         group && (
-          <button
-            type="button"
-            className="btn btn-ghost btn-sm"
-            aria-haspopup="dialog"
-            onClick={() => setMembersOpen(true)}
-          >
-            Members
-          </button>
+          <>
+            {frame.conversationControls}
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              aria-haspopup="dialog"
+              onClick={() => setMembersOpen(true)}
+            >
+              Members
+            </button>
+          </>
         )
       }
       body={
-        <>
+        <ConversationMembersContext value={members}>
           <ConnectionBanner onReconnect={reconnect} />
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
           <MessageList
@@ -87,6 +99,8 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
             onDiscard={discard}
             onEdit={edit}
             onDelete={remove}
+            onReply={startReply}
+            onReact={react}
             onRetryJoin={rejoin}
             hasOlder={hasOlder}
             loadingOlder={older.loading}
@@ -101,9 +115,11 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
             onSend={send}
             onTyping={notifyTyping}
             disabled={joinError !== null}
+            replyingTo={replyingTo}
+            onCancelReply={() => setReply(null)}
           />
           {membersOpen && group && <MembersDialog group={group} onClose={() => setMembersOpen(false)} />}
-        </>
+        </ConversationMembersContext>
       }
     />
   );

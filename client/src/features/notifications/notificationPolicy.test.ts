@@ -10,7 +10,9 @@ const ringing: NotificationContext = {
   permission: "granted",
   optedIn: true,
   heldSeq: 4,
+  level: "all",
 };
+const mentioningMe = { ...fromBob, mentions: ["alice"] };
 
 describe("shouldNotify", () => {
   it.each<[string, Partial<NotificationContext>, boolean]>([
@@ -25,6 +27,9 @@ describe("shouldNotify", () => {
     ["a repeat of the newest held message", { heldSeq: 5 }, false],
     ["an older message arriving late", { heldSeq: 9 }, false],
     ["the first message of a new conversation", { heldSeq: 0 }, true],
+    ["level mentions, a message not mentioning me", { level: "mentions" }, false],
+    ["level mentions, a message mentioning me", { level: "mentions", message: mentioningMe }, true],
+    ["level none (or muted), even mentioning me", { level: "none", message: mentioningMe }, false],
   ])("%s → %s", (_case, overrides, expected) => {
     expect(shouldNotify({ ...ringing, ...overrides })).toBe(expected);
   });

@@ -1,4 +1,4 @@
-import type { Message } from "../../../../shared/protocol";
+import type { Message, NotifyLevel } from "../../../../shared/protocol";
 
 /** "on" once the user enabled notifications from the top bar; anything else = off. */
 export const NOTIFICATIONS_STORAGE_KEY = "parley.notifications";
@@ -14,6 +14,8 @@ export type NotificationContext = {
   optedIn: boolean;
   /** The newest seq of the conversation already held: repeats and catch-up must not ring again. */
   heldSeq: number;
+  /** The conversation's notify level in force ("none" while muted). */
+  level: NotifyLevel;
 };
 
 export function shouldNotify({
@@ -23,8 +25,11 @@ export function shouldNotify({
   permission,
   optedIn,
   heldSeq,
+  level,
 }: NotificationContext): boolean {
+  const wanted = level === "all" || (level === "mentions" && selfId !== null && message.mentions.includes(selfId));
   return (
+    wanted &&
     optedIn &&
     permission === "granted" &&
     visibility === "hidden" &&

@@ -3,6 +3,7 @@ import { Route, Routes } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
+import type { NotifyLevel } from "../../../../shared/protocol";
 import { messageReceived } from "../chat/chatSlice";
 import { NOTIFICATIONS_STORAGE_KEY } from "./notificationPolicy";
 import { useMessageNotifications } from "./useMessageNotifications";
@@ -74,5 +75,39 @@ describe("message notifications", () => {
     store.dispatch(messageReceived(makeMessage({ seq: 1, senderId: "bob", recipientId: "alice" })));
 
     expect(FakeNotification.shown).toHaveLength(0);
+  });
+
+  it.each<[string, NotifyLevel, string | null, string[]]>([
+    ["level mentions: only messages mentioning me", "mentions", null, ["ping 2"]],
+    ["muted: nothing, even mentioning me", "all", new Date(Date.now() + 3_600_000).toISOString(), []],
+    ["a mute that has ended: every message", "all", new Date(Date.now() - 60_000).toISOString(), ["ping 1", "ping 2"]],
+  ])("follows the conversation's notify level — %s", (_case, notify, mutedUntil, rung) => {
+    const entry = {
+      conversationId: "dm:alice:bob",
+      peerId: "bob",
+      peer: makeUser({ id: "bob" }),
+      group: null,
+      lastMessage: null,
+      readSeq: 0,
+      unreadCount: 0,
+      mentionCount: 0,
+      notify,
+      mutedUntil,
+    };
+    const { store } = renderWithProviders(<Notifier />, {
+      preloadedState: {
+        auth: { status: "signedIn", token: "t", user: alice },
+        conversations: { selfId: "alice", entries: { [entry.conversationId]: entry }, nextBefore: null },
+      },
+    });
+    const fromBob = (seq: number, mentions: string[] = []) =>
+      messageReceived(makeMessage({ seq, senderId: "bob", recipientId: "alice", body: `ping ${seq}`, mentions }));
+
+    act(() => {
+      store.dispatch(fromBob(1));
+      store.dispatch(fromBob(2, ["alice"]));
+    });
+
+    expect(FakeNotification.shown.map((shown) => shown.options.body)).toEqual(rung);
   });
 });

@@ -3,11 +3,15 @@ import { useNavigate } from "react-router-dom";
 import { addAppListener, useAppDispatch } from "../../app/hooks";
 import { messageReceived } from "../chat/chatSlice";
 import { groupIdOf } from "../chat/conversationRef";
+import { notifyLevelOf } from "../../lib/notifyLevel";
 import { currentPermission, isOptedIn, shouldNotify } from "./notificationPolicy";
 
 const PREVIEW_MAX = 120;
 
-/** Rings a browser notification for a peer's message while the tab is hidden; a click opens that chat. */
+/**
+ * Rings a browser notification for a peer's message while the tab is hidden, as the conversation's notify level
+ * allows; a click opens that chat.
+ */
 export function useMessageNotifications(): void {
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
@@ -28,6 +32,8 @@ export function useMessageNotifications(): void {
               permission: currentPermission(),
               optedIn: isOptedIn(),
               heldSeq: entry?.lastMessage?.seq ?? 0,
+              // A conversation not listed yet has the default level.
+              level: entry ? notifyLevelOf(entry, Date.now()) : "all",
             });
             if (!notify) return;
             const title = entry?.group?.name ?? entry?.peer?.displayName ?? "New message on Parley";
