@@ -16,12 +16,29 @@ const integration = {
   hookTimeout: 30_000,
 };
 const failoverTest = "server/test/failover.test.ts";
+const LIVE_CHUNK =
+  /client\/src\/(features\/(chat|groups|conversations|notifications|presence|users)|realtime)\/(?!(presenceSlice|groupEvents|reconcile|chatSlice|conversationRef|notificationPolicy|useMessageNotifications|outbox|conversationsSlice)\.)|node_modules\/(socket\.io|engine\.io|@socket\.io)/;
 
 export default defineConfig({
   root: "client",
   plugins: [react(), tailwindcss()],
   // The manifest tells scripts/bundle-budget.ts which chunks each route loads.
-  build: { outDir: "dist", emptyOutDir: true, manifest: true },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    manifest: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          // The signed-in routes' code (and the socket's) as one chunk instead of a dozen small ones, which
+          // compress worse apart (docs/benchmarks.md). Modules the entry imports (the store's slices and what
+          // they use) stay out of it: else every route, sign-in too, would load it.
+          groups: [{ name: "live", test: LIVE_CHUNK }],
+          includeDependenciesRecursively: false,
+        },
+      },
+    },
+  },
   server: {
     proxy: {
       "/api": apiTarget,

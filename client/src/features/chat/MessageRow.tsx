@@ -11,6 +11,7 @@ import { MessageText } from "./MessageText";
 import { QuotedReply } from "./QuotedReply";
 import { ReactionChips, ReactionPicker, type ReactHandler } from "./Reactions";
 import { selectMessageDelivery, type TimelineItem } from "./selectors";
+import { handleMenuKeys } from "../../lib/menuKeys";
 
 export type MessageRowProps = {
   item: TimelineItem;
@@ -393,33 +394,7 @@ function ActionsMenu({
   }, []);
 
   function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
-    const items = [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-    const index = items.indexOf(document.activeElement as HTMLElement);
-    const moveTo = (next: number) => items[(next + items.length) % items.length]?.focus();
-    switch (event.key) {
-      case "ArrowDown":
-        moveTo(index + 1);
-        break;
-      case "ArrowUp":
-        moveTo(index - 1);
-        break;
-      case "Home":
-        moveTo(0);
-        break;
-      case "End":
-        moveTo(items.length - 1);
-        break;
-      case "Escape":
-        onClose(true);
-        break;
-      case "Tab":
-        onClose(false);
-        return;
-      default:
-        return;
-    }
-    event.preventDefault();
-    event.stopPropagation();
+    handleMenuKeys(event, [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])], onClose);
   }
 
   return (

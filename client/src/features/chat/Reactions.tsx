@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { Message } from "../../../../shared/protocol";
 import type { ChangeOutcome } from "./chatSlice";
 import { displayNameOf, useConversationMembers, type ConversationMembers } from "./conversationMembers";
+import { handleMenuKeys } from "../../lib/menuKeys";
 
 /**
  * A fixed palette rather than an emoji library: a full picker with its data and search costs tens of kB
@@ -106,35 +107,7 @@ export function ReactionPicker({
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
-    const items = [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-    const index = items.indexOf(document.activeElement as HTMLElement);
-    const moveTo = (next: number) => items[(next + items.length) % items.length]?.focus();
-    switch (event.key) {
-      case "ArrowRight":
-      case "ArrowDown":
-        moveTo(index + 1);
-        break;
-      case "ArrowLeft":
-      case "ArrowUp":
-        moveTo(index - 1);
-        break;
-      case "Home":
-        moveTo(0);
-        break;
-      case "End":
-        moveTo(items.length - 1);
-        break;
-      case "Escape":
-        onClose(true);
-        break;
-      case "Tab":
-        onClose(false);
-        return;
-      default:
-        return;
-    }
-    event.preventDefault();
-    event.stopPropagation();
+    handleMenuKeys(event, [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])], onClose);
   }
 
   return (

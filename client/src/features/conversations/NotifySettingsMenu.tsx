@@ -8,6 +8,7 @@ import { useNow } from "../../lib/useNow";
 import { isMuted } from "../../lib/notifyLevel";
 import { conversationSettingsReceived } from "./conversationsSlice";
 import { selectConversationEntry } from "./selectors";
+import { handleMenuKeys } from "../../lib/menuKeys";
 
 const LEVELS: { level: NotifyLevel; label: string }[] = [
   { level: "all", label: "All messages" },
@@ -66,33 +67,7 @@ export function NotifySettingsMenu({
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
-    const items = [...(menuRef.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? [])];
-    const index = items.indexOf(document.activeElement as HTMLElement);
-    const moveTo = (next: number) => items[(next + items.length) % items.length]?.focus();
-    switch (event.key) {
-      case "ArrowDown":
-        moveTo(index + 1);
-        break;
-      case "ArrowUp":
-        moveTo(index - 1);
-        break;
-      case "Home":
-        moveTo(0);
-        break;
-      case "End":
-        moveTo(items.length - 1);
-        break;
-      case "Escape":
-        close(true);
-        break;
-      case "Tab":
-        close(false);
-        return;
-      default:
-        return;
-    }
-    event.preventDefault();
-    event.stopPropagation();
+    handleMenuKeys(event, [...(menuRef.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? [])], close);
   }
 
   const quiet = muted || notify === "none";
