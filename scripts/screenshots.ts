@@ -1,10 +1,18 @@
 // Regenerates the README screenshots: starts the built app on a temp database,
-// seeds a few conversations through the public API, and photographs the chat
-// on a desktop (the list beside the open chat) and on a phone, in the light
-// and dark themes.
+// seeds a few conversations and a group through the public API, and
+// photographs the chat on a desktop (the list beside the open chat) and on a
+// phone, and the group on a desktop, in the light and dark themes.
 import { chromium } from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
-import type { AuthResponse, ClientToServerEvents, ServerToClientEvents } from "../shared/protocol";
+import { groupConversationId } from "../shared/protocol";
+import type {
+  AuthResponse,
+  ClientToServerEvents,
+  GroupResponse,
+  Message,
+  SendPayload,
+  ServerToClientEvents,
+} from "../shared/protocol";
 import { findChromium } from "../e2e/browser";
 import { startServerProcess } from "./server-process";
 
@@ -21,14 +29,45 @@ async function register(username: string, displayName: string): Promise<AuthResp
   return (await response.json()) as AuthResponse;
 }
 
-async function say(from: AuthResponse, to: AuthResponse, body: string): Promise<void> {
+/** Runs `act` on a socket of `user`'s, then closes it. */
+async function withSocket<T>(
+  user: AuthResponse,
+  act: (socket: Socket<ServerToClientEvents, ClientToServerEvents>) => Promise<T>,
+): Promise<T> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseURL, {
-    auth: { token: from.token },
+    auth: { token: user.token },
     transports: ["websocket"],
   });
-  const ack = await socket.emitWithAck("message:send", { peerId: to.user.id, clientId: crypto.randomUUID(), body });
-  socket.disconnect();
+  try {
+    return await act(socket);
+  } finally {
+    socket.disconnect();
+  }
+}
+
+async function send(from: AuthResponse, payload: Omit<SendPayload, "clientId">): Promise<Message> {
+  const ack = await withSocket(from, (socket) =>
+    socket.emitWithAck("message:send", { ...payload, clientId: crypto.randomUUID() }),
+  );
   if (!ack.ok) throw new Error(ack.error.message);
+  return ack.message;
+}
+
+const say = (from: AuthResponse, to: AuthResponse, body: string) => send(from, { peerId: to.user.id, body });
+
+async function react(user: AuthResponse, message: Message, emoji: string): Promise<void> {
+  const ack = await withSocket(user, (socket) => socket.emitWithAck("reaction:add", { messageId: message.id, emoji }));
+  if (!ack.ok) throw new Error(ack.error.message);
+}
+
+async function createGroup(owner: AuthResponse, name: string, members: AuthResponse[]): Promise<string> {
+  const response = await fetch(`${baseURL}/api/groups`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${owner.token}` },
+    body: JSON.stringify({ clientId: crypto.randomUUID(), name, memberIds: members.map((m) => m.user.id) }),
+  });
+  if (!response.ok) throw new Error(`create group: ${response.status}`);
+  return ((await response.json()) as GroupResponse).group.id;
 }
 
 try {
@@ -42,6 +81,14 @@ try {
   await say(grace, ada, "All green. Messages arrive exactly once now,");
   await say(grace, ada, "even after a reconnect.");
   await say(ada, grace, "Lovely. Shipping it!");
+  const groupId = await createGroup(ada, "Analytical Engine", [grace, alan, katherine]);
+  const inGroup = { conversationId: groupConversationId(groupId) };
+  const plan = await send(ada, { ...inGroup, body: "Draft of the release notes is up, comments welcome." });
+  await send(grace, { ...inGroup, body: "Reading it now.", replyToId: plan.id });
+  const tests = await send(alan, { ...inGroup, body: "The delivery tests pass on both databases." });
+  await react(ada, tests, "🎉");
+  await react(katherine, tests, "🎉");
+  await send(katherine, { ...inGroup, body: "@ada the numbers section checks out." });
 
   const browser = await chromium.launch({
     executablePath: findChromium(),
@@ -67,6 +114,19 @@ try {
       written.push(path);
       await context.close();
     }
+  }
+  for (const scheme of ["light", "dark"] as const) {
+    const context = await browser.newContext({ ...devices.desktop, colorScheme: scheme });
+    await context.addInitScript((token) => sessionStorage.setItem("parley.token", token), ada.token);
+    const page = await context.newPage();
+    await page.goto(`${baseURL}/group/${groupId}`);
+    await page.getByTestId("message").filter({ hasText: "numbers section" }).waitFor();
+    await page.getByTestId("connection-status").filter({ hasText: "Connected" }).waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const path = `docs/screenshots/group-${scheme}.png`;
+    await page.screenshot({ path });
+    written.push(path);
+    await context.close();
   }
   await browser.close();
   console.log(`Wrote ${written.join(", ")}`);
