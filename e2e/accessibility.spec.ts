@@ -104,6 +104,30 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Sign out of all devices" }).click();
       await expect(page.getByRole("button", { name: "Yes, sign out everywhere" })).toBeFocused();
       expect(await seriousViolations(page)).toEqual([]);
+
+      // A group: the new group dialog, then the group with its system note, a reply and a reaction, then its
+      // members dialog.
+      await page.goto("/");
+      await page.getByRole("button", { name: "New group" }).click();
+      const dialog = page.getByRole("dialog", { name: "New group" });
+      await dialog.getByLabel("Group name").fill("Accessible group");
+      await dialog.getByLabel("Search people").fill(bob.username);
+      await dialog.getByRole("button", { name: new RegExp(bob.displayName) }).click();
+      await expect(dialog.getByRole("list", { name: "Picked people" }).getByRole("button")).toHaveCount(1);
+      expect(await seriousViolations(page)).toEqual([]);
+      await dialog.getByRole("button", { name: "Create group" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Accessible group" })).toBeVisible();
+      await sendMessage(page, "a group message");
+      await chooseMessageAction(messageRows(page, "a group message"), "Add reaction");
+      await page.getByRole("menuitem", { name: "React with party" }).click();
+      await expect(messageRows(page, "a group message").getByRole("button", { name: "🎉 1: You" })).toBeVisible();
+      await chooseMessageAction(messageRows(page, "a group message"), "Reply to message");
+      await sendMessage(page, "a reply in the group");
+      await expect(messageRows(page, "a reply in the group")).toHaveAttribute("data-status", "sent");
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole("button", { name: "Members" }).click();
+      await expect(page.getByRole("dialog", { name: "Members of “Accessible group”" })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
     });
   }
 }

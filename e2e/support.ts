@@ -118,7 +118,7 @@ export function messageRows(page: Page, text: string) {
  */
 export async function chooseMessageAction(
   row: ReturnType<typeof messageRows>,
-  action: "Edit message" | "Delete message",
+  action: "Edit message" | "Delete message" | "Reply to message" | "Add reaction",
 ): Promise<void> {
   await row.click();
   await row.getByRole("button", { name: "Message actions" }).click();
