@@ -8,6 +8,7 @@ import { currentMembers, insertMentionRows, withQuotes } from "./message-queries
 import { isUniqueViolation, mentionRows, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type { PeerRecord, Watermarks } from "./types";
+import { advanceMemberWatermarks } from "./watermarks";
 
 export type GroupMemberRecord = {
   user: PeerRecord;
@@ -449,46 +450,7 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
       return rows.map((row) => row.id);
     },
 
-    async advanceGroupWatermarks(conversationId, userId, requested) {
-      const conversation = await db
-        .selectFrom("conversations")
-        .select("last_seq")
-        .where("id", "=", conversationId)
-        .executeTakeFirst();
-      if (!conversation) return null;
-      const lastSeq = Number(conversation.last_seq);
-      const readSeq = Math.min(requested.readSeq ?? 0, lastSeq);
-      const deliveredSeq = Math.max(Math.min(requested.deliveredSeq ?? 0, lastSeq), readSeq);
-      // One statement that only raises, as for a DM; a membership starts at joined_seq, so none is below it.
-      const raised = await db
-        .updateTable("conversation_members")
-        .set((eb) => ({
-          read_seq: eb.case().when("read_seq", "<", readSeq).then(readSeq).else(eb.ref("read_seq")).end(),
-          delivered_seq: eb
-            .case()
-            .when("delivered_seq", "<", deliveredSeq)
-            .then(deliveredSeq)
-            .else(eb.ref("delivered_seq"))
-            .end(),
-        }))
-        .where("conversation_id", "=", conversationId)
-        .where("user_id", "=", userId)
-        .where("left_seq", "is", null)
-        .where((eb) => eb.or([eb("read_seq", "<", readSeq), eb("delivered_seq", "<", deliveredSeq)]))
-        .returning(["delivered_seq", "read_seq"])
-        .executeTakeFirst();
-      if (raised)
-        return { deliveredSeq: Number(raised.delivered_seq), readSeq: Number(raised.read_seq), changed: true };
-      const current = await db
-        .selectFrom("conversation_members")
-        .select(["delivered_seq", "read_seq"])
-        .where("conversation_id", "=", conversationId)
-        .where("user_id", "=", userId)
-        .where("left_seq", "is", null)
-        .executeTakeFirst();
-      return current
-        ? { deliveredSeq: Number(current.delivered_seq), readSeq: Number(current.read_seq), changed: false }
-        : null;
-    },
+    advanceGroupWatermarks: (conversationId, userId, requested) =>
+      advanceMemberWatermarks(db, conversationId, userId, requested, { countsPeerReads: false }),
   };
 }

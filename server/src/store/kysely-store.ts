@@ -31,11 +31,10 @@ import type {
   ReactionLimits,
   ReactionOutcome,
   Store,
-  Watermarks,
 } from "./types";
+import { advanceMemberWatermarks, NO_WATERMARKS, toWatermarks } from "./watermarks";
 
 const USER_COLUMNS = ["id", "username", "display_name", "created_at", "last_seen_at"] as const;
-const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
 /** Aborts a change's transaction when the message was deleted first. */
 class AlreadyDeleted extends Error {}
 
@@ -63,10 +62,6 @@ async function nextRev(trx: Transaction<Database>, conversationId: string): Prom
 /** LIKE pattern for a literal prefix: escapes the wildcards with '\'. */
 function likePrefix(text: string): string {
   return `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function toWatermarks(row: { delivered_seq: number; read_seq: number } | undefined): Watermarks {
-  return row ? { deliveredSeq: Number(row.delivered_seq), readSeq: Number(row.read_seq) } : NO_WATERMARKS;
 }
 
 /** A compiled query run again with other parameters, in the order they appear in the SQL. */
@@ -914,65 +909,9 @@ export function createKyselyStore(
     },
 
     async advanceWatermarks(conversationId, userId, requested) {
-      const conversation = await db
-        .selectFrom("conversations")
-        .select("last_seq")
-        .where("id", "=", conversationId)
-        .executeTakeFirst();
       // No message yet: no member row, and every watermark stays 0.
-      if (!conversation) return { ...NO_WATERMARKS, changed: false };
-      // last_seq only grows, so clamping to a value read a moment ago can only clamp lower: still safe.
-      const lastSeq = Number(conversation.last_seq);
-      const readSeq = Math.min(requested.readSeq ?? 0, lastSeq);
-      const deliveredSeq = Math.max(Math.min(requested.deliveredSeq ?? 0, lastSeq), readSeq);
-      // One statement that only raises: concurrent receipts (other tabs, other nodes) can never move a
-      // watermark back, at any isolation level.
-      const raised = await db
-        .updateTable("conversation_members")
-        .set((eb) => ({
-          read_seq: eb.case().when("read_seq", "<", readSeq).then(readSeq).else(eb.ref("read_seq")).end(),
-          // The message at the new watermark tells how many of the peer's messages lie at or below
-          // it: its ordinal if the peer sent it, else the rest of the seqs up to it.
-          read_peer_count: eb
-            .case()
-            .when("read_seq", "<", readSeq)
-            .then(
-              eb
-                .selectFrom("messages")
-                .select((m) =>
-                  m
-                    .case()
-                    .when("sender_id", "=", userId)
-                    .then(sql<number>`${readSeq} - sender_ordinal`)
-                    .else(m.ref("sender_ordinal"))
-                    .end()
-                    .as("peer_count"),
-                )
-                .where("messages.conversation_id", "=", conversationId)
-                .where("messages.seq", "=", readSeq),
-            )
-            .else(eb.ref("read_peer_count"))
-            .end(),
-          delivered_seq: eb
-            .case()
-            .when("delivered_seq", "<", deliveredSeq)
-            .then(deliveredSeq)
-            .else(eb.ref("delivered_seq"))
-            .end(),
-        }))
-        .where("conversation_id", "=", conversationId)
-        .where("user_id", "=", userId)
-        .where((eb) => eb.or([eb("read_seq", "<", readSeq), eb("delivered_seq", "<", deliveredSeq)]))
-        .returning(["delivered_seq", "read_seq"])
-        .executeTakeFirst();
-      if (raised) return { ...toWatermarks(raised), changed: true };
-      const current = await db
-        .selectFrom("conversation_members")
-        .select(["delivered_seq", "read_seq"])
-        .where("conversation_id", "=", conversationId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
-      return { ...toWatermarks(current), changed: false };
+      const advanced = await advanceMemberWatermarks(db, conversationId, userId, requested, { countsPeerReads: true });
+      return advanced ?? { ...NO_WATERMARKS, changed: false };
     },
   };
   return store;
