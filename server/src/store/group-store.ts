@@ -7,7 +7,7 @@ import { mentionedIds } from "../../../shared/mentions";
 import { currentMembers, insertMentionRows, withQuotes } from "./message-queries";
 import { isUniqueViolation, mentionRows, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
-import type { PeerRecord, Watermarks } from "./types";
+import type { AdvancedWatermarks, PeerRecord, Watermarks } from "./types";
 import { advanceMemberWatermarks } from "./watermarks";
 
 export type GroupMemberRecord = {
@@ -107,7 +107,7 @@ export interface GroupStore {
     conversationId: string,
     userId: string,
     requested: Partial<Watermarks>,
-  ): Promise<(Watermarks & { changed: boolean }) | null>;
+  ): Promise<AdvancedWatermarks | null>;
 }
 
 /** Aborts a transaction whose sender turned out not to be a member. */

@@ -14,6 +14,8 @@ export type UserRecord = {
 export type PeerRecord = Omit<UserRecord, "createdAt">;
 
 export type Watermarks = { deliveredSeq: number; readSeq: number };
+/** A member's watermarks after a receipt, and whether it moved one. */
+export type AdvancedWatermarks = Watermarks & { changed: boolean };
 
 export type ConversationState = {
   lastSeq: number;
@@ -171,5 +173,5 @@ export interface Store extends GroupStore {
     conversationId: string,
     userId: string,
     requested: Partial<Watermarks>,
-  ): Promise<Watermarks & { changed: boolean }>;
+  ): Promise<AdvancedWatermarks>;
 }

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { Database } from "./schema";
-import type { Watermarks } from "./types";
+import type { AdvancedWatermarks, Watermarks } from "./types";
 
 export const NO_WATERMARKS: Watermarks = { deliveredSeq: 0, readSeq: 0 };
 
@@ -21,7 +21,7 @@ export async function advanceMemberWatermarks(
   userId: string,
   requested: Partial<Watermarks>,
   { countsPeerReads }: { countsPeerReads: boolean },
-): Promise<(Watermarks & { changed: boolean }) | null> {
+): Promise<AdvancedWatermarks | null> {
   const conversation = await db
     .selectFrom("conversations")
     .select("last_seq")
