@@ -23,8 +23,9 @@ export function QuotedReply({ quote, onJump }: { quote: ReplyQuote; onJump?: (me
         title="Go to the original message"
         onClick={() => setNotLoaded(onJump ? !onJump(quote.id) : true)}
       >
-        <span className="font-semibold">{name}</span>
-        <span className="sr-only">:</span> <span className={quote.deleted ? "italic" : ""}>{quoteText(quote)}</span>
+        {/* A visible colon: an sr-only one is a block to the browser, whose name for the quote read "Alice : …". */}
+        <span className="font-semibold">{name}</span>:{" "}
+        <span className={quote.deleted ? "italic" : ""}>{quoteText(quote)}</span>
       </button>
       {notLoaded && (
         <span role="status" className="mb-1 block text-xs italic">
