@@ -40,9 +40,9 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
   );
   const [membersOpen, setMembersOpen] = useState(false);
 
-  const member = group?.members.some((candidate) => candidate.user.id === me.id) ?? false;
+  const membership = group?.members.find((candidate) => candidate.user.id === me.id);
   // Removed or left: the last live event said so, or a later join answers NOT_FOUND (v2 §2).
-  if ((group !== null && !member) || joinError?.code === "NOT_FOUND") {
+  if ((group !== null && membership === undefined) || joinError?.code === "NOT_FOUND") {
     return (
       <ChatShell
         frame={frame}
@@ -83,7 +83,13 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
         <ConversationMembersContext value={members}>
           <ConnectionBanner onReconnect={reconnect} />
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
-          <MessageList key={`messages:${conversationId}`} {...listProps} peerName={group?.name ?? ""} nameOf={nameOf} />
+          <MessageList
+            key={`messages:${conversationId}`}
+            {...listProps}
+            peerName={group?.name ?? ""}
+            nameOf={nameOf}
+            deletesOthers={membership?.role === "owner"}
+          />
           <SeenBy conversationId={conversationId} selfId={me.id} />
           <GroupTypingIndicator conversationId={conversationId} nameOf={nameOf} />
           <Composer key={`composer:${conversationId}`} {...composerProps} />
