@@ -23,7 +23,7 @@ export function QuotedReply({ quote, onJump }: { quote: ReplyQuote; onJump?: (me
         title="Go to the original message"
         onClick={() => setNotLoaded(onJump ? !onJump(quote.id) : true)}
       >
-        {/* A visible colon: an sr-only one is a block to the browser, whose name for the quote read "Alice : …". */}
+        {/* The colon is visible text: as sr-only text it was a block to the browser, which named the quote "Alice : …". */}
         <span className="font-semibold">{name}</span>:{" "}
         <span className={quote.deleted ? "italic" : ""}>{quoteText(quote)}</span>
       </button>
