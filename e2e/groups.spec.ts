@@ -68,7 +68,7 @@ function systemNote(page: Page, text: string) {
   return page.getByTestId("system-note").filter({ hasText: text });
 }
 
-test("a group from creation to removal: chat, reply, reaction, mention, rename, seen by and a removed member", async ({
+test("a group from creation to removal: chat, reply, reaction, mention, rename, seen by, a removed member and an owner's delete", async ({
   newUserPage,
   baseURL,
 }) => {
@@ -127,7 +127,7 @@ test("a group from creation to removal: chat, reply, reaction, mention, rename, 
     const quote = messageRows(page, "Saturday morning suits me").getByRole("button", {
       name: /who is in for Saturday/,
     });
-    await expect(quote).toHaveText(`${alice.displayName}: who is in for Saturday?`);
+    await expect(quote).toHaveAccessibleName(`${alice.displayName}: who is in for Saturday?`);
   }
 
   // Carol reacts to the question from the palette: one chip, counted and naming her, everywhere.
@@ -224,4 +224,16 @@ test("a group from creation to removal: chat, reply, reaction, mention, rename, 
   await carolPage.getByRole("link", { name: "Back to conversations" }).click();
   await conversationList(carolPage);
   await expect(carolPage.getByText("just the two of us now")).toHaveCount(0);
+
+  // Alice, an owner, deletes a message of Bob's (never editing it): it goes for him too.
+  await sendMessage(bobPage, "off-topic rant");
+  await expectShownOnce(alicePage, "off-topic rant");
+  const rant = messageRows(alicePage, "off-topic rant");
+  await rant.click();
+  await rant.getByRole("button", { name: "Message actions" }).click();
+  await expect(rant.getByRole("menuitem", { name: "Edit message" })).toHaveCount(0);
+  await rant.getByRole("menuitem", { name: "Delete message" }).click();
+  await rant.getByRole("button", { name: "Confirm delete" }).click();
+  await expect(messageRows(bobPage, "off-topic rant")).toHaveCount(0);
+  await expect(messageRows(bobPage, "Message deleted")).toHaveCount(1);
 });

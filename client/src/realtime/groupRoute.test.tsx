@@ -178,6 +178,30 @@ describe("the group route", () => {
     expect(opener).toHaveFocus();
   });
 
+  it("lets an owner delete another member's message, after a confirm, but not edit it", async () => {
+    const { user } = renderGroup();
+    const bobs = makeGroupMessage({ seq: 2, senderId: "bob", body: "off-topic" });
+    const socket = joined([created, bobs]);
+    const row = () => screen.getByTestId("message");
+    await user.click(within(row()).getByRole("button", { name: "Message actions" }));
+    expect(within(row()).queryByRole("menuitem", { name: "Edit message" })).toBeNull();
+    await user.click(within(row()).getByRole("menuitem", { name: "Delete message" }));
+    await user.click(within(row()).getByRole("button", { name: "Confirm delete" }));
+    const remove = socket.last("message:delete");
+    expect(remove.payload).toEqual({ messageId: bobs.id });
+    socket.answer(remove, { ok: true, message: { ...bobs, body: "", deletedAt: bobs.createdAt, rev: 3 } });
+    expect(row()).toHaveTextContent("Message deleted");
+  });
+
+  it("offers a plain member no delete of another's message", async () => {
+    const { user } = renderGroup();
+    const members = [makeMember("alice"), makeMember("bob", "owner"), makeMember("carol")];
+    joined([created, makeGroupMessage({ seq: 2, senderId: "bob", body: "plans" })], makeGroup({ members }));
+    await user.click(screen.getByRole("button", { name: "Message actions" }));
+    expect(screen.getByRole("menuitem", { name: "Reply to message" })).toBeInTheDocument();
+    expect(screen.queryByRole("menuitem", { name: "Delete message" })).toBeNull();
+  });
+
   it("shows nothing more once I am removed, and says so", () => {
     renderGroup();
     const socket = joined([created, makeGroupMessage({ seq: 2, senderId: "bob", body: "secret plans" })]);

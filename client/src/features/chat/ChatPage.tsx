@@ -1,8 +1,7 @@
-import { useCallback, useMemo, useState, type ReactNode } from "react";
+import { useMemo, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
-import { conversationIdFor, ID_PATTERN, type Message, type User } from "../../../../shared/protocol";
+import { conversationIdFor, ID_PATTERN, type User } from "../../../../shared/protocol";
 import { errorMessage, isApiFailure } from "../../api/http";
-import { useAppSelector } from "../../app/hooks";
 import { useQuery, userQuery } from "../../app/parleyApi";
 import { BackToHomeLink } from "../../components/BackToHomeLink";
 import { TopBar } from "../../components/TopBar";
@@ -14,9 +13,8 @@ import { Composer } from "./Composer";
 import { ConversationMembersContext } from "./conversationMembers";
 import { ConnectionBanner, ConnectionStatus } from "./ConnectionStatus";
 import { MessageList } from "./MessageList";
-import { selectHasOlder, selectJoinError } from "./selectors";
 import { TypingIndicator } from "./TypingIndicator";
-import { useOlderMessages } from "./useOlderMessages";
+import { useConversationPane } from "./useConversationPane";
 
 /**
  * What app/ composes around a chat: the list pane beside it, the account menu of its top bar and the open
@@ -38,17 +36,11 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
   const me = useSignedInUser();
   const peerResult = useQuery(userQuery, peerId);
   const conversationId = conversationIdFor(me.id, peerId);
-  const { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping } = useChatActions();
-  // Kept with its conversation: switching chats never carries a reply over.
-  const [reply, setReply] = useState<{ conversationId: string; message: Message } | null>(null);
-  const replyingTo = reply?.conversationId === conversationId ? reply.message : null;
-  const startReply = useCallback((message: Message) => setReply({ conversationId, message }), [conversationId]);
+  const { reconnect } = useChatActions();
+  const { joinError, listProps, composerProps } = useConversationPane(conversationId, peerId);
   // currentData: this peer's, never the previous peer's while this one loads.
   const peer = peerResult.currentData ?? null;
   const members = useMemo(() => ({ selfId: me.id, members: peer ? [me, peer] : [me] }), [me, peer]);
-  const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
-  const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
-  const older = useOlderMessages(peerId, conversationId);
 
   const notFound =
     (peerResult.isError && isApiFailure(peerResult.error) && peerResult.error.code === "NOT_FOUND") ||
@@ -73,33 +65,9 @@ function ChatPage({ peerId, frame }: { peerId: string; frame: Frame }) {
             </div>
           )}
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
-          <MessageList
-            key={`messages:${conversationId}`}
-            conversationId={conversationId}
-            selfId={me.id}
-            peerName={peerName}
-            onRetry={retry}
-            onDiscard={discard}
-            onEdit={edit}
-            onDelete={remove}
-            onReply={startReply}
-            onReact={react}
-            onRetryJoin={rejoin}
-            hasOlder={hasOlder}
-            loadingOlder={older.loading}
-            olderError={older.error}
-            onLoadOlder={() => void older.loadOlder()}
-          />
+          <MessageList key={`messages:${conversationId}`} {...listProps} peerName={peerName} />
           <TypingIndicator conversationId={conversationId} peerName={peerName} />
-          <Composer
-            key={`composer:${conversationId}`}
-            conversationId={conversationId}
-            onSend={send}
-            onTyping={notifyTyping}
-            disabled={joinError !== null}
-            replyingTo={replyingTo}
-            onCancelReply={() => setReply(null)}
-          />
+          <Composer key={`composer:${conversationId}`} {...composerProps} />
         </ConversationMembersContext>
       }
     />

@@ -38,6 +38,8 @@ type MessageListProps = {
   onLoadOlder: () => void;
   /** In a group: members' names, for senders and system notes. */
   nameOf?: ((userId: string) => string) | undefined;
+  /** I own the group: I may delete the others' messages too. */
+  deletesOthers?: boolean;
 };
 
 export function MessageList(props: MessageListProps) {
@@ -75,6 +77,7 @@ function VirtualLog({
   olderError,
   onLoadOlder,
   nameOf,
+  deletesOthers,
   rows,
 }: MessageListProps & { rows: ListRow[] }) {
   const nowMs = useNow();
@@ -311,6 +314,7 @@ function VirtualLog({
                       editDraft={editDraftOf(row.item)}
                       onEditDraftChange={setEditDraft}
                       onDeleted={handleDeleted}
+                      deletesOthers={deletesOthers}
                       senderName={
                         nameOf && row.groupStart && row.item.message.senderId !== selfId
                           ? nameOf(row.item.message.senderId)

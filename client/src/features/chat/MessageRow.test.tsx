@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Message } from "../../../../shared/protocol";
 import { makeMessage, makeUser } from "../../test/factories";
 import { renderWithProviders } from "../../test/renderWithProviders";
@@ -186,6 +186,14 @@ describe("MessageRow", () => {
   describe("replies", () => {
     const THEIRS = makeMessage({ seq: 2, senderId: "bob", recipientId: "alice", body: "lunch?" });
     const quote = { id: "m1", seq: 1, senderId: "alice", excerpt: "see you at 5", deleted: false };
+
+    // jsdom has no Tailwind. A browser makes sr-only text (position: absolute) a block, and sets blocks apart
+    // with spaces in an accessible name: the quotes' names are checked as it computes them.
+    beforeEach(() => {
+      const style = document.head.appendChild(document.createElement("style"));
+      style.textContent = ".sr-only { display: block; }";
+      return () => style.remove();
+    });
 
     it("offers Reply in the menu of the peer's messages, from the keyboard", async () => {
       const { user, row, onReply } = renderRow(confirmed(THEIRS), { mine: false, replies: true });

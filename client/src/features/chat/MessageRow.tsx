@@ -43,6 +43,8 @@ export type MessageRowProps = {
   onDeleted?: (rowKey: string) => void;
   /** In a group, who sent it: shown above the first message of their burst. */
   senderName?: string | undefined;
+  /** I own the group: Delete is offered on the others' messages too, Edit still only on mine (v2 §4). */
+  deletesOthers?: boolean;
 };
 
 /**
@@ -67,6 +69,7 @@ export const MessageRow = memo(function MessageRow({
   onEditDraftChange,
   onDeleted,
   senderName,
+  deletesOthers = false,
 }: MessageRowProps) {
   const { message } = item;
   const status = item.kind === "confirmed" ? "sent" : item.message.status;
@@ -90,8 +93,9 @@ export const MessageRow = memo(function MessageRow({
   const editing = changeable && draft !== null;
   // System messages and tombstones take no replies and no reactions (v2 §4, §5).
   const interactive = stored !== null && !deleted && stored.kind !== "system";
+  const deletable = changeable || (deletesOthers && interactive);
   const reactable = interactive && onReact !== undefined;
-  const hasMenu = changeable || (interactive && onReply !== undefined) || reactable;
+  const hasMenu = deletable || (interactive && onReply !== undefined) || reactable;
   const members = useConversationMembers();
   const mentionTargets = useMemo(
     () =>
@@ -293,7 +297,7 @@ export const MessageRow = memo(function MessageRow({
                       : undefined
                   }
                   onDelete={
-                    changeable
+                    deletable
                       ? () => {
                           setMenuOpen(false);
                           setError(null);
@@ -309,7 +313,7 @@ export const MessageRow = memo(function MessageRow({
               )}
             </>
           )}
-          {changeable && confirmingDelete && (
+          {deletable && confirmingDelete && (
             <span
               role="group"
               aria-label="Delete this message?"

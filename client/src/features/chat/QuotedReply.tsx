@@ -23,8 +23,9 @@ export function QuotedReply({ quote, onJump }: { quote: ReplyQuote; onJump?: (me
         title="Go to the original message"
         onClick={() => setNotLoaded(onJump ? !onJump(quote.id) : true)}
       >
-        <span className="font-semibold">{name}</span>
-        <span className="sr-only">:</span> <span className={quote.deleted ? "italic" : ""}>{quoteText(quote)}</span>
+        {/* The colon is visible text: as sr-only text it was a block to the browser, which named the quote "Alice : …". */}
+        <span className="font-semibold">{name}</span>:{" "}
+        <span className={quote.deleted ? "italic" : ""}>{quoteText(quote)}</span>
       </button>
       {notLoaded && (
         <span role="status" className="mb-1 block text-xs italic">

@@ -1,6 +1,6 @@
-import { useCallback, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { groupConversationId, ID_PATTERN, type Group, type Message } from "../../../../shared/protocol";
+import { groupConversationId, ID_PATTERN, type Group } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { useSignedInUser } from "../auth/SignedInUser";
 import { ChatShell, type Frame } from "../chat/ChatPage";
@@ -9,8 +9,8 @@ import { Composer } from "../chat/Composer";
 import { ConversationMembersContext } from "../chat/conversationMembers";
 import { ConnectionBanner } from "../chat/ConnectionStatus";
 import { MessageList } from "../chat/MessageList";
-import { selectGroup, selectHasOlder, selectJoinError } from "../chat/selectors";
-import { useOlderMessages } from "../chat/useOlderMessages";
+import { selectGroup } from "../chat/selectors";
+import { useConversationPane } from "../chat/useConversationPane";
 import { memberCount } from "./memberCount";
 import { GroupTypingIndicator } from "./GroupTypingIndicator";
 import { MembersDialog } from "./MembersDialog";
@@ -30,15 +30,9 @@ export function GroupRoute(frame: Frame) {
 function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
   const me = useSignedInUser();
   const conversationId = groupConversationId(groupId);
-  const { send, retry, discard, edit, remove, react, rejoin, reconnect, notifyTyping } = useChatActions();
-  // Kept with its conversation, as in a DM.
-  const [reply, setReply] = useState<{ conversationId: string; message: Message } | null>(null);
-  const replyingTo = reply?.conversationId === conversationId ? reply.message : null;
-  const startReply = useCallback((message: Message) => setReply({ conversationId, message }), [conversationId]);
+  const { reconnect } = useChatActions();
+  const { joinError, listProps, composerProps } = useConversationPane(conversationId, conversationId);
   const group = useAppSelector((state) => selectGroup(state, conversationId));
-  const joinError = useAppSelector((state) => selectJoinError(state, conversationId));
-  const hasOlder = useAppSelector((state) => selectHasOlder(state, conversationId));
-  const older = useOlderMessages(conversationId, conversationId);
   const nameOf = useNameOf(group);
   const members = useMemo(
     () => ({ selfId: me.id, members: group ? group.members.map((member) => member.user) : [me] }),
@@ -46,9 +40,9 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
   );
   const [membersOpen, setMembersOpen] = useState(false);
 
-  const member = group?.members.some((candidate) => candidate.user.id === me.id) ?? false;
+  const membership = group?.members.find((candidate) => candidate.user.id === me.id);
   // Removed or left: the last live event said so, or a later join answers NOT_FOUND (v2 §2).
-  if ((group !== null && !member) || joinError?.code === "NOT_FOUND") {
+  if ((group !== null && membership === undefined) || joinError?.code === "NOT_FOUND") {
     return (
       <ChatShell
         frame={frame}
@@ -91,33 +85,14 @@ function GroupPage({ groupId, frame }: { groupId: string; frame: Frame }) {
           {/* Keyed by conversation: scroll position and draft belong to one conversation, not to the route. */}
           <MessageList
             key={`messages:${conversationId}`}
-            conversationId={conversationId}
-            selfId={me.id}
+            {...listProps}
             peerName={group?.name ?? ""}
             nameOf={nameOf}
-            onRetry={retry}
-            onDiscard={discard}
-            onEdit={edit}
-            onDelete={remove}
-            onReply={startReply}
-            onReact={react}
-            onRetryJoin={rejoin}
-            hasOlder={hasOlder}
-            loadingOlder={older.loading}
-            olderError={older.error}
-            onLoadOlder={() => void older.loadOlder()}
+            deletesOthers={membership?.role === "owner"}
           />
           <SeenBy conversationId={conversationId} selfId={me.id} />
           <GroupTypingIndicator conversationId={conversationId} nameOf={nameOf} />
-          <Composer
-            key={`composer:${conversationId}`}
-            conversationId={conversationId}
-            onSend={send}
-            onTyping={notifyTyping}
-            disabled={joinError !== null}
-            replyingTo={replyingTo}
-            onCancelReply={() => setReply(null)}
-          />
+          <Composer key={`composer:${conversationId}`} {...composerProps} />
           {membersOpen && group && <MembersDialog group={group} onClose={() => setMembersOpen(false)} />}
         </ConversationMembersContext>
       }
