@@ -3,7 +3,7 @@ import type { Message, SendPayload } from "../../../shared/protocol";
 import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
 import { createBatcher } from "../lib/batcher";
-import { newId, nowIso } from "../lib/ids";
+import { newMessageId, nowIso } from "../lib/ids";
 import type { createKeyedQueue } from "../lib/serial-queue";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store";
@@ -138,7 +138,7 @@ export function createMessages(deps: Deps) {
     }
     return conversationQueue(conversationId, async () => {
       const result = await store.appendGroupMessage({
-        id: newId(),
+        id: newMessageId(),
         conversationId,
         senderId,
         clientId: input.clientId,
@@ -198,7 +198,7 @@ export function createMessages(deps: Deps) {
         return sendToGroup(senderId, conversationId, { clientId, body, replyToId: named.replyToId });
       const [userA, userB] = senderId < peerId ? [senderId, peerId] : [peerId, senderId];
       const { message, created } = await appendMessage({
-        id: newId(),
+        id: newMessageId(),
         conversationId,
         userA,
         userB,

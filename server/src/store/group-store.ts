@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Kysely, Selectable } from "kysely";
 import { groupConversationId } from "../../../shared/protocol";
 import type { GroupHistory, Message, Role, SystemEvent } from "../../../shared/protocol";
-import { newId } from "../lib/ids";
+import { newMessageId } from "../lib/ids";
 import { mentionedIds } from "../../../shared/mentions";
 import { currentMembers, insertMentionRows, withQuotes } from "./message-queries";
 import { isUniqueViolation, mentionRows, toMessage, toUserRecord } from "./rows";
@@ -170,7 +170,7 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
     event: SystemEvent,
     numbers: { seq: number; rev: number; createdAt: string },
   ): Selectable<MessagesTable> {
-    const id = newId();
+    const id = newMessageId();
     return {
       id,
       conversation_id: conversationId,
