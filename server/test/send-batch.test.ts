@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationIdFor } from "../../shared/protocol";
 import type { Message } from "../../shared/protocol";
+import { SEND_BATCH_MAX } from "../src/chat/messages";
+import { newMessageId } from "../src/lib/ids";
 import { collect, connectClient, emitAck, fetchAllMessages, registerUser, startServer } from "./helpers";
 import type { TestServer } from "./helpers";
 
@@ -52,6 +54,37 @@ describe("sends written together (group commit)", () => {
     ]);
     const history = await fetchAllMessages(server.url, alice.token, bob.user.id);
     expect(history.map((m) => m.body)).toEqual(["first", "from bob", "third", "fourth"]);
+  });
+
+  it("writes a batch of the largest size in one go, across conversations", async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, () => registerUser(server)));
+    const pairs = [
+      [users[0]!, users[1]!],
+      [users[2]!, users[3]!],
+    ] as const;
+    const batch = Array.from({ length: SEND_BATCH_MAX }, (_, i) => {
+      const [from, to] = pairs[i % 2]!;
+      const conversationId = conversationIdFor(from.user.id, to.user.id);
+      const [userA, userB] = conversationId.slice(3).split(":") as [string, string];
+      return {
+        id: newMessageId(),
+        conversationId,
+        userA,
+        userB,
+        senderId: i % 4 < 2 ? from.user.id : to.user.id,
+        clientId: randomUUID(),
+        body: `message ${i}`,
+        createdAt: new Date().toISOString(),
+      };
+    });
+    const results = await server.store.appendMessages(batch);
+    expect(results.every((r) => r.created)).toBe(true);
+    // Each conversation numbered from 1 without gaps, in batch order.
+    expect(results.filter((_, i) => i % 2 === 0).map((r) => r.message.seq)).toEqual(
+      Array.from({ length: SEND_BATCH_MAX / 2 }, (_, i) => i + 1),
+    );
+    const history = await fetchAllMessages(server.url, users[0]!.token, users[1]!.user.id);
+    expect(history.map((m) => m.body)).toEqual(batch.filter((_, i) => i % 2 === 0).map((m) => m.body));
   });
 
   it("acks each of many concurrent sends and retries once, and broadcasts them in seq order", async () => {
