@@ -1,8 +1,4 @@
-/** The two participants of a `dm:<a>:<b>` conversation id. */
-export function participantsOf(conversationId: string): [string, string] {
-  const [, a = "", b = ""] = conversationId.split(":");
-  return [a, b];
-}
+import { participantsOf } from "../../../shared/protocol";
 
 export function isParticipant(conversationId: string, userId: string): boolean {
   return participantsOf(conversationId).includes(userId);

@@ -1,6 +1,6 @@
-import { isGroupConversation, userRoom, type Message } from "../../../shared/protocol";
+import { isGroupConversation, participantsOf, userRoom, type Message } from "../../../shared/protocol";
 import type { Broadcaster } from "../chat/broadcaster";
-import { participantsOf, presenceRoom } from "../chat/rooms";
+import { presenceRoom } from "../chat/rooms";
 import type { ParleyServer } from "./types";
 
 /**
@@ -8,12 +8,13 @@ import type { ParleyServer } from "./types";
  * once even when it is in several of the rooms.
  */
 export function createSocketBroadcaster(io: ParleyServer): Broadcaster {
-  function conversationAudience(conversationId: string) {
-    const [a, b] = participantsOf(conversationId);
+  function conversationAudience(conversationId: string, [a, b] = participantsOf(conversationId)) {
     return io.to([conversationId, userRoom(a), userRoom(b)]);
   }
   function messageAudience(message: Message, memberIds: readonly string[] = []) {
-    if (!isGroupConversation(message.conversationId)) return conversationAudience(message.conversationId);
+    // A one-to-one message names both participants: no need to split its conversation's id.
+    if (message.recipientId !== null)
+      return conversationAudience(message.conversationId, [message.senderId, message.recipientId]);
     // io.to([]) would reach every socket: a group message without its members is a bug, never a broadcast.
     if (memberIds.length === 0) throw new Error(`no audience for a message of ${message.conversationId}`);
     return io.to(memberIds.map(userRoom));
