@@ -1,6 +1,7 @@
 // What bench/peers.ts and its load workers (bench/load-worker.ts) say to each other over IPC.
 
-export type ServerName = "relay" | "parley";
+/** "baseline": another checkout of Parley in the same run (BENCH_BASELINE), for before/after comparisons. */
+export type ServerName = "relay" | "parley" | "baseline";
 
 /** One simulated user: how it authenticates to the server, and whom it talks to. */
 export type ClientSpec = { userId: string; peerId: string; auth: Record<string, string> };

@@ -15,8 +15,8 @@ type Client = { spec: ClientSpec; socket: Socket };
 type Slice = { report: SliceReport; sent: Sent[]; outstanding: number; onSettled: () => void };
 type Sent = { slice: Slice; sentAt: number; acked: boolean; delivered: boolean; failed: boolean };
 
-const pairs: Record<ServerName, Array<[Client, Client]>> = { relay: [], parley: [] };
-const idle: Record<ServerName, Socket[]> = { relay: [], parley: [] };
+const pairs: Record<ServerName, Array<[Client, Client]>> = { relay: [], parley: [], baseline: [] };
+const idle: Record<ServerName, Socket[]> = { relay: [], parley: [], baseline: [] };
 /** Every message sent, by clientId, kept after its slice so a late or repeated arrival is still recognised. */
 const sentByClientId = new Map<string, Sent>();
 let nextClientId = 0;
@@ -179,7 +179,7 @@ async function handle(command: WorkerCommand): Promise<void> {
     case "slice":
       return reply({ type: "slice", report: await runSlice(command) });
     case "close":
-      for (const [a, b] of [...pairs.relay, ...pairs.parley]) {
+      for (const [a, b] of Object.values(pairs).flat()) {
         a.socket.disconnect();
         b.socket.disconnect();
       }

@@ -6,8 +6,13 @@
 // is in docs/benchmarks.md.
 //   npm run bench
 //   BENCH_SCENARIOS=steady,idle BENCH_CLIENTS=1000 BENCH_RATE=5 npm run bench
+//   BENCH_BASELINE=../other-checkout BENCH_SCENARIOS=steady npm run bench
+// With BENCH_BASELINE (a directory holding another checkout of Parley, with its
+// node_modules), that server also runs, on a copy of the same seeded database,
+// and takes its turn in every steady slice: a change measured before and after
+// in one run, under the same noise.
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -16,7 +21,7 @@ import { LIMITS, type ConversationListResponse, type Message } from "../shared/p
 import { startServerProcess } from "../scripts/server-process";
 import { UNLIMITED } from "./deployments";
 import type { ClientSpec, ServerName, SliceReport, WorkerCommand, WorkerReply } from "./load-protocol";
-import { childPid, processUsage } from "./proc";
+import { processUsage } from "./proc";
 import { BODY, seedDatabase, type SeededUser } from "./seed";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -55,7 +60,12 @@ const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const cpuProfileArgs = (server: ServerName) =>
   CPU_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", join(CPU_PROFILE_DIR, server)] : [];
 const OUTPUT = process.env.BENCH_OUTPUT ?? `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-const SERVERS: ServerName[] = ["relay", "parley"];
+/** The two peers every scenario compares. */
+const SERVERS = ["relay", "parley"] as const satisfies ServerName[];
+type Peer = (typeof SERVERS)[number];
+const BASELINE_DIR = process.env.BENCH_BASELINE;
+/** The servers the steady load takes turns on. */
+const STEADY_SERVERS: ServerName[] = BASELINE_DIR ? [...SERVERS, "baseline"] : [...SERVERS];
 const PAIRS = Math.floor(CLIENTS / 2);
 
 function percentile(values: number[], p: number): number {
@@ -208,10 +218,20 @@ const seed = await seedDatabase(dataDir, {
   historyMessages: HISTORY_MESSAGES,
   listConversations: LIST_CONVERSATIONS,
 });
+const baselineDataDir = BASELINE_DIR ? mkdtempSync(join(tmpdir(), "parley-bench-baseline-")) : null;
+if (baselineDataDir) cpSync(dataDir, baselineDataDir, { recursive: true });
 const parley = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir }, cpuProfileArgs("parley"));
+const baseline = baselineDataDir
+  ? await startServerProcess({ ...UNLIMITED, DATA_DIR: baselineDataDir }, cpuProfileArgs("baseline"), BASELINE_DIR)
+  : null;
 const relay = await startRelay();
-const urls: Record<ServerName, string> = { relay: relay.url, parley: parley.baseURL };
-const pids: Record<ServerName, number> = { relay: relay.pid, parley: childPid("server/src/index.ts") };
+// Without BENCH_BASELINE no slice is ever run on "baseline".
+const urls: Record<ServerName, string> = {
+  relay: relay.url,
+  parley: parley.baseURL,
+  baseline: baseline?.baseURL ?? "",
+};
+const pids: Record<ServerName, number> = { relay: relay.pid, parley: parley.pid, baseline: baseline?.pid ?? 0 };
 const workers = Array.from({ length: WORKERS }, startWorker);
 
 const specsFor = (server: ServerName, users: SeededUser[], peerOf: (i: number) => string): ClientSpec[] =>
@@ -261,8 +281,12 @@ async function slice(server: ServerName, totalRate: number): Promise<Load> {
 }
 
 /** `slices` slices per server, alternating relay, Parley, relay, … */
-async function interleaved(totalRate: number, slices: number, servers = SERVERS): Promise<Record<ServerName, Load>> {
-  const loads = { relay: emptyLoad(), parley: emptyLoad() };
+async function interleaved(
+  totalRate: number,
+  slices: number,
+  servers: readonly ServerName[] = SERVERS,
+): Promise<Record<ServerName, Load>> {
+  const loads = { relay: emptyLoad(), parley: emptyLoad(), baseline: emptyLoad() };
   for (let k = 0; k < slices; k++) for (const server of servers) addTo(loads[server], await slice(server, totalRate));
   return loads;
 }
@@ -278,6 +302,8 @@ const results: Record<string, unknown> = {
 };
 type Row = [measure: string, relay: number | null, parley: number, digits: number];
 const rows: Row[] = [];
+/** With BENCH_BASELINE, the steady measures of all three servers. */
+const baselineRows: Array<[measure: string, relay: number, baseline: number, parley: number, digits: number]> = [];
 const notes: string[] = [];
 
 async function idleScenario(): Promise<void> {
@@ -306,7 +332,7 @@ async function idleScenario(): Promise<void> {
 async function connectLoaders(): Promise<void> {
   console.error(`connecting ${PAIRS * 2} clients to each server…`);
   const peerOf = (i: number) => seed.loaders[i % 2 ? i - 1 : i + 1]!.id;
-  for (const server of SERVERS) {
+  for (const server of STEADY_SERVERS) {
     const clients = specsFor(server, seed.loaders, peerOf);
     await Promise.all(
       shares(clients, 2).map((share, w) =>
@@ -319,13 +345,13 @@ async function connectLoaders(): Promise<void> {
 async function steadyScenario(): Promise<void> {
   const totalRate = RATE * PAIRS * 2;
   // A first slice each, unmeasured: connections warm, code compiled.
-  await interleaved(totalRate, 1);
-  const runs: Array<Record<ServerName, LoadFigures>> = [];
+  await interleaved(totalRate, 1, STEADY_SERVERS);
+  const runs: Array<Partial<Record<ServerName, LoadFigures>>> = [];
   const measuredFrom = monotonicMicroseconds();
   for (let run = 1; run <= RUNS; run++) {
     console.error(`steady: run ${run} of ${RUNS}, ${totalRate} msg/s, ${DURATION_S} slices per server…`);
-    const loads = await interleaved(totalRate, DURATION_S);
-    runs.push({ relay: figuresOf(loads.relay), parley: figuresOf(loads.parley) });
+    const loads = await interleaved(totalRate, DURATION_S, STEADY_SERVERS);
+    runs.push(Object.fromEntries(STEADY_SERVERS.map((server) => [server, figuresOf(loads[server])])));
   }
   // The profiles' timestamps are on the same monotonic clock, so the summary can keep only the measured slices.
   if (CPU_PROFILE_DIR) {
@@ -333,15 +359,15 @@ async function steadyScenario(): Promise<void> {
     mkdirSync(CPU_PROFILE_DIR, { recursive: true });
     writeFileSync(join(CPU_PROFILE_DIR, "steady-window.json"), JSON.stringify(window));
   }
-  const medianOf = (server: ServerName, key: keyof LoadFigures) => median(runs.map((r) => r[server][key]));
+  const medianOf = (server: ServerName, key: keyof LoadFigures) => median(runs.map((r) => r[server]![key]));
   results.steady = { totalRate, pairs: PAIRS, runs };
   const label = `steady, ${PAIRS * 2} clients × ${RATE} msg/s`;
-  const row = (what: string, key: keyof LoadFigures, digits: number): Row => [
-    `${label}: ${what}`,
-    medianOf("relay", key),
-    medianOf("parley", key),
-    digits,
-  ];
+  const row = (what: string, key: keyof LoadFigures, digits: number): Row => {
+    if (BASELINE_DIR) {
+      baselineRows.push([what, medianOf("relay", key), medianOf("baseline", key), medianOf("parley", key), digits]);
+    }
+    return [`${label}: ${what}`, medianOf("relay", key), medianOf("parley", key), digits];
+  };
   rows.push(
     row("delivered msg/s", "deliveredPerSecond", 0),
     row("send → peer mean (ms)", "deliveryMeanMs", 2),
@@ -358,11 +384,11 @@ async function steadyScenario(): Promise<void> {
 }
 
 async function saturationScenario(): Promise<void> {
-  const knee: Record<ServerName, { rate: number; figures: LoadFigures | null; limitedBy: string }> = {
+  const knee: Record<Peer, { rate: number; figures: LoadFigures | null; limitedBy: string }> = {
     relay: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
     parley: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
   };
-  const ramping = new Set(SERVERS);
+  const ramping = new Set<Peer>(SERVERS);
   type Step = { totalRate: number; repeated: ServerName[] } & Partial<Record<ServerName, LoadFigures>>;
   const steps: Step[] = [];
   const overKnee = (load: Load) => {
@@ -617,7 +643,9 @@ try {
   for (const worker of workers) worker.child.send({ type: "close" } satisfies WorkerCommand);
   await relay.stop();
   await parley.stop();
+  await baseline?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  if (baselineDataDir) rmSync(baselineDataDir, { recursive: true, force: true });
 }
 
 const format = (value: number | null, digits: number) =>
@@ -634,6 +662,17 @@ for (const [measure, relayValue, parleyValue, digits] of rows) {
   console.log(
     `| ${measure} | ${format(relayValue, digits)} | ${format(parleyValue, digits)} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : "–"} |`,
   );
+}
+if (baselineRows.length > 0) {
+  const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "–");
+  console.log(`\nThe steady load beside the baseline (${BASELINE_DIR}), medians of ${RUNS} runs\n`);
+  console.log("| measure | relay | baseline | Parley | baseline ÷ relay | Parley ÷ relay | Parley ÷ baseline |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const [measure, r, b, p, digits] of baselineRows) {
+    console.log(
+      `| ${measure} | ${format(r, digits)} | ${format(b, digits)} | ${format(p, digits)} | ${ratio(b, r)} | ${ratio(p, r)} | ${ratio(p, b)} |`,
+    );
+  }
 }
 for (const note of notes) console.log(`\n${note}`);
 results.table = rows.map(([measure, relayValue, parleyValue]) => ({ measure, relay: relayValue, parley: parleyValue }));

@@ -1,6 +1,6 @@
 // CPU time and resident memory of a process, read from /proc (Linux), so the
 // relay and Parley are measured the same way.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100;
 
@@ -15,20 +15,4 @@ export function processUsage(pid: number): ProcessUsage {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKiB = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
   return { cpuSeconds, rssBytes: rssKiB * 1024 };
-}
-
-/** The pid of this process's child whose command line contains `fragment`. */
-export function childPid(fragment: string): number {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parentPid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parentPid !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(fragment)) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  throw new Error(`no child process running ${fragment}`);
 }

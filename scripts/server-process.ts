@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type ServerProcess = { baseURL: string; stop(): Promise<void> };
+export type ServerProcess = { baseURL: string; pid: number; stop(): Promise<void> };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,10 +19,14 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `nodeArgs` go before the script, e.g. `--cpu-prof` (written when the server exits on stop). */
+/**
+ * `nodeArgs` go before the script, e.g. `--cpu-prof` (written when the server exits on stop); `cwd`, another
+ * checkout of the project to run instead of this one.
+ */
 export async function startServerProcess(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  cwd?: string,
 ): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "parley-script-"));
@@ -38,6 +42,7 @@ export async function startServerProcess(
       ...env,
     },
     stdio: "inherit",
+    cwd,
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
@@ -51,7 +56,7 @@ export async function startServerProcess(
       (r) => r.ok,
       () => false,
     );
-    if (healthy) return { baseURL, stop };
+    if (healthy) return { baseURL, pid: child.pid!, stop };
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
