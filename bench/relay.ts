@@ -36,7 +36,7 @@ io.on("connection", (socket) => {
       seq++;
       const peerId = ref.peerId ?? null;
       const message: Message = {
-        id: randomBytes(16).toString("base64url"),
+        id: randomBytes(18).toString("base64url"), // 24 characters, as long as a Parley message id
         conversationId: roomOf(ref),
         seq,
         senderId: userId,
