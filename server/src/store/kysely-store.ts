@@ -428,21 +428,17 @@ export function createKyselyStore(
     top: conversationListQuery({ positioned: false, limited: true }),
     after: conversationListQuery({ positioned: true, limited: true }),
   };
-  // Σ over my current member rows by index, each with a DM's peer row or a group's unread count (as the
-  // list counts them) and my settings by key: like the list, the cost grows with my conversations and a
-  // group's unread, never with a DM's messages. A conversation with myself has no peer row and no unread.
+  // Σ over my current member rows by index, each with a group's unread count (as the list counts them)
+  // and my settings by key: like the list, the cost grows with my conversations and a group's unread,
+  // never with a DM's messages. A DM's unread is the list's peer sent_count - my read_peer_count without
+  // reading the peer's row (the dearest part of this query): every DM message is one of its two members'
+  // and seqs have no gaps, so the peer has sent last_seq - my sent_count, 0 with myself.
   // Parameters: now, the user's id (in the order the SQL reads them).
   const totalsQuery = db
     .selectFrom((eb) =>
       eb
         .selectFrom("conversation_members as mine")
         .innerJoin("conversations as c", "c.id", "mine.conversation_id")
-        .leftJoin("conversation_members as peer", (join) =>
-          join
-            .onRef("peer.conversation_id", "=", "mine.conversation_id")
-            .onRef("peer.user_id", "!=", "mine.user_id")
-            .on((j) => j("c.kind", "!=", isGroup)),
-        )
         .leftJoin("conversation_settings as settings", (join) =>
           join
             .onRef("settings.user_id", "=", "mine.user_id")
@@ -465,7 +461,7 @@ export function createKyselyStore(
                 .whereRef("unread.sender_id", "!=", "mine.user_id")
                 .where("unread.deleted_at", "is", null),
             )
-            .else(c.fn.coalesce(c(c.ref("peer.sent_count"), "-", c.ref("mine.read_peer_count")), sql.lit(0)))
+            .else(sql<number>`c.last_seq - mine.sent_count - mine.read_peer_count`)
             .end()
             .as("unread"),
           // The list's mentionCount.
