@@ -12,7 +12,9 @@ import type { Store } from "./types";
 import { checkpointInWorker } from "./wal-checkpointer";
 
 export const SQLITE_FILE = "parley.db";
-const CHECKPOINT_INTERVAL_MS = 1000;
+// A page rewritten several times between checkpoints is copied into the database once: at high rates
+// three seconds cost less CPU a message than one (docs/benchmarks.md); the WAL holds about that much.
+const CHECKPOINT_INTERVAL_MS = 3000;
 
 // Distinct statements kept prepared. Kysely's SQL has placeholders, so the store's few dozen
 // shapes fit; the bound keeps a shape that grows with its input from growing the map.
