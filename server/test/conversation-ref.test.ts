@@ -3,6 +3,7 @@ import { conversationIdFor } from "../../shared/protocol";
 import type { JoinResult } from "../../shared/protocol";
 import {
   collect,
+  connectedPair,
   connectClient,
   emitAck,
   http,
@@ -15,7 +16,7 @@ import {
   startServer,
   waitFor,
 } from "./helpers";
-import type { ClientSocket, TestServer, TestUser } from "./helpers";
+import type { TestServer, TestUser } from "./helpers";
 
 // Protocol v2 §0: every payload and path that names a conversation by peerId takes its conversationId instead.
 
@@ -25,14 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Pair = { alice: TestUser; bob: TestUser; a: ClientSocket; b: ClientSocket; dm: string };
-
-/** Two fresh users, each with a socket, and their DM's id: every test starts from an empty conversation. */
-async function newPair(): Promise<Pair> {
-  const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
-  const [a, b] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token)]);
-  return { alice, bob, a, b, dm: conversationIdFor(alice.user.id, bob.user.id) };
-}
+const newPair = () => connectedPair(server);
 
 /** A page or change list's response as it is on the wire: status, type and the exact text. */
 async function rawGet(path: string, token: string) {

@@ -200,6 +200,15 @@ export function connectClient(
   });
 }
 
+export type ConnectedPair = { alice: TestUser; bob: TestUser; a: ClientSocket; b: ClientSocket; dm: string };
+
+/** Two fresh users, each with a socket, and their DM's id: every test starts from an empty conversation. */
+export async function connectedPair(server: Pick<TestServer, "url">): Promise<ConnectedPair> {
+  const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
+  const [a, b] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token)]);
+  return { alice, bob, a, b, dm: conversationIdFor(alice.user.id, bob.user.id) };
+}
+
 type EventName = keyof ServerToClientEvents;
 type EventPayload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
 

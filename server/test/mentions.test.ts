@@ -3,7 +3,7 @@ import { conversationIdFor } from "../../shared/protocol";
 import type { ChangesResponse, DmSummary, Message } from "../../shared/protocol";
 import {
   collect,
-  connectClient,
+  connectedPair,
   emitAck,
   executeSql,
   fetchAllMessages,
@@ -26,13 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Pair = { alice: TestUser; bob: TestUser; a: ClientSocket; b: ClientSocket; dm: string };
-
-async function newPair(): Promise<Pair> {
-  const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
-  const [a, b] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token)]);
-  return { alice, bob, a, b, dm: conversationIdFor(alice.user.id, bob.user.id) };
-}
+const newPair = () => connectedPair(server);
 
 const at = (user: TestUser) => `@${user.user.username}`;
 

@@ -4,6 +4,7 @@ import { LIMITS, conversationIdFor } from "../../shared/protocol";
 import type { ChangesResponse, DmSummary, JoinPayload, Message, ReplyQuote } from "../../shared/protocol";
 import {
   collect,
+  connectedPair,
   connectClient,
   emitAck,
   executeSql,
@@ -17,7 +18,7 @@ import {
   startServer,
   waitFor,
 } from "./helpers";
-import type { ClientSocket, TestServer, TestUser } from "./helpers";
+import type { ClientSocket, ConnectedPair, TestServer, TestUser } from "./helpers";
 
 // Protocol v2 §4: replies (replyToId, the replyTo quote built when read) and attachmentIds on send.
 
@@ -27,13 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Pair = { alice: TestUser; bob: TestUser; a: ClientSocket; b: ClientSocket; dm: string };
-
-async function newPair(): Promise<Pair> {
-  const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
-  const [a, b] = await Promise.all([connectClient(server, alice.token), connectClient(server, bob.token)]);
-  return { alice, bob, a, b, dm: conversationIdFor(alice.user.id, bob.user.id) };
-}
+const newPair = () => connectedPair(server);
 
 async function reply(socket: ClientSocket, peerId: string, replyToId: string, body = "a reply"): Promise<Message> {
   const res = await emitAck(socket, "message:send", { peerId, clientId: newClientId(), body, replyToId });
@@ -68,7 +63,7 @@ async function listed(user: TestUser, peerId: string): Promise<DmSummary> {
 }
 
 /** The quote `reply` carries on every read path, as each of the pair sees it: they must all agree. */
-async function quotesEverywhere({ alice, bob, a, b }: Pair, replyId: string): Promise<(ReplyQuote | null)[]> {
+async function quotesEverywhere({ alice, bob, a, b }: ConnectedPair, replyId: string): Promise<(ReplyQuote | null)[]> {
   const quotes: (ReplyQuote | null)[] = [];
   const pick = (messages: Message[]) => messages.find((m) => m.id === replyId)!.replyTo;
   for (const [user, socket, peer] of [
@@ -89,7 +84,7 @@ async function quotesEverywhere({ alice, bob, a, b }: Pair, replyId: string): Pr
 }
 
 /** What a refused send must leave as it was: both histories and the list, and the clientId unused. */
-async function snapshot({ alice, bob }: Pair) {
+async function snapshot({ alice, bob }: ConnectedPair) {
   return {
     history: await fetchAllMessages(server.url, alice.token, bob.user.id),
     list: await listed(bob, alice.user.id),
@@ -169,7 +164,7 @@ describe("a reply", () => {
 });
 
 describe("a refused reply changes nothing", () => {
-  async function expectRefused(pair: Pair, payload: Record<string, unknown>, code: string) {
+  async function expectRefused(pair: ConnectedPair, payload: Record<string, unknown>, code: string) {
     const before = await snapshot(pair);
     const clientId = newClientId();
     const res = await emitAck(pair.a, "message:send", {
