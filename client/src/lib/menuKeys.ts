@@ -1,4 +1,6 @@
-import type { KeyboardEvent } from "react";
+import { useEffect, useRef, type FocusEvent, type KeyboardEvent } from "react";
+
+const ITEMS = '[role^="menuitem"]';
 
 /**
  * A menu's keys (the WAI-ARIA menu pattern), for a row of items and a column alike: arrows move among
@@ -38,4 +40,23 @@ export function handleMenuKeys(
   }
   event.preventDefault();
   event.stopPropagation();
+}
+
+/**
+ * What every menu wires the same way, to spread on its list element: the first item focused when the menu
+ * opens, the keys above over its items, and closing (focus left where it went) when the focus leaves it.
+ */
+export function useMenu(open: boolean, close: (returnFocus: boolean) => void) {
+  const ref = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    if (open) ref.current?.querySelector<HTMLElement>(ITEMS)?.focus();
+  }, [open]);
+  return {
+    ref,
+    onKeyDown: (event: KeyboardEvent<HTMLElement>) =>
+      handleMenuKeys(event, [...(ref.current?.querySelectorAll<HTMLElement>(ITEMS) ?? [])], close),
+    onBlur: (event: FocusEvent<HTMLElement>) => {
+      if (!event.currentTarget.contains(event.relatedTarget)) close(false);
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { MessageText } from "./MessageText";
 import { QuotedReply } from "./QuotedReply";
 import { ReactionChips, ReactionPicker, type ReactHandler } from "./Reactions";
 import { selectMessageDelivery, type TimelineItem } from "./selectors";
-import { handleMenuKeys } from "../../lib/menuKeys";
+import { useMenu } from "../../lib/menuKeys";
 
 export type MessageRowProps = {
   item: TimelineItem;
@@ -391,26 +391,14 @@ function ActionsMenu({
   onDelete: (() => void) | undefined;
   onClose: (returnFocus: boolean) => void;
 }) {
-  const menuRef = useRef<HTMLUListElement>(null);
-
-  useEffect(() => {
-    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-  }, []);
-
-  function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
-    handleMenuKeys(event, [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])], onClose);
-  }
+  const menu = useMenu(true, onClose);
 
   return (
     <ul
-      ref={menuRef}
+      {...menu}
       role="menu"
       aria-label="Message actions"
       className="menu menu-sm bg-base-100 text-base-content rounded-box border-base-300 absolute right-0 bottom-full z-20 w-36 border p-1 shadow-lg"
-      onKeyDown={handleKeyDown}
-      onBlur={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget)) onClose(false);
-      }}
     >
       {onEdit && (
         <li role="none">

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useState } from "react";
 import type { Message } from "../../../../shared/protocol";
 import type { ChangeOutcome } from "./chatSlice";
 import { displayNameOf, useConversationMembers, type ConversationMembers } from "./conversationMembers";
-import { handleMenuKeys } from "../../lib/menuKeys";
+import { useMenu } from "../../lib/menuKeys";
 
 /**
  * A fixed palette rather than an emoji library: a full picker with its data and search costs tens of kB
@@ -93,12 +93,8 @@ export function ReactionPicker({
   onOutcome: (outcome: ChangeOutcome) => void;
   onClose: (returnFocus: boolean) => void;
 }) {
-  const menuRef = useRef<HTMLUListElement>(null);
+  const menu = useMenu(true, onClose);
   const { selfId } = useConversationMembers();
-
-  useEffect(() => {
-    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-  }, []);
 
   async function pick(emoji: string) {
     onClose(true);
@@ -106,20 +102,12 @@ export function ReactionPicker({
     onOutcome(await onReact(message.id, emoji, !mine));
   }
 
-  function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
-    handleMenuKeys(event, [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])], onClose);
-  }
-
   return (
     <ul
-      ref={menuRef}
+      {...menu}
       role="menu"
       aria-label="Pick a reaction"
       className="bg-base-100 text-base-content rounded-box border-base-300 absolute right-0 bottom-full z-20 flex gap-0.5 border p-1 shadow-lg"
-      onKeyDown={handleKeyDown}
-      onBlur={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget)) onClose(false);
-      }}
     >
       {REACTION_PALETTE.map(({ emoji, name }) => (
         <li role="none" key={emoji}>

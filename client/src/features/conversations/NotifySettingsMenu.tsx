@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useRef, useState } from "react";
 import type { NotifyLevel, SettingsRequest } from "../../../../shared/protocol";
 import { errorMessage } from "../../api/http";
 import { useAppDispatch, useAppSelector } from "../../app/hooks";
@@ -8,7 +8,7 @@ import { useNow } from "../../lib/useNow";
 import { isMuted } from "../../lib/notifyLevel";
 import { conversationSettingsReceived } from "./conversationsSlice";
 import { selectConversationEntry } from "./selectors";
-import { handleMenuKeys } from "../../lib/menuKeys";
+import { useMenu } from "../../lib/menuKeys";
 
 const LEVELS: { level: NotifyLevel; label: string }[] = [
   { level: "all", label: "All messages" },
@@ -45,16 +45,12 @@ export function NotifySettingsMenu({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
-  const menuRef = useRef<HTMLUListElement>(null);
-
-  useEffect(() => {
-    if (open) menuRef.current?.querySelector<HTMLElement>('[role^="menuitem"]')?.focus();
-  }, [open]);
 
   function close(returnFocus: boolean) {
     setOpen(false);
     if (returnFocus) buttonRef.current?.focus();
   }
+  const menu = useMenu(open, close);
 
   async function apply(change: SettingsRequest) {
     close(true);
@@ -64,10 +60,6 @@ export function NotifySettingsMenu({
     setBusy(false);
     if ("error" in result) setError(errorMessage(result.error));
     else dispatch(conversationSettingsReceived(result.data.settings));
-  }
-
-  function handleKeyDown(event: KeyboardEvent<HTMLUListElement>) {
-    handleMenuKeys(event, [...(menuRef.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? [])], close);
   }
 
   const quiet = muted || notify === "none";
@@ -92,14 +84,10 @@ export function NotifySettingsMenu({
       </button>
       {open && (
         <ul
-          ref={menuRef}
+          {...menu}
           role="menu"
           aria-label="Notifications"
           className="dropdown-content menu menu-sm bg-base-100 text-base-content rounded-box border-base-300 z-30 w-56 border p-1 shadow-lg"
-          onKeyDown={handleKeyDown}
-          onBlur={(event) => {
-            if (!event.currentTarget.contains(event.relatedTarget)) close(false);
-          }}
         >
           <li role="presentation" className="menu-title">
             Notify me for
