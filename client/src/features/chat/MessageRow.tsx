@@ -392,6 +392,13 @@ function ActionsMenu({
   onClose: (returnFocus: boolean) => void;
 }) {
   const menu = useMenu(true, onClose);
+  // In this order: Edit first on mine.
+  const actions = [
+    ["Edit message", "Edit", onEdit],
+    ["Delete message", "Delete", onDelete],
+    ["Reply to message", "Reply", onReply],
+    ["Add reaction", "React…", onReact],
+  ] as const;
 
   return (
     <ul
@@ -400,33 +407,15 @@ function ActionsMenu({
       aria-label="Message actions"
       className="menu menu-sm bg-base-100 text-base-content rounded-box border-base-300 absolute right-0 bottom-full z-20 w-36 border p-1 shadow-lg"
     >
-      {onEdit && (
-        <li role="none">
-          <button type="button" role="menuitem" tabIndex={-1} aria-label="Edit message" onClick={onEdit}>
-            Edit
-          </button>
-        </li>
-      )}
-      {onDelete && (
-        <li role="none">
-          <button type="button" role="menuitem" tabIndex={-1} aria-label="Delete message" onClick={onDelete}>
-            Delete
-          </button>
-        </li>
-      )}
-      {onReply && (
-        <li role="none">
-          <button type="button" role="menuitem" tabIndex={-1} aria-label="Reply to message" onClick={onReply}>
-            Reply
-          </button>
-        </li>
-      )}
-      {onReact && (
-        <li role="none">
-          <button type="button" role="menuitem" tabIndex={-1} aria-label="Add reaction" onClick={onReact}>
-            React…
-          </button>
-        </li>
+      {actions.map(
+        ([label, text, onClick]) =>
+          onClick && (
+            <li role="none" key={label}>
+              <button type="button" role="menuitem" tabIndex={-1} aria-label={label} onClick={onClick}>
+                {text}
+              </button>
+            </li>
+          ),
       )}
     </ul>
   );
