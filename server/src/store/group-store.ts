@@ -5,7 +5,7 @@ import type { GroupHistory, Message, Role, SystemEvent } from "../../../shared/p
 import { newMessageId } from "../lib/ids";
 import { mentionedIds } from "../../../shared/mentions";
 import { currentMembers, insertMentionRows, withQuotes } from "./message-queries";
-import { isUniqueViolation, mentionRows, toMessage, toUserRecord } from "./rows";
+import { isUniqueViolation, mentionRows, newMessageRow, toMessage, toUserRecord } from "./rows";
 import type { Database, MessagesTable } from "./schema";
 import type { AdvancedWatermarks, PeerRecord, Watermarks } from "./types";
 import { advanceMemberWatermarks } from "./watermarks";
@@ -404,24 +404,11 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
           const mentions = m.body.includes("@")
             ? mentionedIds(m.body, (await currentMembers(trx, [m.conversationId])).get(m.conversationId) ?? [])
             : [];
-          const row: Selectable<MessagesTable> = {
-            id: m.id,
-            conversation_id: m.conversationId,
-            seq: Number(bumped.last_seq),
-            sender_id: m.senderId,
-            client_id: m.clientId,
-            body: m.body,
-            created_at: m.createdAt,
-            edited_at: null,
-            deleted_at: null,
-            rev: Number(bumped.rev),
-            sender_ordinal: Number(sender.sent_count),
-            kind: "text",
-            reply_to_id: m.replyToId ?? null,
-            mentions: JSON.stringify(mentions),
-            reactions: "[]",
-            system: null,
-          };
+          const row = newMessageRow(
+            m,
+            { seq: Number(bumped.last_seq), rev: Number(bumped.rev), ordinal: Number(sender.sent_count) },
+            mentions,
+          );
           await trx.insertInto("messages").values(row).execute();
           await insertMentionRows(trx, mentionRows(row, mentions));
           const [message] = await withQuotes(trx, [row]);

@@ -22,7 +22,7 @@ export function toUserRecord(
  * ordinal, and its members who it mentions.
  */
 export function newMessageRow(
-  m: NewMessage,
+  m: Omit<NewMessage, "userA" | "userB">,
   numbers: { seq: number; rev: number; ordinal: number },
   mentions: string[],
 ): Selectable<MessagesTable> {
