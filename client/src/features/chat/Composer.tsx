@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import { codePointLength, LIMITS, type Message, type ReplyQuote, type User } from "../../../../shared/protocol";
 import { useAppSelector } from "../../app/hooks";
 import { loadDraft, saveDraft } from "./drafts";
@@ -78,6 +78,16 @@ export function Composer({
     onTyping?.(false);
   }
 
+  // Placed as soon as React has written the new text, before the next key can land at the old caret
+  // (a frame later, a fast typist's next letter could).
+  const caretAfterRender = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const caret = caretAfterRender.current;
+    if (caret === null) return;
+    caretAfterRender.current = null;
+    textareaRef.current?.setSelectionRange(caret, caret);
+  });
+
   function followCaret(text: string, caret: number) {
     const next = mentionQueryAt(text, caret);
     if (next?.start !== mention?.start || next?.query !== mention?.query) setActiveIndex(0);
@@ -85,14 +95,12 @@ export function Composer({
   }
 
   function insertMention(member: User) {
-    const textarea = textareaRef.current;
-    if (!mention || !textarea) return;
+    if (!mention) return;
     const end = mention.start + 1 + mention.query.length;
     const inserted = `@${member.username} `;
     setDraft(draft.slice(0, mention.start) + inserted + draft.slice(end));
     setMention(null);
-    const caret = mention.start + inserted.length;
-    requestAnimationFrame(() => textarea.setSelectionRange(caret, caret));
+    caretAfterRender.current = mention.start + inserted.length;
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
