@@ -252,6 +252,8 @@ type ConversationListRow = Omit<Selectable<MessagesTable>, "sender_ordinal"> &
   };
 
 function toSummary(row: ConversationListRow, userId: string): ConversationSummaryRecord {
+  // The kind's fields are assigned onto the common ones: spreading them into a new literal made the
+  // mapping of a page five times dearer (docs/benchmarks.md).
   const common = {
     conversationId: row.conversation_id,
     lastMessage: toMessage(row, quoteOf(row)),
@@ -262,9 +264,8 @@ function toSummary(row: ConversationListRow, userId: string): ConversationSummar
     mutedUntil: row.muted_until,
   };
   if (row.conversation_kind === "group") {
-    return {
-      ...common,
-      kind: "group",
+    return Object.assign(common, {
+      kind: "group" as const,
       group: {
         id: row.group_id!,
         name: row.group_name!,
@@ -272,12 +273,11 @@ function toSummary(row: ConversationListRow, userId: string): ConversationSummar
         role: row.my_role ?? "member",
       },
       unreadCount: Number(row.group_unread),
-    };
+    });
   }
   const withSelf = row.peer_id === userId;
-  return {
-    ...common,
-    kind: "dm",
+  return Object.assign(common, {
+    kind: "dm" as const,
     peer: {
       id: row.peer_id!,
       username: row.peer_username!,
@@ -288,7 +288,7 @@ function toSummary(row: ConversationListRow, userId: string): ConversationSummar
     unreadCount: withSelf ? 0 : Number(row.peer_sent_count) - Number(row.my_read_peer_count),
     peerReadSeq: Number(row.peer_read_seq),
     peerDeliveredSeq: Number(row.peer_delivered_seq),
-  };
+  });
 }
 
 /**
@@ -316,71 +316,75 @@ export function createKyselyStore(
   // From my member rows by index, each with its conversation, the peer's member and user rows and
   // the last message by key: the cost grows with my conversations, never with their messages. Only
   // the columns the list sends: with a thousand conversations, each column is a thousand values.
-  // A page is picked from my rows and their conversations alone, so only its own are joined further.
+  // A page is picked as ids alone, from my rows and their conversations (the sort of a thousand rows
+  // carries its key and nothing more), and only its own rows are read whole and joined further. The
+  // peer's member row is found by its whole key (the other participant).
   // A group's row (one I am a current member of) joins the group, counts its members and my unread
   // messages instead of a peer: O(members + unread), nothing written per member per message.
   // Parameters: the user's id, then a page's position (its activity time twice, its id) and limit;
   // constants are literals, so they take no place among them.
   const isGroup = sql.lit<"group">("group");
   function conversationListQuery(page: { positioned: boolean; limited: boolean }) {
-    let mine = db
-      .selectFrom("conversation_members as mine")
-      .innerJoin("conversations as c", "c.id", "mine.conversation_id")
-      .where("mine.user_id", "=", "")
-      .where("mine.left_seq", "is", null)
-      .select([
-        "c.id",
-        "c.kind",
-        "c.last_message_at",
-        "c.last_seq",
-        "c.user_a",
-        "c.user_b",
-        "mine.user_id",
-        "mine.role",
-        "mine.read_seq",
-        "mine.read_peer_count",
-      ]);
+    let picked = db
+      .selectFrom("conversation_members as m")
+      .innerJoin("conversations as c", "c.id", "m.conversation_id")
+      .where("m.user_id", "=", "")
+      .where("m.left_seq", "is", null)
+      .select(["c.id", "c.last_message_at", "m.user_id"]);
     if (page.positioned) {
-      mine = mine.where((eb) =>
+      picked = picked.where((eb) =>
         eb.or([eb("c.last_message_at", "<", ""), eb.and([eb("c.last_message_at", "=", ""), eb("c.id", ">", "")])]),
       );
     }
-    if (page.limited) mine = mine.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(0);
+    if (page.limited) picked = picked.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(0);
     return db
-      .selectFrom(mine.as("mine"))
+      .selectFrom(picked.as("page"))
+      .innerJoin("conversations as c", "c.id", "page.id")
+      .innerJoin("conversation_members as mine", (join) =>
+        join.onRef("mine.conversation_id", "=", "c.id").onRef("mine.user_id", "=", "page.user_id"),
+      )
       .leftJoin("conversation_members as peer", (join) =>
-        // In a conversation with myself the peer's row is my own.
+        // The other participant's row; in a conversation with myself, my own.
         join
-          .onRef("peer.conversation_id", "=", "mine.id")
-          .on((eb) => eb("mine.kind", "!=", isGroup))
+          .onRef("peer.conversation_id", "=", "c.id")
+          .on((eb) => eb("c.kind", "!=", isGroup))
           .on((eb) =>
-            eb.or([eb("peer.user_id", "!=", eb.ref("mine.user_id")), eb("mine.user_a", "=", eb.ref("mine.user_b"))]),
+            eb(
+              "peer.user_id",
+              "=",
+              eb
+                .case()
+                .when("c.user_a", "=", eb.ref("mine.user_id"))
+                .then(eb.ref("c.user_b"))
+                .else(eb.ref("c.user_a"))
+                .end(),
+            ),
           ),
       )
       .innerJoin("messages as last", (join) =>
-        join.onRef("last.conversation_id", "=", "mine.id").onRef("last.seq", "=", "mine.last_seq"),
+        join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
       )
       .leftJoin("users as peer_user", "peer_user.id", "peer.user_id")
-      .leftJoin("groups as g", "g.conversation_id", "mine.id")
+      .leftJoin("groups as g", "g.conversation_id", "c.id")
       .leftJoin("messages as parent", "parent.id", "last.reply_to_id")
       .leftJoin("conversation_settings as settings", (join) =>
-        join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "mine.id"),
+        join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "c.id"),
       )
       .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
       .select(REPLY_COLUMNS)
       .select((eb) => [
-        "mine.kind as conversation_kind",
+        "c.kind as conversation_kind",
         "mine.role as my_role",
         "g.id as group_id",
         "g.name as group_name",
         eb
           .case()
-          .when("mine.kind", "=", isGroup)
+          .when("c.kind", "=", isGroup)
           .then(
             eb
               .selectFrom("conversation_members as member")
               .select((m) => m.fn.countAll<number>().as("n"))
-              .whereRef("member.conversation_id", "=", "mine.id")
+              .whereRef("member.conversation_id", "=", "c.id")
               .where("member.left_seq", "is", null),
           )
           .end()
@@ -388,12 +392,12 @@ export function createKyselyStore(
         // §6: text messages above my read watermark (never below my joinedSeq), not mine, not deleted.
         eb
           .case()
-          .when("mine.kind", "=", isGroup)
+          .when("c.kind", "=", isGroup)
           .then(
             eb
               .selectFrom("messages as unread")
               .select((m) => m.fn.countAll<number>().as("n"))
-              .whereRef("unread.conversation_id", "=", "mine.id")
+              .whereRef("unread.conversation_id", "=", "c.id")
               .whereRef("unread.seq", ">", "mine.read_seq")
               .where("unread.kind", "=", sql.lit<"text">("text"))
               .whereRef("unread.sender_id", "!=", "mine.user_id")
@@ -403,7 +407,7 @@ export function createKyselyStore(
           .as("group_unread"),
       ])
       .select([
-        "mine.last_message_at",
+        "page.last_message_at",
         "peer.user_id as peer_id",
         "peer_user.username as peer_username",
         "peer_user.display_name as peer_display_name",
@@ -415,12 +419,12 @@ export function createKyselyStore(
         "peer.delivered_seq as peer_delivered_seq",
         "settings.notify",
         "settings.muted_until",
-        unreadMentionCount({ conversationId: "mine.id", userId: "mine.user_id", readSeq: "mine.read_seq" }).as(
+        unreadMentionCount({ conversationId: "c.id", userId: "mine.user_id", readSeq: "mine.read_seq" }).as(
           "my_mention_count",
         ),
       ])
-      .orderBy("mine.last_message_at", "desc")
-      .orderBy("mine.id")
+      .orderBy("page.last_message_at", "desc")
+      .orderBy("page.id")
       .compile();
   }
   const conversationListQueries = {
