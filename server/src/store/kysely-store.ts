@@ -317,7 +317,7 @@ export function createKyselyStore(
   // the last message by key: the cost grows with my conversations, never with their messages. Only
   // the columns the list sends: with a thousand conversations, each column is a thousand values.
   // A page is picked as ids alone, from my rows and their conversations (the sort of a thousand rows
-  // carries its key and nothing more), and only its own rows are read whole and joined further. The
+  // carries its key and nothing more); only its own rows are read whole, then joined further. The
   // peer's member row is found by its whole key (the other participant).
   // A group's row (one I am a current member of) joins the group, counts its members and my unread
   // messages instead of a peer: O(members + unread), nothing written per member per message.
@@ -330,7 +330,7 @@ export function createKyselyStore(
       .innerJoin("conversations as c", "c.id", "m.conversation_id")
       .where("m.user_id", "=", "")
       .where("m.left_seq", "is", null)
-      .select(["c.id", "c.last_message_at", "m.user_id"]);
+      .select(["c.id", "m.user_id"]);
     if (page.positioned) {
       picked = picked.where((eb) =>
         eb.or([eb("c.last_message_at", "<", ""), eb.and([eb("c.last_message_at", "=", ""), eb("c.id", ">", "")])]),
@@ -338,53 +338,73 @@ export function createKyselyStore(
     }
     if (page.limited) picked = picked.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(0);
     return db
-      .selectFrom(picked.as("page"))
-      .innerJoin("conversations as c", "c.id", "page.id")
-      .innerJoin("conversation_members as mine", (join) =>
-        join.onRef("mine.conversation_id", "=", "c.id").onRef("mine.user_id", "=", "page.user_id"),
+      .with(
+        // Materialized: PostgreSQL plans it apart from the joins below, which planned together took
+        // longer to plan than to run.
+        (cte) => cte("page").materialized(),
+        (qb) =>
+          qb
+            .selectFrom(picked.as("picked"))
+            .innerJoin("conversations as c", "c.id", "picked.id")
+            .innerJoin("conversation_members as mine", (join) =>
+              join.onRef("mine.conversation_id", "=", "c.id").onRef("mine.user_id", "=", "picked.user_id"),
+            )
+            .select([
+              "c.id",
+              "c.kind",
+              "c.last_message_at",
+              "c.last_seq",
+              "c.user_a",
+              "c.user_b",
+              "mine.user_id",
+              "mine.role",
+              "mine.read_seq",
+              "mine.read_peer_count",
+            ]),
       )
+      .selectFrom("page as mine")
       .leftJoin("conversation_members as peer", (join) =>
         // The other participant's row; in a conversation with myself, my own.
         join
-          .onRef("peer.conversation_id", "=", "c.id")
-          .on((eb) => eb("c.kind", "!=", isGroup))
+          .onRef("peer.conversation_id", "=", "mine.id")
+          .on((eb) => eb("mine.kind", "!=", isGroup))
           .on((eb) =>
             eb(
               "peer.user_id",
               "=",
               eb
                 .case()
-                .when("c.user_a", "=", eb.ref("mine.user_id"))
-                .then(eb.ref("c.user_b"))
-                .else(eb.ref("c.user_a"))
+                .when("mine.user_a", "=", eb.ref("mine.user_id"))
+                .then(eb.ref("mine.user_b"))
+                .else(eb.ref("mine.user_a"))
                 .end(),
             ),
           ),
       )
       .innerJoin("messages as last", (join) =>
-        join.onRef("last.conversation_id", "=", "c.id").onRef("last.seq", "=", "c.last_seq"),
+        join.onRef("last.conversation_id", "=", "mine.id").onRef("last.seq", "=", "mine.last_seq"),
       )
       .leftJoin("users as peer_user", "peer_user.id", "peer.user_id")
-      .leftJoin("groups as g", "g.conversation_id", "c.id")
+      .leftJoin("groups as g", "g.conversation_id", "mine.id")
       .leftJoin("messages as parent", "parent.id", "last.reply_to_id")
       .leftJoin("conversation_settings as settings", (join) =>
-        join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "c.id"),
+        join.onRef("settings.user_id", "=", "mine.user_id").onRef("settings.conversation_id", "=", "mine.id"),
       )
       .select(MESSAGE_COLUMNS.map((c) => `last.${c}` as const))
       .select(REPLY_COLUMNS)
       .select((eb) => [
-        "c.kind as conversation_kind",
+        "mine.kind as conversation_kind",
         "mine.role as my_role",
         "g.id as group_id",
         "g.name as group_name",
         eb
           .case()
-          .when("c.kind", "=", isGroup)
+          .when("mine.kind", "=", isGroup)
           .then(
             eb
               .selectFrom("conversation_members as member")
               .select((m) => m.fn.countAll<number>().as("n"))
-              .whereRef("member.conversation_id", "=", "c.id")
+              .whereRef("member.conversation_id", "=", "mine.id")
               .where("member.left_seq", "is", null),
           )
           .end()
@@ -392,12 +412,12 @@ export function createKyselyStore(
         // §6: text messages above my read watermark (never below my joinedSeq), not mine, not deleted.
         eb
           .case()
-          .when("c.kind", "=", isGroup)
+          .when("mine.kind", "=", isGroup)
           .then(
             eb
               .selectFrom("messages as unread")
               .select((m) => m.fn.countAll<number>().as("n"))
-              .whereRef("unread.conversation_id", "=", "c.id")
+              .whereRef("unread.conversation_id", "=", "mine.id")
               .whereRef("unread.seq", ">", "mine.read_seq")
               .where("unread.kind", "=", sql.lit<"text">("text"))
               .whereRef("unread.sender_id", "!=", "mine.user_id")
@@ -407,7 +427,7 @@ export function createKyselyStore(
           .as("group_unread"),
       ])
       .select([
-        "page.last_message_at",
+        "mine.last_message_at",
         "peer.user_id as peer_id",
         "peer_user.username as peer_username",
         "peer_user.display_name as peer_display_name",
@@ -419,12 +439,12 @@ export function createKyselyStore(
         "peer.delivered_seq as peer_delivered_seq",
         "settings.notify",
         "settings.muted_until",
-        unreadMentionCount({ conversationId: "c.id", userId: "mine.user_id", readSeq: "mine.read_seq" }).as(
+        unreadMentionCount({ conversationId: "mine.id", userId: "mine.user_id", readSeq: "mine.read_seq" }).as(
           "my_mention_count",
         ),
       ])
-      .orderBy("page.last_message_at", "desc")
-      .orderBy("page.id")
+      .orderBy("mine.last_message_at", "desc")
+      .orderBy("mine.id")
       .compile();
   }
   const conversationListQueries = {
