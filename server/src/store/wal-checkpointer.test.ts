@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import SQLite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkpointInWorker } from "./wal-checkpointer";
@@ -46,5 +48,23 @@ describe("checkpointInWorker", () => {
     await expect.poll(() => sqlite.pragma("wal_autocheckpoint", { simple: true }), { timeout: 5000 }).toBe(1000);
     await checkpointer.stop();
     sqlite.close();
+  });
+
+  it("keeps a process with nothing else to do alive until it has stopped", async () => {
+    const { file } = walDatabase();
+    // A script's last await: without the worker holding the process, it ends with the await unsettled.
+    const script = `
+      import SQLite from "better-sqlite3";
+      import { checkpointInWorker } from ${JSON.stringify(join(import.meta.dirname, "wal-checkpointer.ts"))};
+      const sqlite = new SQLite(${JSON.stringify(file)});
+      await checkpointInWorker(sqlite, ${JSON.stringify(file)}, 1000).stop();
+      console.log("stopped");
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      { cwd: process.cwd() },
+    );
+    expect(stdout.trim()).toBe("stopped");
   });
 });

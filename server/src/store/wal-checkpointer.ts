@@ -43,6 +43,9 @@ export function checkpointInWorker(
   return {
     async stop() {
       stopping = true;
+      // Until it has closed its connection: a process with nothing else to do would otherwise end
+      // first, and the caller's await with it.
+      worker.ref();
       worker.postMessage("stop");
       await exited;
     },
