@@ -316,9 +316,9 @@ export function createKyselyStore(
   // From my member rows by index, each with its conversation, the peer's member and user rows and
   // the last message by key: the cost grows with my conversations, never with their messages. Only
   // the columns the list sends: with a thousand conversations, each column is a thousand values.
-  // A page is picked as ids alone, from my rows and their conversations (the sort of a thousand rows
-  // carries its key and nothing more); only its own rows are read whole, then joined further. The
-  // peer's member row is found by its whole key (the other participant).
+  // A page is picked as ids alone, from the index of my current rows and their conversations (the
+  // sort of a thousand rows carries ids and nothing more); only its own rows are read whole, then
+  // joined further. The peer's member row is found by its whole key (the other participant).
   // A group's row (one I am a current member of) joins the group, counts its members and my unread
   // messages instead of a peer: O(members + unread), nothing written per member per message.
   // Parameters: the user's id, then a page's position (its activity time twice, its id) and limit;
