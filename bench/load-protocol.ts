@@ -37,4 +37,5 @@ export type SliceReport = {
   cpuMs: number;
 };
 
-export type WorkerReply = { type: "done" } | { type: "slice"; report: SliceReport };
+/** "ready" comes once, unasked, when the worker has loaded; every command then gets one reply. */
+export type WorkerReply = { type: "ready" } | { type: "done" } | { type: "slice"; report: SliceReport };

@@ -193,3 +193,4 @@ process.on("message", (command: WorkerCommand) => {
     process.exit(1);
   });
 });
+reply({ type: "ready" });

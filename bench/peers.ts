@@ -42,8 +42,13 @@ const HISTORY_MESSAGES = env("BENCH_HISTORY_MESSAGES", 1_000_000);
 const HISTORY_REQUESTS = env("BENCH_HISTORY_REQUESTS", 500);
 const LIST_CONVERSATIONS = env("BENCH_LIST_CONVERSATIONS", 1000);
 const LIST_REQUESTS = env("BENCH_LIST_REQUESTS", 500);
-/** Requests before each timed series, not counted: code compiled, caches warm. */
+/**
+ * Requests before each timed series, not counted: code compiled, caches warm. At least this many,
+ * and for at least WARMUP_MS: V8 optimises a function after enough calls, and a quick request's
+ * code was still being compiled (and its requests 5-10 ms slower) after the first few hundred.
+ */
 const WARMUP_REQUESTS = 20;
+const WARMUP_MS = 1000;
 const CATCHUP_MISSED = env("BENCH_CATCHUP_MISSED", 1000);
 const CATCHUP_ROUNDS = env("BENCH_CATCHUP_ROUNDS", 3);
 /** The saturation ramp: first total rate (msg/s), factor per step, most steps. */
@@ -103,12 +108,13 @@ async function startRelay(): Promise<{ url: string; pid: number; stop(): Promise
   };
 }
 
-type Worker = { ask(command: WorkerCommand): Promise<WorkerReply>; child: ChildProcess };
+type Worker = { ask(command: WorkerCommand): Promise<WorkerReply>; child: ChildProcess; ready: Promise<void> };
 
 function startWorker(): Worker {
   const child = forkTsx("bench/load-worker.ts");
   return {
     child,
+    ready: new Promise((resolve) => child.once("message", () => resolve())),
     ask: (command) =>
       new Promise((resolve, reject) => {
         // A worker that dies fails the run instead of leaving it waiting.
@@ -233,6 +239,9 @@ const urls: Record<ServerName, string> = {
 };
 const pids: Record<ServerName, number> = { relay: relay.pid, parley: parley.pid, baseline: baseline?.pid ?? 0 };
 const workers = Array.from({ length: WORKERS }, startWorker);
+// Nothing is measured while a process is still starting: the workers' start took a core for a second
+// or two, and the history scenario's p99 was three times what it is on a quiet machine.
+await Promise.all(workers.map((worker) => worker.ready));
 
 const specsFor = (server: ServerName, users: SeededUser[], peerOf: (i: number) => string): ClientSpec[] =>
   users.map((user, i): ClientSpec => ({
@@ -297,7 +306,7 @@ const results: Record<string, unknown> = {
   settings: {
     ...{ SCENARIOS, CLIENTS, RATE, DURATION_S, RUNS, WORKERS, IDLE, DRAIN_MS },
     ...{ RAMP_START, RAMP_FACTOR, RAMP_STEPS, HISTORY_MESSAGES, HISTORY_REQUESTS, CATCHUP_MISSED, CATCHUP_ROUNDS },
-    ...{ LIST_CONVERSATIONS, LIST_REQUESTS, WARMUP_REQUESTS },
+    ...{ LIST_CONVERSATIONS, LIST_REQUESTS, WARMUP_REQUESTS, WARMUP_MS },
   },
 };
 type Row = [measure: string, relay: number | null, parley: number, digits: number];
@@ -495,7 +504,8 @@ async function timedReads(
     check(body);
     return ms;
   };
-  for (let i = 0; i < WARMUP_REQUESTS; i++) await get();
+  const warmupEnds = performance.now() + WARMUP_MS;
+  for (let i = 0; i < WARMUP_REQUESTS || performance.now() < warmupEnds; i++) await get();
   const bucketsBefore = await durationBuckets(route);
   const cpuBefore = processUsage(pids.parley).cpuSeconds;
   const latencies: number[] = [];

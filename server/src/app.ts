@@ -1,4 +1,3 @@
-import { createServer } from "node:http";
 import type { Server as HttpServer } from "node:http";
 import express from "express";
 import { Server } from "socket.io";
@@ -24,6 +23,7 @@ import type { Config } from "./config";
 import { apiRouter } from "./http/api";
 import { clientRoutes } from "./http/client";
 import { errorHandler, notFound, rejectMalformedPath } from "./http/errors";
+import { createExpressServer } from "./http/express-server";
 import { operationsRoutes } from "./http/operations.routes";
 import { oneRequestAtATime } from "./http/pipelining";
 import { timeRequests } from "./http/request-timing";
@@ -84,7 +84,7 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const app = express();
   // Express must be the server's request listener before Socket.IO attaches: Socket.IO then
   // answers /socket.io requests itself and hands every other request to Express.
-  const httpServer = createServer(app);
+  const httpServer = createExpressServer(app);
   // A connection without input or output progress for this long is dropped (Node's default is never):
   // that is how one whose client stopped reading a response gives back what is buffered for it.
   // Long polls wait 25 s at most; websockets turn this off on upgrade.

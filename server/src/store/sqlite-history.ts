@@ -1,12 +1,12 @@
 import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
 import { LIMITS, isGroupConversation, participantsOf } from "../../../shared/protocol";
-import { capByBytes } from "./rows";
 import type { Database } from "./schema";
+import { connectionFreeRunner } from "./sqlite-connection";
 import type { Store } from "./types";
 
-/** A page row: the message as toMessage's JSON (same keys, same order) and its body's size in UTF-8. */
-type JsonRow = [json: string, bodyBytes: number];
+/** A page as one row: its messages' JSON texts joined, how many rows were read, and how many it kept. */
+type PageRow = { messages: string | null; read: number; kept: number };
 
 // A reply's quote as rows.ts's quoteOf builds it (same keys, same order), from its parent's current row.
 const REPLY_TO_JSON = `case when parent.id is null then null else json_object(
@@ -21,41 +21,47 @@ const MESSAGE_JSON = `json_object(
   'clientId', case m.kind when 'system' then '' else m.client_id end, 'body', m.body, 'createdAt', m.created_at,
   'editedAt', m.edited_at, 'deletedAt', m.deleted_at, 'rev', m.rev, 'kind', m.kind, 'replyTo', ${REPLY_TO_JSON},
   'attachments', json('[]'), 'reactions', json(m.reactions), 'mentions', json(m.mentions), 'system', json(m.system)
-), octet_length(m.body)`;
+)`;
 
 /**
- * History pages as SQLite writes them: one JSON text per message, joined,
- * instead of rows made into objects and stringified (a third to a half of
- * the time; docs/benchmarks.md). The same pages as the Kysely
- * store's listMessages, which the tests compare. Read through Kysely's
- * connection, so never from inside a transaction Kysely holds open.
+ * History pages as SQLite writes them: one text for the page, each message's
+ * `json_object` joined in SQLite, instead of rows made into objects and
+ * stringified (a third to a half of the time; docs/benchmarks.md) or one
+ * string a row joined in JavaScript (three more copies of the page on the
+ * heap). The same pages as the Kysely store's listMessages, which the tests
+ * compare: one row past the page tells whether more exist, and the byte cap
+ * (capByBytes's rule, as a running sum) keeps the messages nearest the
+ * cursor. Never runs inside a transaction Kysely holds open.
  */
 export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database>): Pick<Store, "listMessagesJson"> {
+  // `order`: away from the cursor; the page itself is always oldest first.
   const page = (cursor: string, order: "asc" | "desc") =>
-    sqlite
-      .prepare<Record<string, unknown>, JsonRow>(
-        `select ${MESSAGE_JSON} from messages as m left join messages as parent on parent.id = m.reply_to_id
-         where m.conversation_id = @conversationId and m.seq >= @fromSeq ${cursor} order by m.seq ${order} limit @limit`,
-      )
-      .raw(true);
+    sqlite.prepare<Record<string, unknown>, PageRow>(
+      `with picked as materialized (
+         select m.seq, ${MESSAGE_JSON} as json,
+           sum(octet_length(m.body)) over (order by m.seq ${order} rows unbounded preceding) as bytes,
+           row_number() over (order by m.seq ${order}) as n
+         from messages as m left join messages as parent on parent.id = m.reply_to_id
+         where m.conversation_id = @conversationId and m.seq >= @fromSeq ${cursor} order by m.seq ${order} limit @limit + 1
+       ), kept as (select seq, json from picked where n <= @limit and (n = 1 or bytes <= ${LIMITS.pageMaxBodyBytes}))
+       select (select group_concat(json, ',' order by seq) from kept) as messages,
+         (select count(*) from picked) as read, (select count(*) from kept) as kept`,
+    );
   const pages = {
     after: page("and m.seq > @afterSeq", "asc"),
     before: page("and m.seq < @beforeSeq", "desc"),
     newest: page("", "desc"),
   };
+  const whenConnectionFree = connectionFreeRunner(sqlite, db);
 
   return {
     async listMessagesJson(conversationId, { beforeSeq, afterSeq, limit, fromSeq = 1 }) {
       // A group message has no recipient: null matches no sender.
       const [userA, userB] = isGroupConversation(conversationId) ? [null, null] : participantsOf(conversationId);
-      // One row past the page tells whether more exist; the byte cap may end the page sooner.
-      const parameters = { conversationId, userA, userB, fromSeq, beforeSeq, afterSeq, limit: limit + 1 };
+      const parameters = { conversationId, userA, userB, fromSeq, beforeSeq, afterSeq, limit };
       const statement = afterSeq !== undefined ? pages.after : beforeSeq !== undefined ? pages.before : pages.newest;
-      const rows = await db.connection().execute(async () => statement.all(parameters));
-      const page = capByBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes, ([, bodyBytes]) => bodyBytes);
-      // Newest first unless paging forwards, so the cap keeps the messages nearest the cursor.
-      if (afterSeq === undefined) page.reverse();
-      return `{"messages":[${page.map(([json]) => json).join(",")}],"hasMore":${rows.length > page.length}}`;
+      const { messages, read, kept } = (await whenConnectionFree(() => statement.get(parameters)))!;
+      return `{"messages":[${messages ?? ""}],"hasMore":${read > kept}}`;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from "kysely";
 import { mentionedIds } from "../../../shared/mentions";
 import { LIMITS } from "../../../shared/protocol";
 import { mentionRows, newMessageRow, quoteOf, toMessage } from "./rows";
+import { connectionFreeRunner } from "./sqlite-connection";
 import type { ReplyColumns } from "./rows";
 import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
 import type { AppendResult, NewMessage, Store } from "./types";
@@ -73,12 +74,7 @@ export function createSqliteSendPath(
     };
   }
 
-  // better-sqlite3 runs each statement, and each of these transactions, to the end before returning,
-  // so only a transaction Kysely holds open across awaits (an edit's, say) must be waited for. Going
-  // through Kysely's connection every time cost a send several promise turns (docs/benchmarks.md).
-  const whenConnectionFree = async <T>(work: () => T): Promise<T> =>
-    sqlite.inTransaction ? db.connection().execute(async () => work()) : work();
-
+  const whenConnectionFree = connectionFreeRunner(sqlite, db);
   const appendAll = sqlite.transaction((batch: NewMessage[]) => batch.map(appendOne));
 
   return {
