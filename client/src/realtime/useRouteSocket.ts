@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useRef } from "react";
 import { io } from "socket.io-client";
-import { EVENTS, LIMITS, type Ack, type ApiError, type Message, type ReplyQuote } from "../../../shared/protocol";
+import {
+  EVENTS,
+  LIMITS,
+  type Ack,
+  type ApiError,
+  type ClientToServerEvents,
+  type Message,
+  type ReplyQuote,
+} from "../../../shared/protocol";
 import { useAppDispatch, useAppSelector, useAppStore } from "../app/hooks";
 import { conversationsQuery, fetchQuery, meQuery, requestGroup, userQuery } from "../app/parleyApi";
 import type { AppDispatch } from "../app/store";
@@ -52,6 +60,15 @@ function describeRefusal(error: ApiError): string {
  * Edits, deletes and reactions are not queued like sends: they need the server now, and say why when it
  * cannot answer. A removal that changed nothing is answered without a message.
  */
+/** The events whose ack carries the changed message. */
+type ChangeEvent = "message:edit" | "message:delete" | "reaction:add" | "reaction:remove";
+/** socket.io-client's timed emit, as requestChange calls it for any of them (its overloads take one event at a time). */
+type ChangeEmit = (
+  event: ChangeEvent,
+  payload: unknown,
+  ack: (error: Error | null, response: Ack<{ message?: Message }>) => void,
+) => void;
+
 function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
   return (error: Error | null, response: Ack<{ message?: Message }>) => {
     if (error) resolve({ ok: false, message: "No answer from the server." });
@@ -408,46 +425,37 @@ export function useRouteSocket(ref: string | null, selfId: string, open = true) 
     else typingRef.current?.stopped();
   }, []);
 
-  const edit = useCallback(
-    (messageId: string, body: string) =>
+  /**
+   * An edit, delete or reaction: answered with the message as it now is, or refused. Never queued while
+   * offline, unlike a send: the person sees at once that it did not happen.
+   */
+  const requestChange = useCallback(
+    <E extends ChangeEvent>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]) =>
       new Promise<ChangeOutcome>((resolve) => {
         const socket = socketRef.current;
         if (!socket?.connected) resolve(NOT_CONNECTED);
         else
-          socket
-            .timeout(SEND_POLICY.ackTimeoutMs)
-            .emit(EVENTS.edit, { messageId, body }, settleChange(dispatch, resolve));
+          (socket.timeout(SEND_POLICY.ackTimeoutMs).emit as ChangeEmit)(
+            event,
+            payload,
+            settleChange(dispatch, resolve),
+          );
       }),
     [dispatch],
   );
 
-  const remove = useCallback(
-    (messageId: string) =>
-      new Promise<ChangeOutcome>((resolve) => {
-        const socket = socketRef.current;
-        if (!socket?.connected) resolve(NOT_CONNECTED);
-        else
-          socket.timeout(SEND_POLICY.ackTimeoutMs).emit(EVENTS.delete, { messageId }, settleChange(dispatch, resolve));
-      }),
-    [dispatch],
+  const edit = useCallback(
+    (messageId: string, body: string) => requestChange(EVENTS.edit, { messageId, body }),
+    [requestChange],
   );
+
+  const remove = useCallback((messageId: string) => requestChange(EVENTS.delete, { messageId }), [requestChange]);
 
   /** Adds my reaction, or takes it back; the server's message:updated is what the row then shows. */
   const react = useCallback(
     (messageId: string, emoji: string, add: boolean) =>
-      new Promise<ChangeOutcome>((resolve) => {
-        const socket = socketRef.current;
-        if (!socket?.connected) resolve(NOT_CONNECTED);
-        else
-          socket
-            .timeout(SEND_POLICY.ackTimeoutMs)
-            .emit(
-              add ? EVENTS.reactionAdd : EVENTS.reactionRemove,
-              { messageId, emoji },
-              settleChange(dispatch, resolve),
-            );
-      }),
-    [dispatch],
+      requestChange(add ? EVENTS.reactionAdd : EVENTS.reactionRemove, { messageId, emoji }),
+    [requestChange],
   );
 
   /** Tries a failed join again; while disconnected the next connect joins anyway. */
