@@ -7,7 +7,7 @@ import { createAuthLimits, createMemoryAuthLimiters } from "./auth/limits";
 import type { AuthLimiters, Limiter } from "./auth/limits";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { createConversations } from "./chat/conversations";
-import { GROUP_CREATE_LIMIT, createGroups } from "./chat/groups";
+import { createGroups, groupCreateLimit } from "./chat/groups";
 import { createMessages } from "./chat/messages";
 import { createReactions } from "./chat/reactions";
 import { createMemoryPresence, createPresenceAnnouncer } from "./chat/presence";
@@ -78,7 +78,9 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   const sendLimiter = services.sendLimiter ?? redis?.sendLimiter;
   const reactionLimiter = services.reactionLimiter ?? redis?.reactionLimiter;
   const groupCreateLimiter =
-    services.groupCreateLimiter ?? redis?.groupCreateLimiter ?? new RateLimiterMemory(GROUP_CREATE_LIMIT);
+    services.groupCreateLimiter ??
+    redis?.groupCreateLimiter ??
+    new RateLimiterMemory(groupCreateLimit(config.groupCreatePerHour));
   const presence = services.presence ?? redis?.presence ?? createMemoryPresence(config.presenceGraceMs);
   const typingThrottle = services.typingThrottle ?? redis?.typingThrottle ?? createTypingThrottle();
   const app = express();

@@ -27,6 +27,7 @@ describe("loadConfig", () => {
       reactionsMaxDistinct: 50,
       reactionsMaxPerUser: 20,
       loginMaxFailures: 10,
+      groupCreatePerHour: 20,
       corsOrigins: [],
       nodeEnv: "development",
     });
@@ -43,6 +44,7 @@ describe("loadConfig", () => {
       SEND_RATE_BURST: "3",
       REACTIONS_MAX_DISTINCT: "4",
       PRESENCE_GRACE_MS: "50",
+      GROUP_CREATE_PER_HOUR: "2",
       CLIENT_DIST: "/srv/dist",
     });
     expect(config).toMatchObject({
@@ -54,6 +56,7 @@ describe("loadConfig", () => {
       sendRateBurst: 3,
       reactionsMaxDistinct: 4,
       presenceGraceMs: 50,
+      groupCreatePerHour: 2,
       clientDist: "/srv/dist",
     });
   });

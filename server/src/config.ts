@@ -60,6 +60,7 @@ const envSchema = z.object({
   EVENT_RATE_PER_SEC: intVar(20, 1, 100_000),
   MAX_SOCKETS_PER_USER: intVar(20, 1, 100_000),
   GROUP_MAX_MEMBERS: intVar(LIMITS.groupMaxMembersDefault, 1, 100_000),
+  GROUP_CREATE_PER_HOUR: intVar(20, 1, 100_000),
   MAX_SOCKET_BUFFER_BYTES: intVar(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   // Express's `trust proxy` setting: which proxies may name the client IP in X-Forwarded-For.
   TRUST_PROXY: z.string().trim().optional(),
@@ -99,6 +100,8 @@ export type Config = {
   eventRatePerSec: number;
   maxSocketsPerUser: number;
   groupMaxMembers: number;
+  /** Groups one user may create in an hour. */
+  groupCreatePerHour: number;
   maxSocketBufferBytes: number;
   trustProxy: boolean | number | string;
   metricsToken: string | undefined;
@@ -157,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     eventRatePerSec: e.EVENT_RATE_PER_SEC,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     groupMaxMembers: e.GROUP_MAX_MEMBERS,
+    groupCreatePerHour: e.GROUP_CREATE_PER_HOUR,
     maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     metricsToken: e.METRICS_TOKEN,

@@ -5,7 +5,7 @@ import { LIMITS } from "../../shared/protocol";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { createAuthLimiters } from "./auth/limits";
 import type { AuthLimiters, Limiter, LimiterOptions } from "./auth/limits";
-import { GROUP_CREATE_LIMIT } from "./chat/groups";
+import { groupCreateLimit } from "./chat/groups";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
 import type { ReactionLimiter, SendLimiter, SendRate } from "./chat/send-limiter";
@@ -292,6 +292,7 @@ export async function connectRedis(
     | "sendRatePerSec"
     | "reactionRateBurst"
     | "reactionRatePerSec"
+    | "groupCreatePerHour"
     | "presenceGraceMs"
     | "nodeTtlMs"
   >,
@@ -359,7 +360,7 @@ export async function connectRedis(
     connectionCounter,
     sendLimiter: userBuckets("send", { burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
     reactionLimiter: userBuckets("reaction", { burst: config.reactionRateBurst, perSecond: config.reactionRatePerSec }),
-    groupCreateLimiter: redisLimiter(GROUP_CREATE_LIMIT),
+    groupCreateLimiter: redisLimiter(groupCreateLimit(config.groupCreatePerHour)),
     presence: createRedisPresence(client, { graceMs: config.presenceGraceMs, sweepMs: heartbeatMs }, logger),
     async typingThrottle(userId, conversationId, typing) {
       const key = `${userId}|${conversationId}`;

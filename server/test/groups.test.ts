@@ -140,6 +140,25 @@ describe("POST /api/groups", () => {
     // Per user.
     expect((await call("POST", "/api/groups", bob!, { clientId: newClientId(), name: "mine" })).status).toBe(201);
   });
+
+  it("takes its hourly limit from GROUP_CREATE_PER_HOUR", async () => {
+    const strict = await startServer({ GROUP_CREATE_PER_HOUR: "2" });
+    try {
+      const carol = await registerUser(strict);
+      const create = (name: string) =>
+        http<{ error: { code: string } }>(strict, "POST", "/api/groups", {
+          token: carol.token,
+          body: { clientId: newClientId(), name },
+        });
+      expect((await create("one")).status).toBe(201);
+      expect((await create("two")).status).toBe(201);
+      const limited = await create("three");
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe("RATE_LIMITED");
+    } finally {
+      await strict.close();
+    }
+  });
 });
 
 describe("a group's members and owners", () => {

@@ -18,13 +18,17 @@ type Deps = {
   broadcaster: Broadcaster;
   /** Orders a group's changes and sends on this node, so their broadcasts leave in seq order. */
   conversationQueue: ReturnType<typeof createKeyedQueue>;
-  /** Group creations per user (20 an hour). */
+  /** Group creations per user (GROUP_CREATE_PER_HOUR, 20 by default). */
   createLimiter: Limiter;
   maxMembers: number;
 };
 
-/** Group creations per user: 20 an hour (PROTOCOL-v2 §10). */
-export const GROUP_CREATE_LIMIT: LimiterOptions = { keyPrefix: "group-create", points: 20, duration: 3600 };
+/** Group creations per user in an hour (PROTOCOL-v2 §10: 20 unless GROUP_CREATE_PER_HOUR says otherwise). */
+export const groupCreateLimit = (perHour: number): LimiterOptions => ({
+  keyPrefix: "group-create",
+  points: perHour,
+  duration: 3600,
+});
 
 const groupNotFound = () => notFound("group");
 const ownersOnly = () => new AppError("FORBIDDEN", "only an owner of the group may do this");
