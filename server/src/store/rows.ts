@@ -119,21 +119,16 @@ export function toReactions(rows: { user_id: string; emoji: string }[]): Reactio
 }
 
 /**
- * The longest prefix of `items` whose sizes (`bytesOf`) stay within `maxBytes`
- * (at least one item), so one page never holds more than a bounded amount.
+ * The longest prefix of `messages` whose bodies stay within `maxBytes` of UTF-8 (at least one
+ * message), so one page never holds more than a bounded amount.
  */
-export function capByBytes<T>(items: T[], maxBytes: number, bytesOf: (item: T) => number): T[] {
-  let bytes = 0;
-  for (let i = 0; i < items.length; i++) {
-    bytes += bytesOf(items[i]!);
-    if (bytes > maxBytes && i > 0) return items.slice(0, i);
-  }
-  return items;
-}
-
-/** The longest prefix of `messages` whose bodies stay within `maxBytes` of UTF-8 (at least one message). */
 export function capByBodyBytes<T extends { body: string }>(messages: T[], maxBytes: number): T[] {
-  return capByBytes(messages, maxBytes, (m) => Buffer.byteLength(m.body, "utf8"));
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    bytes += Buffer.byteLength(messages[i]!.body, "utf8");
+    if (bytes > maxBytes && i > 0) return messages.slice(0, i);
+  }
+  return messages;
 }
 
 /** A unique-constraint violation in SQLite or PostgreSQL (SQLSTATE 23505). */

@@ -30,7 +30,7 @@ const MESSAGE_JSON = `json_object(
  * string a row joined in JavaScript (three more copies of the page on the
  * heap). The same pages as the Kysely store's listMessages, which the tests
  * compare: one row past the page tells whether more exist, and the byte cap
- * (capByBytes's rule, as a running sum) keeps the messages nearest the
+ * (capByBodyBytes's rule, as a running sum) keeps the messages nearest the
  * cursor. Never runs inside a transaction Kysely holds open.
  */
 export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database>): Pick<Store, "listMessagesJson"> {
