@@ -56,10 +56,6 @@ function describeRefusal(error: ApiError): string {
   return error.message;
 }
 
-/**
- * Edits, deletes and reactions are not queued like sends: they need the server now, and say why when it
- * cannot answer. A removal that changed nothing is answered without a message.
- */
 /** The events whose ack carries the changed message. */
 type ChangeEvent = "message:edit" | "message:delete" | "reaction:add" | "reaction:remove";
 /** socket.io-client's timed emit, as requestChange calls it for any of them (its overloads take one event at a time). */
@@ -69,6 +65,10 @@ type ChangeEmit = (
   ack: (error: Error | null, response: Ack<{ message?: Message }>) => void,
 ) => void;
 
+/**
+ * Edits, deletes and reactions are not queued like sends: they need the server now, and say why when it
+ * cannot answer. A removal that changed nothing is answered without a message.
+ */
 function settleChange(dispatch: AppDispatch, resolve: (outcome: ChangeOutcome) => void) {
   return (error: Error | null, response: Ack<{ message?: Message }>) => {
     if (error) resolve({ ok: false, message: "No answer from the server." });
@@ -425,10 +425,7 @@ export function useRouteSocket(ref: string | null, selfId: string, open = true) 
     else typingRef.current?.stopped();
   }, []);
 
-  /**
-   * An edit, delete or reaction: answered with the message as it now is, or refused. Never queued while
-   * offline, unlike a send: the person sees at once that it did not happen.
-   */
+  /** An edit, delete or reaction, settled by settleChange. */
   const requestChange = useCallback(
     <E extends ChangeEvent>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]) =>
       new Promise<ChangeOutcome>((resolve) => {
