@@ -2,7 +2,8 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vitest/config";
-import { findPostgresBin } from "./scripts/postgres";
+// With its extension: Vite's native config loader (its coming default) resolves no other.
+import { findPostgresBin } from "./scripts/postgres.ts";
 
 const rootDir = fileURLToPath(new URL(".", import.meta.url));
 // The dev server proxies the API and the socket to the watched server (npm run dev).
