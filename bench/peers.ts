@@ -44,11 +44,13 @@ const LIST_CONVERSATIONS = env("BENCH_LIST_CONVERSATIONS", 1000);
 const LIST_REQUESTS = env("BENCH_LIST_REQUESTS", 500);
 /**
  * Requests before each timed series, not counted: code compiled, caches warm. At least this many,
- * and for at least WARMUP_MS: V8 optimises a function after enough calls, and a quick request's
- * code was still being compiled (and its requests 5-10 ms slower) after the first few hundred.
+ * and for at least WARMUP_MS. V8 optimises a function after enough calls, on its helper threads:
+ * a history page's code was still being compiled after 3 s (some 700 pages), and on two cores those
+ * threads preempted the event loop mid-request, 2–7 ms at a time (docs/benchmarks.md). After 10 s
+ * of pages they are nearly idle.
  */
 const WARMUP_REQUESTS = 20;
-const WARMUP_MS = 1000;
+const WARMUP_MS = env("BENCH_WARMUP_MS", 10_000);
 const CATCHUP_MISSED = env("BENCH_CATCHUP_MISSED", 1000);
 const CATCHUP_ROUNDS = env("BENCH_CATCHUP_ROUNDS", 3);
 /** The saturation ramp: first total rate (msg/s), factor per step, most steps. */
