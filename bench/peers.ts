@@ -56,7 +56,12 @@ const CATCHUP_ROUNDS = env("BENCH_CATCHUP_ROUNDS", 3);
 /** The saturation ramp: first total rate (msg/s), factor per step, most steps. */
 const RAMP_START = env("BENCH_RAMP_START", 50);
 const RAMP_FACTOR = env("BENCH_RAMP_FACTOR", 1.5);
-const RAMP_STEPS = env("BENCH_RAMP_STEPS", 12);
+const RAMP_STEPS = env("BENCH_RAMP_STEPS", 13);
+/**
+ * After a server's ramp passes the knee: steps that each halve, in ratio, the gap between its last
+ * rate under the knee and the first over it (two take ×1.5 down to ×1.11), run on that server alone.
+ */
+const RAMP_REFINE_STEPS = env("BENCH_RAMP_REFINE_STEPS", 2);
 const KNEE_P99_MS = 200;
 const KNEE_MIN_MESSAGES = 500;
 const SLICE_MS = 1000;
@@ -307,7 +312,16 @@ const results: Record<string, unknown> = {
   node: process.version,
   settings: {
     ...{ SCENARIOS, CLIENTS, RATE, DURATION_S, RUNS, WORKERS, IDLE, DRAIN_MS },
-    ...{ RAMP_START, RAMP_FACTOR, RAMP_STEPS, HISTORY_MESSAGES, HISTORY_REQUESTS, CATCHUP_MISSED, CATCHUP_ROUNDS },
+    ...{
+      RAMP_START,
+      RAMP_FACTOR,
+      RAMP_STEPS,
+      RAMP_REFINE_STEPS,
+      HISTORY_MESSAGES,
+      HISTORY_REQUESTS,
+      CATCHUP_MISSED,
+      CATCHUP_ROUNDS,
+    },
     ...{ LIST_CONVERSATIONS, LIST_REQUESTS, WARMUP_REQUESTS, WARMUP_MS },
   },
 };
@@ -399,6 +413,8 @@ async function saturationScenario(): Promise<void> {
     relay: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
     parley: { rate: 0, figures: null, limitedBy: `not reached in ${RAMP_STEPS} steps` },
   };
+  /** The lowest rate each server was found over the knee at. */
+  const overAt: Partial<Record<Peer, number>> = {};
   const ramping = new Set<Peer>(SERVERS);
   type Step = { totalRate: number; repeated: ServerName[] } & Partial<Record<ServerName, LoadFigures>>;
   const steps: Step[] = [];
@@ -406,20 +422,21 @@ async function saturationScenario(): Promise<void> {
     const figures = figuresOf(load);
     return figures.deliveryP99Ms > KNEE_P99_MS || figures.lost > 0;
   };
-  for (let step = 0, rate = RAMP_START; step < RAMP_STEPS && ramping.size > 0; step++, rate *= RAMP_FACTOR) {
-    console.error(`saturation: ${rate.toFixed(0)} msg/s on ${[...ramping].join(", ")}…`);
+  /** One step at `rate` on `servers`, taking turns; what each server's step says of its knee. */
+  async function step(rate: number, servers: Peer[]): Promise<void> {
+    console.error(`saturation: ${rate.toFixed(0)} msg/s on ${servers.join(", ")}…`);
     // Enough messages per step that its p99 is not just its slowest one.
     const slices = Math.max(2, Math.ceil(KNEE_MIN_MESSAGES / rate));
-    const loads = await interleaved(rate, slices, [...ramping]);
+    const loads = await interleaved(rate, slices, servers);
     // A step over the knee is run once more, so one burst of the machine's other work does not end a ramp.
-    const repeated = [...ramping].filter((server) => overKnee(loads[server]));
+    const repeated = servers.filter((server) => overKnee(loads[server]));
     if (repeated.length > 0) {
       const again = await interleaved(rate, slices, repeated);
       for (const server of repeated) loads[server] = again[server];
     }
     const record: Step = { totalRate: rate, repeated };
     steps.push(record);
-    for (const server of [...ramping]) {
+    for (const server of servers) {
       const figures = figuresOf(loads[server]);
       record[server] = figures;
       if (loads[server].sendingSeconds > 1.1 * loads[server].slices * (SLICE_MS / 1000)) {
@@ -427,10 +444,19 @@ async function saturationScenario(): Promise<void> {
         ramping.delete(server);
       } else if (overKnee(loads[server])) {
         knee[server].limitedBy = `p99 ${figures.deliveryP99Ms.toFixed(0)} ms at ${rate.toFixed(0)} msg/s, twice`;
+        overAt[server] = rate;
         ramping.delete(server);
       } else {
         knee[server] = { ...knee[server], rate, figures };
       }
+    }
+  }
+  for (let i = 0, rate = RAMP_START; i < RAMP_STEPS && ramping.size > 0; i++, rate *= RAMP_FACTOR) {
+    await step(rate, [...ramping]);
+  }
+  for (const server of SERVERS) {
+    for (let i = 0; i < RAMP_REFINE_STEPS && knee[server].rate > 0 && overAt[server] !== undefined; i++) {
+      await step(Math.sqrt(knee[server].rate * overAt[server]), [server]);
     }
   }
   results.saturation = { kneeP99Ms: KNEE_P99_MS, knee, steps };
