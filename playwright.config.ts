@@ -6,13 +6,15 @@ import { chromiumLaunchOptions } from "./e2e/browser";
 
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const baseURL = `http://127.0.0.1:${port}`;
-// A fresh database per run; set once in the main process, inherited by workers.
+// A fresh database per run; set once in the main process, inherited by workers, removed after the
+// run by e2e/global-setup.ts.
 const dataDir = (process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "parley-e2e-")));
 
 export default defineConfig({
   testDir: "e2e",
   // The cluster specs run against nginx and two nodes: playwright.cluster.config.ts.
   testIgnore: "cluster/**",
+  globalSetup: "./e2e/global-setup.ts",
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
   // One worker: the socket-leak spec reads the server's global socket gauge.
