@@ -61,7 +61,11 @@ export async function createSqliteStore(dataDir: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  const checkpointer = checkpointInWorker(sqlite, file, CHECKPOINT_INTERVAL_MS);
+  // An empty transaction holds every write: Kysely's wait for its connection, the send path's and
+  // history's for the transaction to end (connectionFreeRunner).
+  const checkpointer = checkpointInWorker(sqlite, file, CHECKPOINT_INTERVAL_MS, (whileHeld) =>
+    db.transaction().execute(() => whileHeld()),
+  );
   const store = createKyselyStore(db, createSqliteSendPath(sqlite, db));
   return {
     ...store,
