@@ -45,7 +45,7 @@ const envSchema = z.object({
   DATABASE_URL: urlVar(["postgres", "postgresql"]),
   DATABASE_POOL_SIZE: intVar(10, 1, 1000),
   REDIS_URL: urlVar(["redis", "rediss"]),
-  // Commands a node holds for Redis while it is away or slow; past this they fail at once.
+  // Commands a node holds for Redis while it is away: past this they fail at once (a bounded outage cost).
   REDIS_QUEUE_MAX: intVar(10_000, 1, 1_000_000),
   CORS_ORIGIN: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
