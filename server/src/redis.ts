@@ -181,14 +181,8 @@ type RedisClient = ReturnType<typeof createClient>;
 /** A node's two connections: commands and publishing share one; subscribing needs its own. */
 export type RedisConnections = { client: RedisClient; subscriber: RedisClient };
 
-export async function openRedisConnections(
-  { redisUrl: url, redisQueueMax }: Pick<Config, "redisUrl" | "redisQueueMax">,
-  logger: Logger,
-): Promise<RedisConnections> {
-  if (!url) throw new Error("REDIS_URL is not set");
-  // While Redis is away the client keeps commands for the reconnect: a blip costs nothing, and the
-  // bound keeps a long outage from holding every send, presence change and broadcast in memory.
-  const client = createClient({ url, commandsQueueMaxLength: redisQueueMax });
+export async function openRedisConnections(url: string, logger: Logger): Promise<RedisConnections> {
+  const client = createClient({ url });
   const subscriber = client.duplicate();
   // Without a listener an error would end the process; the clients reconnect by themselves.
   for (const c of [client, subscriber]) c.on("error", (err: unknown) => logger.warn({ err }, "redis error"));
@@ -290,7 +284,6 @@ export async function connectRedis(
   config: Pick<
     Config,
     | "redisUrl"
-    | "redisQueueMax"
     | "registerRatePerHour"
     | "loginRatePerMin"
     | "loginMaxFailures"
@@ -306,8 +299,9 @@ export async function connectRedis(
   logger: Logger,
   connections?: RedisConnections,
 ): Promise<RedisServices> {
+  if (!config.redisUrl) throw new Error("REDIS_URL is not set");
   const nodeId = randomUUID();
-  const { client, subscriber } = connections ?? (await openRedisConnections(config, logger));
+  const { client, subscriber } = connections ?? (await openRedisConnections(config.redisUrl, logger));
   const heartbeatMs = config.nodeTtlMs / 3;
 
   const heartbeat = () =>
@@ -378,7 +372,6 @@ export async function connectRedis(
     },
     async ping() {
       // While Redis is away commands wait in the client's queue: a health check must not.
-      if (!client.isReady) throw new Error("redis is not connected");
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
         client.ping(),
