@@ -1,12 +1,15 @@
-// Where a history page's slow requests come from: the server under
-// bench/preemption-probe.ts, history pages asked one at a time (as the bench's
-// history scenario does) after a warm-up, and for the requests over SLOW_MS
+// Where a read's slow requests come from: the server under
+// bench/preemption-probe.ts, history pages (or, with BENCH_PROBE=list, the
+// first page of the conversation list of the user with BENCH_LIST_CONVERSATIONS
+// conversations) asked one at a time, as the bench's read scenarios do, after a
+// warm-up, and for the requests over SLOW_MS
 // whether the kernel took the event loop's thread off its core meanwhile or
 // the request used more CPU. Also the CPU time of the server's other threads
 // (V8's compiler and GC helpers, libuv's pool, the WAL checkpointer) during
 // the series.
 //   npx tsx bench/preemption.ts
 //   BENCH_WARMUP_MS=1000 npx tsx bench/preemption.ts
+//   BENCH_PROBE=list BENCH_HISTORY_MESSAGES=1000 npx tsx bench/preemption.ts
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,17 +22,35 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const MESSAGES = env("BENCH_HISTORY_MESSAGES", 200_000);
 const REQUESTS = env("BENCH_HISTORY_REQUESTS", 3000);
 const WARMUP_MS = env("BENCH_WARMUP_MS", 10_000);
-const SLOW_MS = 3;
+const LIST_CONVERSATIONS = env("BENCH_LIST_CONVERSATIONS", 1000);
+const TARGET = process.env.BENCH_PROBE === "list" ? "list" : "history";
+const SLOW_MS = TARGET === "list" ? 10 : 3;
 
 const dataDir = mkdtempSync(join(tmpdir(), "parley-preemption-"));
 const probeOut = join(dataDir, "probe.json");
-const seed = await seedDatabase(dataDir, { loaders: 2, idle: 0, historyMessages: MESSAGES, listConversations: 0 });
-const server = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir, PROBE_OUT: probeOut }, [
-  "--import",
-  "tsx",
-  "--import",
-  join(import.meta.dirname, "preemption-probe.ts"),
-]);
+const seed = await seedDatabase(dataDir, {
+  loaders: 2,
+  idle: 0,
+  historyMessages: MESSAGES,
+  listConversations: TARGET === "list" ? LIST_CONVERSATIONS : 0,
+});
+// BENCH_CPU_PROF_DIR: a CPU profile of the server, warm-up included, written there when it stops.
+const profile = process.env.BENCH_CPU_PROF_DIR;
+const server = await startServerProcess(
+  {
+    ...UNLIMITED,
+    DATA_DIR: dataDir,
+    PROBE_OUT: probeOut,
+    PROBE_PATH: TARGET === "list" ? "/api/conversations?" : "/messages",
+  },
+  [
+    ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+    "--import",
+    "tsx",
+    "--import",
+    join(import.meta.dirname, "preemption-probe.ts"),
+  ],
+);
 
 /** CPU ms of each of the server's threads but the main one, by thread id. */
 function helperThreadsCpuMs(): Map<number, number> {
@@ -45,15 +66,15 @@ function helperThreadsCpuMs(): Map<number, number> {
 }
 
 const [sender, reader] = seed.history;
-async function page(): Promise<void> {
+function nextPath(): string {
+  if (TARGET === "list") return "/api/conversations?limit=50";
   const beforeSeq = 51 + Math.floor(Math.random() * (MESSAGES - 50));
-  const response = await fetch(
-    `${server.baseURL}/api/conversations/${sender.id}/messages?beforeSeq=${beforeSeq}&limit=50`,
-    {
-      headers: { authorization: `Bearer ${reader.token}` },
-    },
-  );
-  if (!response.ok) throw new Error(`history: ${response.status}`);
+  return `/api/conversations/${sender.id}/messages?beforeSeq=${beforeSeq}&limit=50`;
+}
+const token = TARGET === "list" ? seed.wide.token : reader.token;
+async function page(): Promise<void> {
+  const response = await fetch(`${server.baseURL}${nextPath()}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${TARGET}: ${response.status}`);
   await response.text();
 }
 
@@ -85,7 +106,7 @@ try {
   const mean = (values: number[]) => (values.reduce((sum, v) => sum + v, 0) / (values.length || 1)).toFixed(2);
   let helpersMs = 0;
   for (const [tid, ms] of helpersAfter) helpersMs += ms - (helpersBefore.get(tid) ?? 0);
-  console.log(`| ${REQUESTS} pages after ${WARMUP_MS / 1000} s of warm-up | |
+  console.log(`| ${REQUESTS} ${TARGET} pages after ${WARMUP_MS / 1000} s of warm-up | |
 |---|---|
 | p50 / p99 server-side (ms) | ${at(50)} / ${at(99)} |
 | CPU a page, mean (ms) | ${mean(requests.map((r) => r.cpuMs))} |
