@@ -27,9 +27,12 @@ function freePort(): Promise<number> {
 
 export type RunningRedis = { url: string; port: number; stop(): Promise<void> };
 
-/** A throwaway Redis on 127.0.0.1 at a free port, without persistence: it serves tests and local clusters. */
-export async function startRedis(binary: string): Promise<RunningRedis> {
-  const port = await freePort();
+/**
+ * A throwaway Redis on 127.0.0.1 at a free port (or `port`: one started again where a stopped one
+ * was), without persistence: it serves tests and local clusters.
+ */
+export async function startRedis(binary: string, port?: number): Promise<RunningRedis> {
+  port ??= await freePort();
   const child = spawn(
     binary,
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],

@@ -28,6 +28,7 @@ describe("loadConfig", () => {
       reactionsMaxPerUser: 20,
       loginMaxFailures: 10,
       groupCreatePerHour: 20,
+      redisQueueMax: 10_000,
       corsOrigins: [],
       nodeEnv: "development",
     });
@@ -45,6 +46,7 @@ describe("loadConfig", () => {
       REACTIONS_MAX_DISTINCT: "4",
       PRESENCE_GRACE_MS: "50",
       GROUP_CREATE_PER_HOUR: "2",
+      REDIS_QUEUE_MAX: "500",
       CLIENT_DIST: "/srv/dist",
     });
     expect(config).toMatchObject({
@@ -57,6 +59,7 @@ describe("loadConfig", () => {
       reactionsMaxDistinct: 4,
       presenceGraceMs: 50,
       groupCreatePerHour: 2,
+      redisQueueMax: 500,
       clientDist: "/srv/dist",
     });
   });

@@ -45,6 +45,8 @@ const envSchema = z.object({
   DATABASE_URL: urlVar(["postgres", "postgresql"]),
   DATABASE_POOL_SIZE: intVar(10, 1, 1000),
   REDIS_URL: urlVar(["redis", "rediss"]),
+  // Commands a node holds for Redis while it is away or slow; past this they fail at once.
+  REDIS_QUEUE_MAX: intVar(10_000, 1, 1_000_000),
   CORS_ORIGIN: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEND_RATE_BURST: intVar(30, 1, 100_000),
@@ -83,6 +85,8 @@ export type Config = {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   redisUrl: string | undefined;
+  /** Redis commands a node's client holds (unsent or unanswered) before it refuses more. */
+  redisQueueMax: number;
   corsOrigins: string[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   sendRateBurst: number;
@@ -141,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
+    redisQueueMax: e.REDIS_QUEUE_MAX,
     corsOrigins: e.CORS_ORIGIN
       ? e.CORS_ORIGIN.split(",")
           .map((o) => o.trim())

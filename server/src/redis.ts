@@ -17,6 +17,19 @@ import type { ConnectionCounter } from "./realtime/connection-counter";
 /** Every key Parley writes starts with this, so a shared Redis can tell them apart. */
 export const KEY_PREFIX = "parley:";
 const PING_TIMEOUT_MS = 2000;
+/** How long a closing node waits for Redis to answer its cleanup. */
+const CLOSE_WAIT_MS = 2000;
+
+/** The promise's outcome, or a rejection once `ms` have passed without one. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timeout: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timeout));
+}
 
 const nodesKey = `${KEY_PREFIX}nodes`;
 const aliveKey = (nodeId: string) => `${KEY_PREFIX}node:${nodeId}`;
@@ -181,8 +194,14 @@ type RedisClient = ReturnType<typeof createClient>;
 /** A node's two connections: commands and publishing share one; subscribing needs its own. */
 export type RedisConnections = { client: RedisClient; subscriber: RedisClient };
 
-export async function openRedisConnections(url: string, logger: Logger): Promise<RedisConnections> {
-  const client = createClient({ url });
+export async function openRedisConnections(
+  { redisUrl: url, redisQueueMax }: Pick<Config, "redisUrl" | "redisQueueMax">,
+  logger: Logger,
+): Promise<RedisConnections> {
+  if (!url) throw new Error("REDIS_URL is not set");
+  // While Redis is away the client keeps commands for the reconnect: a blip costs nothing, and the
+  // bound keeps a long outage from holding every send, presence change and broadcast in memory.
+  const client = createClient({ url, commandsQueueMaxLength: redisQueueMax });
   const subscriber = client.duplicate();
   // Without a listener an error would end the process; the clients reconnect by themselves.
   for (const c of [client, subscriber]) c.on("error", (err: unknown) => logger.warn({ err }, "redis error"));
@@ -284,6 +303,7 @@ export async function connectRedis(
   config: Pick<
     Config,
     | "redisUrl"
+    | "redisQueueMax"
     | "registerRatePerHour"
     | "loginRatePerMin"
     | "loginMaxFailures"
@@ -299,9 +319,8 @@ export async function connectRedis(
   logger: Logger,
   connections?: RedisConnections,
 ): Promise<RedisServices> {
-  if (!config.redisUrl) throw new Error("REDIS_URL is not set");
   const nodeId = randomUUID();
-  const { client, subscriber } = connections ?? (await openRedisConnections(config.redisUrl, logger));
+  const { client, subscriber } = connections ?? (await openRedisConnections(config, logger));
   const heartbeatMs = config.nodeTtlMs / 3;
 
   const heartbeat = () =>
@@ -372,26 +391,26 @@ export async function connectRedis(
     },
     async ping() {
       // While Redis is away commands wait in the client's queue: a health check must not.
-      let timeout: NodeJS.Timeout | undefined;
-      await Promise.race([
-        client.ping(),
-        new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new Error("redis did not answer")), PING_TIMEOUT_MS);
-        }),
-      ]).finally(() => clearTimeout(timeout));
+      if (!client.isReady) throw new Error("redis is not connected");
+      await withinMs(client.ping(), PING_TIMEOUT_MS);
     },
     async close() {
       clearInterval(timer);
       // Destroyed connections have nothing left to clean up or close.
       if (!client.isOpen) return;
-      // Commands already sent (socket releases) complete before the connection closes.
-      await client
-        .multi()
-        .sRem(nodesKey, nodeId)
-        .del([aliveKey(nodeId), socketsKey(nodeId)])
-        .exec()
-        .catch((err: unknown) => logger.warn({ err }, "redis cleanup failed"));
-      await Promise.all([subscriber.close(), client.close()]);
+      // Redis answers in order, so once the cleanup is answered every command sent before it (socket
+      // releases) is too. With Redis away it would wait for the reconnect, and a closing node must not:
+      // after CLOSE_WAIT_MS the node's keys are left to expire and be swept as a dead node's.
+      await withinMs(
+        client
+          .multi()
+          .sRem(nodesKey, nodeId)
+          .del([aliveKey(nodeId), socketsKey(nodeId)])
+          .exec(),
+        CLOSE_WAIT_MS,
+      ).catch((err: unknown) => logger.warn({ err }, "redis cleanup failed"));
+      // Nothing of ours is left to answer: drop both connections rather than wait on them.
+      for (const c of [subscriber, client]) if (c.isOpen) c.destroy();
     },
   };
 }

@@ -105,7 +105,7 @@ export async function startServer(
   });
   const store = await createStore(config);
   const logger = createLogger(config);
-  const connections = config.redisUrl ? await openRedisConnections(config.redisUrl, logger) : undefined;
+  const connections = config.redisUrl ? await openRedisConnections(config, logger) : undefined;
   const redis = connections ? await connectRedis(config, logger, connections) : undefined;
   const app = createApp({ config, store, logger, redis, ...services });
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
