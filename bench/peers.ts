@@ -56,7 +56,7 @@ const CATCHUP_ROUNDS = env("BENCH_CATCHUP_ROUNDS", 3);
 /** The saturation ramp: first total rate (msg/s), factor per step, most steps. */
 const RAMP_START = env("BENCH_RAMP_START", 50);
 const RAMP_FACTOR = env("BENCH_RAMP_FACTOR", 1.5);
-const RAMP_STEPS = env("BENCH_RAMP_STEPS", 13);
+const RAMP_STEPS = env("BENCH_RAMP_STEPS", 15);
 /**
  * After a server's ramp passes the knee: steps that each halve, in ratio, the gap between its last
  * rate under the knee and the first over it (two take ×1.5 down to ×1.11), run on that server alone.
