@@ -29,6 +29,8 @@ describe("/healthz", () => {
     const res = await http(broken, "GET", "/healthz");
     expect(res.status).toBe(503);
     await broken.app.close();
+    // close() would close the store again: its data directory goes by hand.
+    await rm(broken.dataDir, { recursive: true, force: true });
   });
 });
 
