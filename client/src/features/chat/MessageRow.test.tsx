@@ -72,13 +72,24 @@ describe("MessageRow", () => {
     await user.type(screen.getByRole("textbox", { name: "Edit message text" }), " changed{Escape}");
     expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
     expect(screen.getByTestId("message")).toHaveTextContent("see you at 5");
-    // The row takes the focus back a frame after the editor closes; a menu opened before then would lose it.
+    // The row takes the focus back a frame after the editor closes.
     await waitFor(() => expect(screen.getByTestId("message")).toHaveFocus());
 
     await chooseAction(user, "Edit message");
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("textbox", { name: "Edit message text" })).toBeNull();
     expect(onEdit).not.toHaveBeenCalled();
+  });
+
+  it("keeps a menu opened in the frame after an edit closes: the row does not take the focus from it", async () => {
+    const { user } = renderRow(confirmed(MINE));
+    await chooseAction(user, "Edit message");
+    await user.type(screen.getByRole("textbox", { name: "Edit message text" }), "{Escape}");
+    await user.click(screen.getByRole("button", { name: "Message actions" }));
+    expect(screen.getByRole("menuitem", { name: "Edit message" })).toHaveFocus();
+    // The frame in which the row would have taken the focus back.
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    expect(screen.getByRole("menuitem", { name: "Edit message" })).toHaveFocus();
   });
 
   it("saves with the Save button, and treats an unchanged text as a cancel", async () => {

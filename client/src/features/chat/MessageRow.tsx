@@ -120,8 +120,11 @@ export const MessageRow = memo(function MessageRow({
     setError(null);
     setDraft(null);
     setEditorJustOpened(false);
-    // The editor held the focus; once it is gone the message itself takes it back.
-    requestAnimationFrame(focusRow);
+    // The editor held the focus; once it is gone the message itself takes it back, unless something
+    // took it meanwhile (the actions menu, opened at once): taking it from a menu would close it.
+    requestAnimationFrame(() => {
+      if (document.activeElement === null || document.activeElement === document.body) focusRow();
+    });
   }
 
   async function saveEdit(id: string, body: string) {
