@@ -399,18 +399,22 @@ export async function connectRedis(
       // Destroyed connections have nothing left to clean up or close.
       if (!client.isOpen) return;
       // Redis answers in order, so once the cleanup is answered every command sent before it (socket
-      // releases) is too. With Redis away it would wait for the reconnect, and a closing node must not:
-      // after CLOSE_WAIT_MS the node's keys are left to expire and be swept as a dead node's.
+      // releases) is too, and close() lets whatever else is in flight finish. With Redis away all of it
+      // would wait for a reconnect, and a closing node must not: it stops waiting after CLOSE_WAIT_MS.
+      // Closed, neither connection reconnects; the node's keys expire and are swept as a dead node's.
+      const deadline = Date.now() + CLOSE_WAIT_MS;
+      const left = () => Math.max(0, deadline - Date.now());
       await withinMs(
         client
           .multi()
           .sRem(nodesKey, nodeId)
           .del([aliveKey(nodeId), socketsKey(nodeId)])
           .exec(),
-        CLOSE_WAIT_MS,
+        left(),
       ).catch((err: unknown) => logger.warn({ err }, "redis cleanup failed"));
-      // Nothing of ours is left to answer: drop both connections rather than wait on them.
-      for (const c of [subscriber, client]) if (c.isOpen) c.destroy();
+      await withinMs(Promise.all([subscriber.close(), client.close()]), left()).catch((err: unknown) =>
+        logger.warn({ err }, "redis connections closed with commands unanswered"),
+      );
     },
   };
 }

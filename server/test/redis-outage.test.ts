@@ -85,7 +85,7 @@ describe.skipIf(!redisServer)("a node while its Redis is away", () => {
     expect(ids.sort()).toEqual([...stored.map((m) => m.id), after.ok ? after.message.id : ""].sort());
   });
 
-  it("closes while Redis is away: its cleanup waits a bounded time, then the connections are dropped", async () => {
+  it("closes while Redis is away: it waits a bounded time for its cleanup and connections, then stops waiting", async () => {
     const away = await startRedis(redisServer!);
     const closing = await startServer({ REDIS_URL: away.url });
     const carol = await registerUser(closing);
