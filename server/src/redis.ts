@@ -277,19 +277,20 @@ function createRedisPresence(
 }
 
 /**
- * The client as the adapter's publisher. The adapter does not handle a failed publish (Redis gone,
- * or a broadcast finishing after close), and an unhandled rejection would end the process; a lost
- * broadcast is what the clients' seq/rev catch-up already repairs.
+ * The client as the adapter uses it, with the failures of `commands` logged. The adapter handles
+ * neither a failed publish (Redis gone, or a broadcast finishing after close) nor a failed unsubscribe
+ * (its close while Redis is gone), and an unhandled rejection would end the process; a lost broadcast
+ * is what the clients' seq/rev catch-up already repairs.
  */
-function publisherOf<C extends object>(client: C, logger: Logger): C {
+function failuresLogged<C extends object>(client: C, commands: ReadonlySet<string | symbol>, logger: Logger): C {
   return new Proxy(client, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
-      if (property !== "publish") return value.bind(target);
+      if (!commands.has(property)) return value.bind(target);
       return (...args: unknown[]) =>
         (value.apply(target, args) as Promise<unknown>).catch((err: unknown) =>
-          logger.warn({ err }, "redis publish failed"),
+          logger.warn({ err, command: String(property) }, "redis command for the adapter failed"),
         );
     },
   });
@@ -374,7 +375,11 @@ export async function connectRedis(
 
   return {
     nodeId,
-    adapter: createAdapter(publisherOf(client, logger), subscriber, { key: `${KEY_PREFIX}socket.io` }),
+    adapter: createAdapter(
+      failuresLogged(client, new Set(["publish"]), logger),
+      failuresLogged(subscriber, new Set(["pUnsubscribe", "unsubscribe"]), logger),
+      { key: `${KEY_PREFIX}socket.io` },
+    ),
     authLimiters: createAuthLimiters(config, redisLimiter),
     connectionCounter,
     sendLimiter: userBuckets("send", { burst: config.sendRateBurst, perSecond: config.sendRatePerSec }),
