@@ -92,7 +92,7 @@ describe.skipIf(!redisServer)("a node while its Redis is away", () => {
     await connectClient(closing, carol.token);
     await away.stop();
     await redisHealth(closing, "unavailable");
-    // Bounded by the wait for the cleanup's answer (2 s), not by Redis coming back, which it never does.
+    // Bounded by the wait for the cleanup and the connections' close (2 s in all), not by Redis coming back.
     let closed = false;
     const close = closing.close().then(() => (closed = true));
     await expect.poll(() => closed, { timeout: 10_000 }).toBe(true);
