@@ -44,7 +44,15 @@ export async function startServerProcess(
     stdio: "inherit",
     cwd,
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A child that could not be spawned (a missing cwd, say) reports an error and may never exit.
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", (error) => {
+      spawnError = error;
+      resolve();
+    });
+  });
   const stop = async () => {
     child.kill("SIGTERM");
     await exited;
@@ -57,9 +65,9 @@ export async function startServerProcess(
       () => false,
     );
     if (healthy) return { baseURL, pid: child.pid!, stop };
-    if (child.exitCode !== null) break;
+    if (child.exitCode !== null || spawnError) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();
-  throw new Error("the server did not become healthy");
+  throw new Error("the server did not become healthy", { cause: spawnError });
 }
