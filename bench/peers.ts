@@ -223,21 +223,53 @@ function figuresOf(load: Load): LoadFigures {
 
 // --- the run ----------------------------------------------------------------
 
-const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+/** What the run has started, undone last first however it ends: a failed start leaves no server running. */
+const cleanups: Array<() => unknown> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) await cleanups.pop()!();
+}
+/** A start-up step, and what undoes it when the run ends; a step that fails undoes the ones before it. */
+async function step<T>(start: () => T | Promise<T>, undo?: (value: T) => unknown): Promise<T> {
+  try {
+    const value = await start();
+    if (undo) cleanups.push(() => undo(value));
+    return value;
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+const dataDir = await step(() => mkdtempSync(join(tmpdir(), "parley-bench-")), removeDir);
 console.error(`seeding ${CLIENTS + IDLE} users and a conversation of ${HISTORY_MESSAGES} messages…`);
-const seed = await seedDatabase(dataDir, {
-  loaders: PAIRS * 2,
-  idle: IDLE,
-  historyMessages: HISTORY_MESSAGES,
-  listConversations: LIST_CONVERSATIONS,
-});
-const baselineDataDir = BASELINE_DIR ? mkdtempSync(join(tmpdir(), "parley-bench-baseline-")) : null;
-if (baselineDataDir) cpSync(dataDir, baselineDataDir, { recursive: true });
-const parley = await startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir }, cpuProfileArgs("parley"));
-const baseline = baselineDataDir
-  ? await startServerProcess({ ...UNLIMITED, DATA_DIR: baselineDataDir }, cpuProfileArgs("baseline"), BASELINE_DIR)
+const seed = await step(() =>
+  seedDatabase(dataDir, {
+    loaders: PAIRS * 2,
+    idle: IDLE,
+    historyMessages: HISTORY_MESSAGES,
+    listConversations: LIST_CONVERSATIONS,
+  }),
+);
+const baselineDataDir = BASELINE_DIR
+  ? await step(() => {
+      const dir = mkdtempSync(join(tmpdir(), "parley-bench-baseline-"));
+      cpSync(dataDir, dir, { recursive: true });
+      return dir;
+    }, removeDir)
   : null;
-const relay = await startRelay();
+const stopServer = (server: { stop(): Promise<void> }) => server.stop();
+const parley = await step(
+  () => startServerProcess({ ...UNLIMITED, DATA_DIR: dataDir }, cpuProfileArgs("parley")),
+  stopServer,
+);
+const baseline = baselineDataDir
+  ? await step(
+      () => startServerProcess({ ...UNLIMITED, DATA_DIR: baselineDataDir }, cpuProfileArgs("baseline"), BASELINE_DIR),
+      stopServer,
+    )
+  : null;
+const relay = await step(startRelay, stopServer);
 // Without BENCH_BASELINE no slice is ever run on "baseline".
 const urls: Record<ServerName, string> = {
   relay: relay.url,
@@ -245,7 +277,12 @@ const urls: Record<ServerName, string> = {
   baseline: baseline?.baseURL ?? "",
 };
 const pids: Record<ServerName, number> = { relay: relay.pid, parley: parley.pid, baseline: baseline?.pid ?? 0 };
-const workers = Array.from({ length: WORKERS }, startWorker);
+const workers = await step(
+  () => Array.from({ length: WORKERS }, startWorker),
+  (forked) => {
+    for (const worker of forked) worker.child.send({ type: "close" } satisfies WorkerCommand);
+  },
+);
 // Nothing is measured while a process is still starting: the workers' start took a core for a second
 // or two, and the history scenario's p99 was three times what it is on a quiet machine.
 await Promise.all(workers.map((worker) => worker.ready));
@@ -678,12 +715,7 @@ try {
   if (SCENARIOS.includes("list")) await listScenario();
   if (SCENARIOS.includes("catchup")) await catchUpScenario();
 } finally {
-  for (const worker of workers) worker.child.send({ type: "close" } satisfies WorkerCommand);
-  await relay.stop();
-  await parley.stop();
-  await baseline?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  if (baselineDataDir) rmSync(baselineDataDir, { recursive: true, force: true });
+  await cleanUp();
 }
 
 const format = (value: number | null, digits: number) =>
