@@ -15,6 +15,7 @@ import { io, type Socket } from "socket.io-client";
 import { groupConversationId, type AuthResponse, type GroupResponse, type Message } from "../shared/protocol";
 import { startServerProcess } from "../scripts/server-process";
 import { UNLIMITED } from "./deployments";
+import { median, percentile } from "./stats";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const MEMBERS = env("BENCH_FANOUT_MEMBERS", 100);
@@ -43,10 +44,6 @@ type Result = {
   p50Ms: number;
   p99Ms: number;
 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function post<T>(url: string, body: object, token?: string): Promise<T> {
   const res = await fetch(url, {
@@ -141,17 +138,16 @@ async function measure(load: Load, run: number): Promise<Result> {
   }
   for (const { socket } of load.members) socket.off("message:new", onMessage);
 
-  const sorted = latencies.sort((a, b) => a - b);
   return {
     load: load.name,
     run,
     sent: sentAt.size,
     acked,
-    delivered: sorted.length,
-    lost: expected() - sorted.length,
-    deliveredPerSecond: sorted.length / sendingSeconds,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    delivered: latencies.length,
+    lost: expected() - latencies.length,
+    deliveredPerSecond: latencies.length / sendingSeconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
   };
 }
 
@@ -204,7 +200,6 @@ async function main() {
 
 /** The median of each figure over the runs, and Parley's group beside the relay and beside one-to-one. */
 function report(results: Result[]) {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const of = (load: LoadName, figure: "deliveredPerSecond" | "p50Ms" | "p99Ms" | "lost") =>
     median(results.filter((r) => r.load === load).map((r) => r[figure]));
   console.log(

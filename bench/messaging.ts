@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
 import type { AuthResponse, ClientToServerEvents, Message, ServerToClientEvents } from "../shared/protocol";
 import { TARGETS, startDeployment, type Deployment, type Target } from "./deployments";
+import { percentile } from "./stats";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -31,18 +32,13 @@ for (const target of SELECTED) {
 }
 const targets = SELECTED as Target[];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 type Cell = { text: string; value: number };
 
 /** p50 / p95 / p99; the p50 is the value compared across deployments. */
 function latencyCell(samplesMs: number[]): Cell {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
   return {
-    text: [50, 95, 99].map((p) => percentile(sorted, p).toFixed(2)).join(" / "),
-    value: percentile(sorted, 50),
+    text: [50, 95, 99].map((p) => percentile(samplesMs, p).toFixed(2)).join(" / "),
+    value: percentile(samplesMs, 50),
   };
 }
 

@@ -23,6 +23,7 @@ import { UNLIMITED } from "./deployments";
 import type { ClientSpec, ServerName, SliceReport, WorkerCommand, WorkerReply } from "./load-protocol";
 import { processUsage } from "./proc";
 import { BODY, seedDatabase, type SeededUser } from "./seed";
+import { median, percentile } from "./stats";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ALL_SCENARIOS = ["steady", "saturation", "idle", "history", "list", "catchup"];
@@ -80,11 +81,6 @@ const BASELINE_DIR = process.env.BENCH_BASELINE;
 const STEADY_SERVERS: ServerName[] = BASELINE_DIR ? [...SERVERS, "baseline"] : [...SERVERS];
 const PAIRS = Math.floor(CLIENTS / 2);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-const median = (values: number[]) => percentile(values, 50);
 /** CLOCK_MONOTONIC, as V8 stamps its CPU profile samples. */
 const monotonicMicroseconds = () => Number(process.hrtime.bigint() / 1000n);
 

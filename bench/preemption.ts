@@ -17,6 +17,7 @@ import { startServerProcess } from "../scripts/server-process";
 import { UNLIMITED } from "./deployments";
 import type { ProbedRequest } from "./preemption-probe";
 import { seedDatabase } from "./seed";
+import { percentile } from "./stats";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const MESSAGES = env("BENCH_HISTORY_MESSAGES", 200_000);
@@ -100,8 +101,8 @@ try {
   const helpersAfter = helperThreadsCpuMs();
   const requests = await collect();
 
-  const sorted = requests.map((r) => r.ms).sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2);
+  const times = requests.map((r) => r.ms);
+  const at = (p: number) => percentile(times, p).toFixed(2);
   const slow = requests.filter((r) => r.ms > SLOW_MS);
   const mean = (values: number[]) => (values.reduce((sum, v) => sum + v, 0) / (values.length || 1)).toFixed(2);
   let helpersMs = 0;

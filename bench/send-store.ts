@@ -14,6 +14,7 @@ import { createSqliteStore } from "../server/src/store/sqlite";
 import type { NewMessage } from "../server/src/store/types";
 import { conversationIdFor } from "../shared/protocol";
 import { BODY, seedDatabase } from "./seed";
+import { median } from "./stats";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PAIRS = 500;
@@ -101,7 +102,6 @@ for (let i = 0; i < ROUNDS; i++) {
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 const show = (values: number[]) => values.map((v) => v.toFixed(1)).join(", ");
 console.log(`appendMessages, batches of ${BATCH}, ${ROUNDS} rounds of ${BATCHES_PER_ROUND} batches each way`);
 console.log(`| caches | CPU µs a message, median | rounds |\n|---|---|---|`);
