@@ -17,6 +17,8 @@ const integration = {
   hookTimeout: 30_000,
 };
 const failoverTest = "server/test/failover.test.ts";
+// The client tests that vi.mock a module (socket.io-client, for a fake socket).
+const clientModuleMocks = ["client/src/realtime/groupRoute.test.tsx", "client/src/realtime/useRouteSocket.test.tsx"];
 const LIVE_CHUNK =
   /client\/src\/(features\/(chat|groups|conversations|notifications|presence|users)|realtime)\/(?!(presenceSlice|groupEvents|reconcile|chatSlice|conversationRef|notificationPolicy|useMessageNotifications|outbox|conversationsSlice)\.)|node_modules\/(socket\.io|engine\.io|@socket\.io)/;
 
@@ -58,12 +60,27 @@ export default defineConfig({
           include: ["shared/**/*.test.ts", "server/src/**/*.test.ts", "scripts/**/*.test.ts"],
         },
       },
+      // A fresh jsdom and module graph per file cost most of the client suite's time (75 of 81 s), so the
+      // files share them; client/src/test/setup.ts resets what a file may leave behind. Files that
+      // replace a module (vi.mock) keep their own graph: a shared one would hand the real module to one
+      // of them, or the stub to a file that wants the real one.
       {
         extends: true,
         test: {
           name: "client",
           environment: "jsdom",
           include: ["client/src/**/*.test.{ts,tsx}"],
+          exclude: clientModuleMocks,
+          isolate: false,
+          setupFiles: ["client/src/test/setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "client-mocked",
+          environment: "jsdom",
+          include: clientModuleMocks,
           setupFiles: ["client/src/test/setup.ts"],
         },
       },

@@ -9,9 +9,12 @@ globalThis.ResizeObserver ??= class {
   disconnect() {}
 };
 
-// Vitest globals are off, so Testing Library cannot register its own cleanup.
+// Vitest globals are off, so Testing Library cannot register its own cleanup. The client's files share
+// one jsdom (vite.config.ts): nothing a test changes in it may reach the next file.
 afterEach(() => {
   cleanup();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
   vi.unstubAllGlobals();
   sessionStorage.clear();
   localStorage.clear();
