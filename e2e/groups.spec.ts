@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, expectShownOnce, makeUser, messageRows, sendMessage, signUp, test } from "./support";
+import { expect, expectShownOnce, makeUser, messageRows, searchPeople, sendMessage, signUp, test } from "./support";
 
 type RecordedNotification = { title: string; body?: string };
 
@@ -90,7 +90,7 @@ test("a group from creation to removal: chat, reply, reaction, mention, rename, 
   const dialog = alicePage.getByRole("dialog", { name: "New group" });
   await dialog.getByLabel("Group name").fill("Weekend plans");
   for (const person of [bob, carol]) {
-    await dialog.getByLabel("Search people").fill(person.username);
+    await searchPeople(dialog, person.username);
     await dialog.getByRole("button", { name: new RegExp(person.displayName) }).click();
   }
   await expect(dialog.getByRole("list", { name: "Picked people" }).getByRole("button")).toHaveCount(2);

@@ -1,4 +1,4 @@
-import { expect, makeUser, signUp, test } from "./support";
+import { expect, makeUser, searchPeople, signUp, test } from "./support";
 
 test("on a phone the list and the chat are separate views: list → chat → back", async ({ newUserPage }) => {
   const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -8,7 +8,7 @@ test("on a phone the list and the chat are separate views: list → chat → bac
   const page = await newUserPage(phone);
   await signUp(page, alice);
 
-  await page.getByLabel("Search people").fill(bob.username);
+  await searchPeople(page, bob.username);
   await page
     .getByRole("link", { name: new RegExp(bob.displayName) })
     .first()

@@ -1,4 +1,11 @@
-import { test as base, expect, type APIRequestContext, type BrowserContextOptions, type Page } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from "@playwright/test";
 import { io, type Socket } from "socket.io-client";
 import type { AuthResponse, ClientToServerEvents, ServerToClientEvents } from "../shared/protocol";
 
@@ -73,13 +80,25 @@ export const test = base.extend<{ newUserPage: (options?: BrowserContextOptions)
 });
 export { expect };
 
+/**
+ * Searches people in `scope` (a page, or a dialog with its own search) and waits for that search's
+ * answer. Until then the earlier query's results are shown and about to be replaced: a click on one of
+ * them could land as it goes.
+ */
+export async function searchPeople(scope: Page | Locator, username: string): Promise<void> {
+  const people = scope.getByRole("region", { name: "People" });
+  await people.getByLabel("Search people").fill(username);
+  await expect(people).toHaveAttribute("aria-busy", "false");
+  await expect(people.getByRole("status", { name: "Loading people" })).toHaveCount(0);
+}
+
 /** Finds a person by search on the home page and opens the chat with them. */
 export async function openChatWith(page: Page, peer: TestUser): Promise<void> {
   await page.goto("/");
   // The list arrives once the socket connects; the search results move when it does.
   await expect(page.getByRole("heading", { level: 2, name: "Conversations" })).toBeVisible();
   await expect(page.getByRole("status", { name: "Loading conversations" })).toHaveCount(0);
-  await page.getByLabel("Search people").fill(peer.username);
+  await searchPeople(page, peer.username);
   await page
     .getByRole("link", { name: new RegExp(peer.displayName) })
     .first()

@@ -65,6 +65,25 @@ describe("the home page", () => {
     expect(await screen.findByText("No one matches “zed”.")).toBeInTheDocument();
   });
 
+  it("marks the people search busy from a keystroke until the search waits for that query", async () => {
+    stubFetch([
+      { path: FIRST_LIST_PAGE, body: listPage([]) },
+      { path: "/api/users", body: { users: [bob] } },
+      { path: "/api/users?q=zed", body: { users: [] } },
+    ]);
+    const { user } = renderHome();
+    const people = screen.getByRole("region", { name: "People" });
+    await screen.findByRole("link", { name: /Bob Builder/ });
+    expect(people).toHaveAttribute("aria-busy", "false");
+
+    await user.type(screen.getByLabelText("Search people"), "zed");
+    // Bob is still listed, the answer to the empty query: the region says it is about to change.
+    expect(people).toHaveAttribute("aria-busy", "true");
+
+    expect(await screen.findByText("No one matches “zed”.")).toBeInTheDocument();
+    expect(people).toHaveAttribute("aria-busy", "false");
+  });
+
   it("offers a retry when the conversations fail to load, and shows them once it works", async () => {
     stubFetch([
       { path: FIRST_LIST_PAGE, ...serverDown },

@@ -23,8 +23,13 @@ export function PeopleSearch({ excludeIds = [], renderPerson = linkToChat }: Peo
   const [query, setQuery] = useState("");
   const debouncedQuery = useDebouncedValue(query.trim(), SEARCH_DEBOUNCE_MS);
 
+  // Busy while the results shown are still an earlier query's: they are about to be replaced.
   return (
-    <section className="card bg-base-100 shadow" aria-labelledby={`${id}-title`}>
+    <section
+      className="card bg-base-100 shadow"
+      aria-labelledby={`${id}-title`}
+      aria-busy={query.trim() !== debouncedQuery}
+    >
       <div className="card-body gap-3">
         <h2 id={`${id}-title`} className="card-title">
           People
