@@ -12,13 +12,17 @@ const dataDir = (process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "parley
 
 export default defineConfig({
   testDir: "e2e",
-  // The cluster specs run against nginx and two nodes: playwright.cluster.config.ts.
-  testIgnore: "cluster/**",
   globalSetup: "./e2e/global-setup.ts",
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
-  // One worker: the socket-leak spec reads the server's global socket gauge.
-  workers: 1,
+  // Two spec files at a time, each with its own users on the one server, except the socket-leak specs:
+  // they read the server's count of all its sockets, so they run alone, after the rest. The cluster
+  // specs run against nginx and two nodes: playwright.cluster.config.ts.
+  workers: 2,
+  projects: [
+    { name: "specs", testIgnore: ["cluster/**", "sockets.spec.ts"] },
+    { name: "socket count", testMatch: "sockets.spec.ts", dependencies: ["specs"] },
+  ],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
