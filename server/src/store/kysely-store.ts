@@ -298,7 +298,7 @@ function toSummary(row: ConversationListRow, userId: string): ConversationSummar
  */
 export function createKyselyStore(
   db: Kysely<Database>,
-  sendPath: Partial<Pick<Store, "appendMessages" | "findMessageByClientId">> = {},
+  sendPath: Partial<Pick<Store, "appendMessages" | "appendGroupMessage" | "findMessageByClientId">> = {},
 ): Store {
   // Compiled once; the send path runs it for every message.
   const byClientIdQuery = selectMessages(db)
@@ -592,8 +592,10 @@ export function createKyselyStore(
       });
   }
 
+  const groups = createGroupStore(db);
   const store: Store = {
-    ...createGroupStore(db),
+    ...groups,
+    appendGroupMessage: sendPath.appendGroupMessage ?? groups.appendGroupMessage,
 
     async ping() {
       await sql`select 1`.execute(db);

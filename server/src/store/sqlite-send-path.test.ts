@@ -82,3 +82,51 @@ describe("a batch on the SQLite send path", () => {
     ]);
   });
 });
+
+describe("a group send on the SQLite send path", () => {
+  async function groupOfAliceWithBobGone() {
+    const opened = await sendPathOnMemory();
+    opened.sqlite.exec(`
+      insert into conversations (id, user_a, user_b, last_seq, rev, kind) values ('grp:g1', 'alice', 'alice', 1, 1, 'group');
+      insert into conversation_members (conversation_id, user_id, joined_seq, left_seq) values ('grp:g1', 'alice', 1, null), ('grp:g1', 'bob', 1, 1);
+    `);
+    return opened;
+  }
+  const groupSend = (senderId: string, clientId: string, conversationId = "grp:g1") => ({
+    id: `id-${clientId}`,
+    conversationId,
+    senderId,
+    clientId,
+    body: `@bob ${clientId}`,
+    createdAt: "2026-01-01T00:00:00.000Z",
+  });
+  const counters = (sqlite: SQLite.Database, id = "grp:g1") =>
+    sqlite.prepare("select last_seq, rev from conversations where id = ?").get(id);
+
+  it("numbers a current member's message and names the current members as its audience", async () => {
+    const { sqlite, sendPath } = await groupOfAliceWithBobGone();
+    const result = await sendPath.appendGroupMessage(groupSend("alice", "hello"));
+    expect(result).toMatchObject({ created: true, memberIds: ["alice"], message: { seq: 2, rev: 2, mentions: [] } });
+    expect(counters(sqlite)).toEqual({ last_seq: 2, rev: 2 });
+
+    // A retry of a stored clientId is the stored message, and changes nothing.
+    const retried = await sendPath.appendGroupMessage(groupSend("alice", "hello"));
+    expect(retried).toEqual({ created: false, memberIds: [], message: result!.message });
+    expect(counters(sqlite)).toEqual({ last_seq: 2, rev: 2 });
+  });
+
+  it("refuses one who left, and a conversation that is no group, leaving every counter as it was", async () => {
+    const { sqlite, sendPath } = await groupOfAliceWithBobGone();
+    await sendPath.appendMessages([send("a dm")]);
+
+    expect(await sendPath.appendGroupMessage(groupSend("bob", "after leaving"))).toBeNull();
+    expect(await sendPath.appendGroupMessage(groupSend("alice", "to a dm", "dm:alice:bob"))).toBeNull();
+
+    expect(counters(sqlite)).toEqual({ last_seq: 1, rev: 1 });
+    expect(counters(sqlite, "dm:alice:bob")).toEqual({ last_seq: 1, rev: 1 });
+    expect(sqlite.prepare("select sent_count from conversation_members where user_id = 'bob'").pluck().all()).toEqual([
+      0, 0,
+    ]);
+    expect(sqlite.prepare("select count(*) from messages").pluck().get()).toBe(1);
+  });
+});

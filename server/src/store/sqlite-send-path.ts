@@ -1,12 +1,18 @@
 import type SQLite from "better-sqlite3";
 import type { Kysely, Selectable } from "kysely";
 import { mentionedIds } from "../../../shared/mentions";
-import { LIMITS } from "../../../shared/protocol";
+import { LIMITS, type Message } from "../../../shared/protocol";
 import { mentionRows, newMessageRow, quoteOf, toMessage } from "./rows";
 import { connectionFreeRunner } from "./sqlite-connection";
+import type { NewGroupMessage } from "./group-store";
 import type { ReplyColumns } from "./rows";
 import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
 import type { AppendResult, NewMessage, Store } from "./types";
+
+type SendPath = Pick<Store, "appendMessages" | "appendGroupMessage" | "findMessageByClientId">;
+
+/** Rolls back a group send whose sender is not a current member of an open group. */
+class NotAMember extends Error {}
 
 // A reply's parent as kysely-store's REPLY_COLUMNS reads it, from the table aliased `parent`.
 const REPLY_COLUMNS = `parent.seq as reply_seq, parent.sender_id as reply_sender_id,
@@ -16,13 +22,13 @@ const REPLY_COLUMNS = `parent.seq as reply_seq, parent.sender_id as reply_sender
  * SQLite's send path on statements prepared once. appendMessages is one
  * synchronous transaction, a few microseconds per message; each message's
  * clientId lookup sees the batch's earlier inserts, so a retry within the
- * batch gets the first one's row. Neither ever lands inside (or reads from)
- * a transaction Kysely holds open.
+ * batch gets the first one's row. A group's send is one such transaction too,
+ * as group-store's appendGroupMessage describes it: a burst of sends to one
+ * group waits in its conversation's queue, and a transaction of awaited
+ * queries made each of them wait for the ones before. None ever lands inside
+ * (or reads from) a transaction Kysely holds open.
  */
-export function createSqliteSendPath(
-  sqlite: SQLite.Database,
-  db: Kysely<Database>,
-): Pick<Store, "appendMessages" | "findMessageByClientId"> {
+export function createSqliteSendPath(sqlite: SQLite.Database, db: Kysely<Database>): SendPath {
   const findByClientId = sqlite.prepare<[string, string], Selectable<MessagesTable> & ReplyColumns>(
     `select messages.*, ${REPLY_COLUMNS} from messages left join messages as parent on parent.id = messages.reply_to_id
      where messages.sender_id = ? and messages.client_id = ?`,
@@ -54,35 +60,74 @@ export function createSqliteSendPath(
   const insertMention = sqlite.prepare<Selectable<MessageMentionsTable>>(
     `insert into message_mentions (message_id, conversation_id, seq, user_id) values (@message_id, @conversation_id, @seq, @user_id)`,
   );
+  // A group's: only an open group's conversation, only a current member's count.
+  const bumpGroup = sqlite.prepare<[string, string], { last_seq: number; rev: number }>(
+    `update conversations set last_seq = last_seq + 1, rev = rev + 1, last_message_at = ?
+     where id = ? and kind = 'group' returning last_seq, rev`,
+  );
+  const countMemberSent = sqlite.prepare<[string, string], { sent_count: number }>(
+    `update conversation_members set sent_count = sent_count + 1
+     where conversation_id = ? and user_id = ? and left_seq is null returning sent_count`,
+  );
+  const currentMemberIds = sqlite
+    .prepare<[string], string>(
+      "select user_id from conversation_members where conversation_id = ? and left_seq is null",
+    )
+    .pluck();
+
+  const storedMessage = (senderId: string, clientId: string) => {
+    const row = findByClientId.get(senderId, clientId);
+    return row && toMessage(row, quoteOf(row));
+  };
+
+  /** Inserts a message its conversation has numbered, with its mentions, and returns it as stored. */
+  function insertNumbered(
+    m: NewMessage | NewGroupMessage,
+    numbers: { seq: number; rev: number; ordinal: number },
+  ): Message {
+    // A body without '@' mentions nobody: no member lookup.
+    const mentions = m.body.includes("@") ? mentionedIds(m.body, currentMembers.all(m.conversationId)) : [];
+    const row = newMessageRow(m, numbers, mentions);
+    insertMessage.run(row);
+    for (const mention of mentionRows(row, mentions)) insertMention.run(mention);
+    const parent = m.replyToId === undefined ? undefined : findParent.get(m.replyToId);
+    return toMessage(row, parent ? quoteOf({ reply_to_id: row.reply_to_id, ...parent }) : null);
+  }
 
   function appendOne(m: NewMessage): AppendResult {
-    const stored = findByClientId.get(m.senderId, m.clientId);
-    if (stored) return { message: toMessage(stored, quoteOf(stored)), created: false };
+    const stored = storedMessage(m.senderId, m.clientId);
+    if (stored) return { message: stored, created: false };
     const { last_seq: seq, rev } = bumpConversation.get(m.conversationId, m.userA, m.userB, m.createdAt)!;
     // Member rows only come with a conversation's first message.
     if (seq === 1) for (const userId of new Set([m.userA, m.userB])) addMember.run(m.conversationId, userId);
     const { sent_count: ordinal } = countSent.get(m.conversationId, m.senderId)!;
-    // A body without '@' mentions nobody: no member lookup.
-    const mentions = m.body.includes("@") ? mentionedIds(m.body, currentMembers.all(m.conversationId)) : [];
-    const row = newMessageRow(m, { seq, rev, ordinal }, mentions);
-    insertMessage.run(row);
-    for (const mention of mentionRows(row, mentions)) insertMention.run(mention);
-    const parent = m.replyToId === undefined ? undefined : findParent.get(m.replyToId);
-    return {
-      message: toMessage(row, parent ? quoteOf({ reply_to_id: row.reply_to_id, ...parent }) : null),
-      created: true,
-    };
+    return { message: insertNumbered(m, { seq, rev, ordinal }), created: true };
   }
+
+  const appendGroup = sqlite.transaction((m: NewGroupMessage) => {
+    const stored = storedMessage(m.senderId, m.clientId);
+    if (stored) return { message: stored, created: false, memberIds: [] };
+    const bumped = bumpGroup.get(m.createdAt, m.conversationId);
+    const sender = bumped && countMemberSent.get(m.conversationId, m.senderId);
+    if (!bumped || !sender) throw new NotAMember();
+    const message = insertNumbered(m, { seq: bumped.last_seq, rev: bumped.rev, ordinal: sender.sent_count });
+    return { message, created: true, memberIds: currentMemberIds.all(m.conversationId) };
+  });
 
   const whenConnectionFree = connectionFreeRunner(sqlite, db);
   const appendAll = sqlite.transaction((batch: NewMessage[]) => batch.map(appendOne));
 
   return {
     appendMessages: (batch) => whenConnectionFree(() => appendAll(batch)),
-    findMessageByClientId: (senderId, clientId) =>
+    appendGroupMessage: (m) =>
       whenConnectionFree(() => {
-        const row = findByClientId.get(senderId, clientId);
-        return row && toMessage(row, quoteOf(row));
+        try {
+          return appendGroup(m);
+        } catch (error) {
+          if (error instanceof NotAMember) return null;
+          throw error;
+        }
       }),
+    findMessageByClientId: (senderId, clientId) => whenConnectionFree(() => storedMessage(senderId, clientId)),
   };
 }
