@@ -217,6 +217,40 @@ describe("messages in a group", () => {
     await connectClient(server, carol!.token);
     await online;
   });
+
+  it("numbers a burst from several members without a gap, refusing a removed member's sends", async () => {
+    const [alice, bob, carol] = await newUsers(server, 3);
+    const group = await createGroup(server, alice!, [bob!, carol!]);
+    const [a, b, c] = await Promise.all([alice, bob, carol].map((u) => connectClient(server, u!.token)));
+    expect((await removeMember(group, alice!, carol!)).status).toBe(204);
+    const removedAt = (await readHistory(server, alice!, group)).messages.at(-1)!.seq;
+    const received = collect(a!, "message:new");
+
+    // Emitted together, so that they arrive while one another's writes are open.
+    const burst = (socket: ClientSocket, who: string, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        emitAck(socket, "message:send", {
+          conversationId: group.conversationId,
+          clientId: newClientId(),
+          body: `${who} ${i}`,
+        }),
+      );
+    const [fromAlice, fromBob, fromCarol] = await Promise.all(
+      [burst(a!, "alice", 8), burst(b!, "bob", 8), burst(c!, "carol", 4)].map((acks) => Promise.all(acks)),
+    );
+
+    expect(fromCarol!.every((res) => !res.ok && res.error.code === "NOT_FOUND")).toBe(true);
+    const sent = [...fromAlice!, ...fromBob!].map((res) => (res.ok ? res.message : expect.fail("refused")));
+    const seqs = sent.map((m) => m.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 16 }, (_, i) => removedAt + 1 + i));
+    for (const who of ["alice", "bob"]) {
+      const own = sent.filter((m) => m.body.startsWith(who));
+      expect(own.map((m) => m.body)).toEqual(Array.from({ length: 8 }, (_, i) => `${who} ${i}`));
+      expect(own.map((m) => m.seq)).toEqual([...own.map((m) => m.seq)].sort((x, y) => x - y));
+    }
+    await barrier(b!, group.conversationId, [a!]);
+    expect(received.slice(0, 16).map((m) => m.seq)).toEqual(seqs);
+  });
 });
 
 describe("a former member", () => {

@@ -2,11 +2,12 @@ import { conversationIdFor, isGroupConversation } from "../../../shared/protocol
 import type { Message, SendPayload } from "../../../shared/protocol";
 import { deleteSchema, editSchema, sendSchema } from "../../../shared/schemas";
 import { AppError, notFound } from "../errors";
-import { createBatcher } from "../lib/batcher";
+import { createBatcher, createKeyedBatcher } from "../lib/batcher";
 import { newMessageId, nowIso } from "../lib/ids";
 import type { createKeyedQueue } from "../lib/serial-queue";
 import type { Metrics } from "../metrics";
 import type { Store } from "../store";
+import type { NewGroupMessage } from "../store/group-store";
 import type { NewMessage } from "../store/types";
 import { parseInput, validationError } from "../validation";
 import type { Broadcaster } from "./broadcaster";
@@ -49,6 +50,23 @@ export function createMessages(deps: Deps) {
     }
     return results;
   }, SEND_BATCH_MAX);
+
+  // A group's sends likewise, a batch per group, written and broadcast in its conversation's queue so
+  // they stay in order with its edits, deletes and membership changes.
+  const appendGroupMessage = createKeyedBatcher(
+    (conversationId, batch: NewGroupMessage[]) =>
+      conversationQueue(conversationId, async () => {
+        const results = await store.appendGroupMessages(batch);
+        for (const result of results) {
+          if (result?.created) {
+            metrics.messagesSent.inc();
+            broadcaster.messageNew(result.message, result.memberIds);
+          }
+        }
+        return results;
+      }),
+    SEND_BATCH_MAX,
+  );
 
   const sendingTooFast = (retryAfterMs: number) => new AppError("RATE_LIMITED", "sending too fast", 429, retryAfterMs);
 
@@ -127,39 +145,27 @@ export function createMessages(deps: Deps) {
   }
 
   /**
-   * A send to a group: a stored clientId comes back first (even to a sender who has left since); else the
-   * store checks membership inside the send's transaction, after locking the conversation, so a removal
-   * and a send are ordered. Queued per conversation, so this node broadcasts them in seq order.
+   * A send to a group: the store's batch returns a stored clientId first (even to a sender who has left
+   * since); else it checks membership inside the batch's transaction, after locking the conversation, so a removal
+   * and a send are ordered. Batched per conversation, so this node broadcasts them in seq order.
    */
   async function sendToGroup(
     senderId: string,
     conversationId: string,
     input: { clientId: string; body: string; replyToId: string | undefined },
   ): Promise<Message> {
-    const stored = await store.findMessageByClientId(senderId, input.clientId);
-    if (stored) {
-      await sendLimiter.giveBack(senderId);
-      return stored;
-    }
-    return conversationQueue(conversationId, async () => {
-      const result = await store.appendGroupMessage({
-        id: newMessageId(),
-        conversationId,
-        senderId,
-        clientId: input.clientId,
-        body: input.body,
-        replyToId: input.replyToId,
-        createdAt: nowIso(),
-      });
-      if (!result) throw notFound("conversation");
-      if (!result.created) {
-        await sendLimiter.giveBack(senderId);
-        return result.message;
-      }
-      metrics.messagesSent.inc();
-      broadcaster.messageNew(result.message, result.memberIds);
-      return result.message;
+    const result = await appendGroupMessage(conversationId, {
+      id: newMessageId(),
+      conversationId,
+      senderId,
+      clientId: input.clientId,
+      body: input.body,
+      replyToId: input.replyToId,
+      createdAt: nowIso(),
     });
+    if (!result) throw notFound("conversation");
+    if (!result.created) await sendLimiter.giveBack(senderId);
+    return result.message;
   }
 
   return {

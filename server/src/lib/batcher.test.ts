@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBatcher } from "./batcher";
+import { createBatcher, createKeyedBatcher } from "./batcher";
 
 describe("batcher", () => {
   it("writes what arrives in one turn together, and what arrives during a write in the next batch", async () => {
@@ -44,5 +44,26 @@ describe("batcher", () => {
     await expect(failed[0]).rejects.toThrow("disk full");
     await expect(failed[1]).rejects.toThrow("disk full");
     await expect(add("c")).resolves.toBe("c");
+  });
+
+  it("keeps each key's items in batches of their own, and a key's batches one at a time", async () => {
+    const batches: string[] = [];
+    let releaseA!: () => void;
+    const aWritten = new Promise<void>((resolve) => (releaseA = resolve));
+    const add = createKeyedBatcher(async (key: string, items: number[]) => {
+      batches.push(`${key}:${items.join(",")}`);
+      if (key === "a" && items[0] === 1) await aWritten;
+      return items.map((n) => `${key}${n}`);
+    }, 100);
+
+    const first = [add("a", 1), add("b", 2), add("a", 3)];
+    await new Promise((resolve) => setImmediate(resolve));
+    // a's first batch is still being written: b's went on, a's next item waits for it.
+    const later = [add("a", 4), add("b", 5)];
+    await expect(first[1]).resolves.toBe("b2");
+    releaseA();
+
+    expect(await Promise.all([...first, ...later])).toEqual(["a1", "b2", "a3", "a4", "b5"]);
+    expect(batches).toEqual(["a:1,3", "b:2", "b:5", "a:4"]);
   });
 });

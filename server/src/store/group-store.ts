@@ -4,9 +4,9 @@ import { groupConversationId } from "../../../shared/protocol";
 import type { GroupHistory, Message, Role, SystemEvent } from "../../../shared/protocol";
 import { newMessageId } from "../lib/ids";
 import { mentionedIds } from "../../../shared/mentions";
-import { currentMembers, insertMentionRows, withQuotes } from "./message-queries";
+import { currentMembers, insertMentionRows, pairKey, storedByClientId, withQuotes } from "./message-queries";
 import { isUniqueViolation, mentionRows, newMessageRow, toMessage, toUserRecord } from "./rows";
-import type { Database, MessagesTable } from "./schema";
+import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
 import type { AdvancedWatermarks, PeerRecord, Watermarks } from "./types";
 import { advanceMemberWatermarks } from "./watermarks";
 
@@ -71,6 +71,8 @@ export type NewGroupMessage = {
   replyToId?: string | undefined;
 };
 
+export type GroupAppendResult = { message: Message; created: boolean; memberIds: string[] };
+
 /** Groups as stored (PROTOCOL-v2 §2): each change is a system message written in the change's transaction. */
 export interface GroupStore {
   /** The open group with its current members. */
@@ -92,13 +94,13 @@ export interface GroupStore {
   /** The user's membership of the group conversation, when they are a current member of an open group. */
   findMembership(conversationId: string, userId: string): Promise<GroupMembership | undefined>;
   /**
-   * Appends a text message in its own transaction, after the conversation row is locked, only while the
-   * sender is a current member (null otherwise); a stored (sender, clientId) comes back with created false.
-   * `memberIds`: the current members at the commit.
+   * Appends a batch of text messages to one group in one transaction, after its conversation row is
+   * locked: each only while its sender is a current member (null otherwise, nothing written for it); a
+   * stored (sender, clientId), or a repeat within the batch, comes back with created false. The new
+   * ones are numbered in batch order. `memberIds`: a new message's audience, the current members at
+   * the commit.
    */
-  appendGroupMessage(
-    message: NewGroupMessage,
-  ): Promise<{ message: Message; created: boolean; memberIds: string[] } | null>;
+  appendGroupMessages(batch: NewGroupMessage[]): Promise<Array<GroupAppendResult | null>>;
   listGroupMemberIds(conversationId: string): Promise<string[]>;
   /** The conversations of the open groups the user is a current member of. */
   listGroupConversationIds(userId: string): Promise<string[]>;
@@ -109,9 +111,6 @@ export interface GroupStore {
     requested: Partial<Watermarks>,
   ): Promise<AdvancedWatermarks | null>;
 }
-
-/** Aborts a transaction whose sender turned out not to be a member. */
-class NotAMember extends Error {}
 
 /** A system message's stored client id: ':' never occurs in a client's, so the (sender, client id) key stays unique. */
 const systemClientId = (messageId: string) => `system:${messageId}`;
@@ -218,14 +217,92 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
         .execute()
     ).map((row) => row.user_id);
 
-  async function findMessageByClientId(senderId: string, clientId: string): Promise<Message | undefined> {
-    const row = await db
-      .selectFrom("messages")
-      .selectAll()
-      .where("sender_id", "=", senderId)
-      .where("client_id", "=", clientId)
+  /** appendGroupMessages' transaction: a handful of statements whatever the batch's size. */
+  async function appendGroupBatch(
+    trx: Kysely<Database>,
+    batch: NewGroupMessage[],
+  ): Promise<Array<GroupAppendResult | null>> {
+    const conversationId = batch[0]!.conversationId;
+    // Locking the conversation row first (as changeGroup does) orders these sends with membership
+    // changes: a removal committed before them leaves no member row below.
+    const counters = await trx
+      .updateTable("conversations")
+      .set({ last_seq: sql<number>`last_seq` })
+      .where("id", "=", conversationId)
+      .where("kind", "=", "group")
+      .returning(["last_seq", "rev"])
       .executeTakeFirst();
-    return row && toMessage(row);
+    const known = await storedByClientId(trx, batch);
+    const members = (await currentMembers(trx, [conversationId])).get(conversationId) ?? [];
+    const memberIds = members.map((member) => member.id);
+    const isMember = new Set(memberIds);
+
+    // Each send's fate: stored already, refused (null), or the index of the new message it is (a
+    // repeat within the batch points at the first).
+    type Fate = { stored: Message } | { index: number; repeat: boolean } | null;
+    const fresh: NewGroupMessage[] = [];
+    const freshIndex = new Map<string, number>();
+    const fates = batch.map((m): Fate => {
+      const key = pairKey(m.senderId, m.clientId);
+      const stored = known.get(key);
+      if (stored) return { stored };
+      if (!counters || !isMember.has(m.senderId)) return null;
+      const first = freshIndex.get(key);
+      if (first !== undefined) return { index: first, repeat: true };
+      freshIndex.set(key, fresh.length);
+      return { index: fresh.push(m) - 1, repeat: false };
+    });
+    const results = (messages: Message[]) =>
+      fates.map((fate): GroupAppendResult | null => {
+        if (!fate) return null;
+        if ("stored" in fate) return { message: fate.stored, created: false, memberIds: [] };
+        return { message: messages[fate.index]!, created: !fate.repeat, memberIds: fate.repeat ? [] : memberIds };
+      });
+    if (!counters || fresh.length === 0) return results([]);
+
+    const lastSeq = Number(counters.last_seq);
+    const lastRev = Number(counters.rev);
+    await trx
+      .updateTable("conversations")
+      .set({ last_seq: lastSeq + fresh.length, rev: lastRev + fresh.length, last_message_at: fresh.at(-1)!.createdAt })
+      .where("id", "=", conversationId)
+      .execute();
+    const sentBy = new Map<string, number>();
+    for (const m of fresh) sentBy.set(m.senderId, (sentBy.get(m.senderId) ?? 0) + 1);
+    const senders = [...sentBy];
+    const sentCounts = await trx
+      .updateTable("conversation_members")
+      .set({
+        sent_count: sql<number>`sent_count + case user_id ${sql.join(
+          senders.map(([userId, count]) => sql`when ${userId} then cast(${count} as integer)`),
+          sql` `,
+        )} end`,
+      })
+      .where("conversation_id", "=", conversationId)
+      .where(
+        "user_id",
+        "in",
+        senders.map(([userId]) => userId),
+      )
+      .returning(["user_id", "sent_count"])
+      .execute();
+    // A sender's ordinals run up to their count after the batch.
+    const nextOrdinal = new Map(
+      sentCounts.map((row) => [row.user_id, Number(row.sent_count) - sentBy.get(row.user_id)! + 1]),
+    );
+    const mentioned: Selectable<MessageMentionsTable>[] = [];
+    const rows = fresh.map((m, i) => {
+      const ordinal = nextOrdinal.get(m.senderId)!;
+      nextOrdinal.set(m.senderId, ordinal + 1);
+      // A body without '@' mentions nobody.
+      const mentions = m.body.includes("@") ? mentionedIds(m.body, members) : [];
+      const row = newMessageRow(m, { seq: lastSeq + i + 1, rev: lastRev + i + 1, ordinal }, mentions);
+      mentioned.push(...mentionRows(row, mentions));
+      return row;
+    });
+    await trx.insertInto("messages").values(rows).execute();
+    await insertMentionRows(trx, mentioned);
+    return results(await withQuotes(trx, rows));
   }
 
   return {
@@ -373,53 +450,15 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
       };
     },
 
-    async appendGroupMessage(m) {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          // Locking the conversation first orders this send with membership changes: a removal committed
-          // before it leaves no member row below.
-          const bumped = await trx
-            .updateTable("conversations")
-            .set({
-              last_seq: sql<number>`last_seq + 1`,
-              rev: sql<number>`rev + 1`,
-              last_message_at: m.createdAt,
-            })
-            .where("id", "=", m.conversationId)
-            .where("kind", "=", "group")
-            .returning(["last_seq", "rev"])
-            .executeTakeFirst();
-          const sender =
-            bumped &&
-            (await trx
-              .updateTable("conversation_members")
-              .set({ sent_count: sql<number>`sent_count + 1` })
-              .where("conversation_id", "=", m.conversationId)
-              .where("user_id", "=", m.senderId)
-              .where("left_seq", "is", null)
-              .returning("sent_count")
-              .executeTakeFirst());
-          if (!bumped || !sender) throw new NotAMember();
-          // A body without '@' mentions nobody: no member lookup.
-          const mentions = m.body.includes("@")
-            ? mentionedIds(m.body, (await currentMembers(trx, [m.conversationId])).get(m.conversationId) ?? [])
-            : [];
-          const row = newMessageRow(
-            m,
-            { seq: Number(bumped.last_seq), rev: Number(bumped.rev), ordinal: Number(sender.sent_count) },
-            mentions,
-          );
-          await trx.insertInto("messages").values(row).execute();
-          await insertMentionRows(trx, mentionRows(row, mentions));
-          const [message] = await withQuotes(trx, [row]);
-          return { message: message!, created: true, memberIds: await memberIdsOf(trx, m.conversationId) };
-        });
-      } catch (error) {
-        if (error instanceof NotAMember) return null;
-        // The same clientId was stored meanwhile (a retry through another node): that message is the answer.
-        const stored = isUniqueViolation(error) ? await findMessageByClientId(m.senderId, m.clientId) : undefined;
-        if (!stored) throw error;
-        return { message: stored, created: false, memberIds: [] };
+    async appendGroupMessages(batch) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute((trx) => appendGroupBatch(trx, batch));
+        } catch (error) {
+          // One of these clientIds was committed meanwhile outside this group's lock (sent to another
+          // conversation): the next attempt's lookup finds it. Each failure settles at least one.
+          if (!isUniqueViolation(error) || attempt > batch.length) throw error;
+        }
       }
     },
 

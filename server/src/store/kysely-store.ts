@@ -21,7 +21,9 @@ import {
   REPLY_COLUMNS,
   currentMembers,
   insertMentionRows,
+  pairKey,
   selectMessages,
+  storedByClientId,
   withQuotes,
 } from "./message-queries";
 import type {
@@ -69,9 +71,6 @@ function rerun<Row>(db: Kysely<Database>, query: CompiledQuery<Row>, parameters:
   return db.executeQuery<Row>({ ...query, parameters });
 }
 
-/** Two ids as one map key: (sender, clientId) or (conversation, member). */
-const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
-
 /**
  * Messages mentioning a member above their read watermark, from message_mentions' index alone (a
  * deleted message, or a sender's own mention, has no row). Takes the columns of a member row, so a
@@ -96,16 +95,7 @@ function unreadMentionCount(member: { conversationId: string; userId: string; re
  */
 async function appendBatch(db: Kysely<Database>, batch: NewMessage[]): Promise<AppendResult[]> {
   return db.transaction().execute(async (trx) => {
-    const stored = await selectMessages(trx)
-      .where((eb) =>
-        eb.or(
-          batch.map((m) =>
-            eb.and([eb("messages.sender_id", "=", m.senderId), eb("messages.client_id", "=", m.clientId)]),
-          ),
-        ),
-      )
-      .execute();
-    const known = new Map(stored.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row, quoteOf(row))]));
+    const known = await storedByClientId(trx, batch);
     // The first of each new clientId is stored; a repeat in the same batch gets that message back.
     const fresh = new Map<string, NewMessage>();
     for (const m of batch) {
@@ -298,7 +288,7 @@ function toSummary(row: ConversationListRow, userId: string): ConversationSummar
  */
 export function createKyselyStore(
   db: Kysely<Database>,
-  sendPath: Partial<Pick<Store, "appendMessages" | "appendGroupMessage" | "findMessageByClientId">> = {},
+  sendPath: Partial<Pick<Store, "appendMessages" | "appendGroupMessages" | "findMessageByClientId">> = {},
 ): Store {
   // Compiled once; the send path runs it for every message.
   const byClientIdQuery = selectMessages(db)
@@ -595,7 +585,7 @@ export function createKyselyStore(
   const groups = createGroupStore(db);
   const store: Store = {
     ...groups,
-    appendGroupMessage: sendPath.appendGroupMessage ?? groups.appendGroupMessage,
+    appendGroupMessages: sendPath.appendGroupMessages ?? groups.appendGroupMessages,
 
     async ping() {
       await sql`select 1`.execute(db);

@@ -49,6 +49,26 @@ export function selectMessages(db: Kysely<Database>) {
     .select(REPLY_COLUMNS);
 }
 
+/** Two ids as one map key: (sender, clientId) or (conversation, member). */
+export const pairKey = (first: string, second: string) => `${first}\u0000${second}`;
+
+/** The stored messages of these (sender, clientId) pairs, by pairKey(senderId, clientId): one lookup. */
+export async function storedByClientId(
+  db: Kysely<Database>,
+  sends: { senderId: string; clientId: string }[],
+): Promise<Map<string, Message>> {
+  const rows = await selectMessages(db)
+    .where((eb) =>
+      eb.or(
+        sends.map((m) =>
+          eb.and([eb("messages.sender_id", "=", m.senderId), eb("messages.client_id", "=", m.clientId)]),
+        ),
+      ),
+    )
+    .execute();
+  return new Map(rows.map((row) => [pairKey(row.sender_id, row.client_id), toMessage(row, quoteOf(row))]));
+}
+
 /** Rows just written as wire messages, their replies quoting their parents as they are now (one lookup). */
 export async function withQuotes(db: Kysely<Database>, rows: MessageRow[]): Promise<Message[]> {
   const parentIds = [...new Set(rows.flatMap((row) => row.reply_to_id ?? []))];

@@ -83,7 +83,7 @@ describe("a batch on the SQLite send path", () => {
   });
 });
 
-describe("a group send on the SQLite send path", () => {
+describe("a group's batch on the SQLite send path", () => {
   async function groupOfAliceWithBobGone() {
     const opened = await sendPathOnMemory();
     opened.sqlite.exec(`
@@ -103,30 +103,46 @@ describe("a group send on the SQLite send path", () => {
   const counters = (sqlite: SQLite.Database, id = "grp:g1") =>
     sqlite.prepare("select last_seq, rev from conversations where id = ?").get(id);
 
-  it("numbers a current member's message and names the current members as its audience", async () => {
+  it("numbers a batch's new messages in order, refusing one who left and answering a repeat with the first", async () => {
     const { sqlite, sendPath } = await groupOfAliceWithBobGone();
-    const result = await sendPath.appendGroupMessage(groupSend("alice", "hello"));
-    expect(result).toMatchObject({ created: true, memberIds: ["alice"], message: { seq: 2, rev: 2, mentions: [] } });
-    expect(counters(sqlite)).toEqual({ last_seq: 2, rev: 2 });
+    const results = await sendPath.appendGroupMessages([
+      groupSend("alice", "hello"),
+      groupSend("bob", "after leaving"),
+      groupSend("alice", "hello"),
+      groupSend("alice", "again"),
+    ]);
+    expect(results.map((r) => r && [r.message.clientId, r.message.seq, r.created, r.memberIds])).toEqual([
+      ["hello", 2, true, ["alice"]],
+      null,
+      ["hello", 2, false, []],
+      ["again", 3, true, ["alice"]],
+    ]);
+    expect(results[0]!.message).toMatchObject({ rev: 2, mentions: [] });
+    expect(counters(sqlite)).toEqual({ last_seq: 3, rev: 3 });
+    expect(
+      sqlite.prepare("select user_id, sent_count from conversation_members where conversation_id = 'grp:g1'").all(),
+    ).toEqual([
+      { user_id: "alice", sent_count: 2 },
+      { user_id: "bob", sent_count: 0 },
+    ]);
 
     // A retry of a stored clientId is the stored message, and changes nothing.
-    const retried = await sendPath.appendGroupMessage(groupSend("alice", "hello"));
-    expect(retried).toEqual({ created: false, memberIds: [], message: result!.message });
-    expect(counters(sqlite)).toEqual({ last_seq: 2, rev: 2 });
+    const [retried] = await sendPath.appendGroupMessages([groupSend("alice", "hello")]);
+    expect(retried).toEqual({ created: false, memberIds: [], message: results[0]!.message });
+    expect(counters(sqlite)).toEqual({ last_seq: 3, rev: 3 });
   });
 
-  it("refuses one who left, and a conversation that is no group, leaving every counter as it was", async () => {
+  it("refuses a conversation that is no group, leaving every counter as it was", async () => {
     const { sqlite, sendPath } = await groupOfAliceWithBobGone();
     await sendPath.appendMessages([send("a dm")]);
 
-    expect(await sendPath.appendGroupMessage(groupSend("bob", "after leaving"))).toBeNull();
-    expect(await sendPath.appendGroupMessage(groupSend("alice", "to a dm", "dm:alice:bob"))).toBeNull();
+    expect(await sendPath.appendGroupMessages([groupSend("alice", "to a dm", "dm:alice:bob")])).toEqual([null]);
 
     expect(counters(sqlite)).toEqual({ last_seq: 1, rev: 1 });
     expect(counters(sqlite, "dm:alice:bob")).toEqual({ last_seq: 1, rev: 1 });
-    expect(sqlite.prepare("select sent_count from conversation_members where user_id = 'bob'").pluck().all()).toEqual([
-      0, 0,
-    ]);
+    expect(sqlite.prepare("select sent_count from conversation_members where user_id = 'alice'").pluck().all()).toEqual(
+      [1, 0],
+    );
     expect(sqlite.prepare("select count(*) from messages").pluck().get()).toBe(1);
   });
 });

@@ -4,14 +4,14 @@ import { mentionedIds } from "../../../shared/mentions";
 import { LIMITS, type Message } from "../../../shared/protocol";
 import { mentionRows, newMessageRow, quoteOf, toMessage } from "./rows";
 import { connectionFreeRunner } from "./sqlite-connection";
-import type { NewGroupMessage } from "./group-store";
+import type { GroupAppendResult, NewGroupMessage } from "./group-store";
 import type { ReplyColumns } from "./rows";
 import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
 import type { AppendResult, NewMessage, Store } from "./types";
 
-type SendPath = Pick<Store, "appendMessages" | "appendGroupMessage" | "findMessageByClientId">;
+type SendPath = Pick<Store, "appendMessages" | "appendGroupMessages" | "findMessageByClientId">;
 
-/** Rolls back a group send whose sender is not a current member of an open group. */
+/** Rolls back (to its savepoint) a group send whose sender is not a current member of an open group. */
 class NotAMember extends Error {}
 
 // A reply's parent as kysely-store's REPLY_COLUMNS reads it, from the table aliased `parent`.
@@ -22,10 +22,9 @@ const REPLY_COLUMNS = `parent.seq as reply_seq, parent.sender_id as reply_sender
  * SQLite's send path on statements prepared once. appendMessages is one
  * synchronous transaction, a few microseconds per message; each message's
  * clientId lookup sees the batch's earlier inserts, so a retry within the
- * batch gets the first one's row. A group's send is one such transaction too,
- * as group-store's appendGroupMessage describes it: a burst of sends to one
- * group waits in its conversation's queue, and a transaction of awaited
- * queries made each of them wait for the ones before. None ever lands inside
+ * batch gets the first one's row. A group's batch is one such transaction too,
+ * as group-store's appendGroupMessages describes it, each send in a savepoint
+ * of its own so that a refused one leaves no trace. None ever lands inside
  * (or reads from) a transaction Kysely holds open.
  */
 export function createSqliteSendPath(sqlite: SQLite.Database, db: Kysely<Database>): SendPath {
@@ -104,14 +103,28 @@ export function createSqliteSendPath(sqlite: SQLite.Database, db: Kysely<Databas
     return { message: insertNumbered(m, { seq, rev, ordinal }), created: true };
   }
 
-  const appendGroup = sqlite.transaction((m: NewGroupMessage) => {
+  // Nested in appendGroupBatch's transaction, so better-sqlite3 runs it in a savepoint.
+  const appendGroupOne = sqlite.transaction((m: NewGroupMessage) => {
     const stored = storedMessage(m.senderId, m.clientId);
-    if (stored) return { message: stored, created: false, memberIds: [] };
+    if (stored) return { message: stored, created: false };
     const bumped = bumpGroup.get(m.createdAt, m.conversationId);
     const sender = bumped && countMemberSent.get(m.conversationId, m.senderId);
     if (!bumped || !sender) throw new NotAMember();
     const message = insertNumbered(m, { seq: bumped.last_seq, rev: bumped.rev, ordinal: sender.sent_count });
-    return { message, created: true, memberIds: currentMemberIds.all(m.conversationId) };
+    return { message, created: true };
+  });
+
+  const appendGroupBatch = sqlite.transaction((batch: NewGroupMessage[]): Array<GroupAppendResult | null> => {
+    const results = batch.map((m) => {
+      try {
+        return appendGroupOne(m);
+      } catch (error) {
+        if (error instanceof NotAMember) return null;
+        throw error;
+      }
+    });
+    const memberIds = currentMemberIds.all(batch[0]!.conversationId);
+    return results.map((result) => result && { ...result, memberIds: result.created ? memberIds : [] });
   });
 
   const whenConnectionFree = connectionFreeRunner(sqlite, db);
@@ -119,15 +132,7 @@ export function createSqliteSendPath(sqlite: SQLite.Database, db: Kysely<Databas
 
   return {
     appendMessages: (batch) => whenConnectionFree(() => appendAll(batch)),
-    appendGroupMessage: (m) =>
-      whenConnectionFree(() => {
-        try {
-          return appendGroup(m);
-        } catch (error) {
-          if (error instanceof NotAMember) return null;
-          throw error;
-        }
-      }),
+    appendGroupMessages: (batch) => whenConnectionFree(() => appendGroupBatch(batch)),
     findMessageByClientId: (senderId, clientId) => whenConnectionFree(() => storedMessage(senderId, clientId)),
   };
 }
