@@ -146,8 +146,8 @@ export function createMessages(deps: Deps) {
 
   /**
    * A send to a group: the store's batch returns a stored clientId first (even to a sender who has left
-   * since); else it checks membership inside the batch's transaction, after locking the conversation, so a removal
-   * and a send are ordered. Batched per conversation, so this node broadcasts them in seq order.
+   * since); else it checks membership inside the batch's transaction, after locking the conversation, so
+   * a removal and a send are ordered. Batched per conversation, so this node broadcasts them in seq order.
    */
   async function sendToGroup(
     senderId: string,
