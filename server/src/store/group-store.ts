@@ -269,21 +269,15 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
       .execute();
     const sentBy = new Map<string, number>();
     for (const m of fresh) sentBy.set(m.senderId, (sentBy.get(m.senderId) ?? 0) + 1);
-    const senders = [...sentBy];
+    const addSent = sql.join(
+      [...sentBy].map(([userId, count]) => sql`when ${userId} then cast(${count} as integer)`),
+      sql` `,
+    );
     const sentCounts = await trx
       .updateTable("conversation_members")
-      .set({
-        sent_count: sql<number>`sent_count + case user_id ${sql.join(
-          senders.map(([userId, count]) => sql`when ${userId} then cast(${count} as integer)`),
-          sql` `,
-        )} end`,
-      })
+      .set({ sent_count: sql<number>`sent_count + case user_id ${addSent} end` })
       .where("conversation_id", "=", conversationId)
-      .where(
-        "user_id",
-        "in",
-        senders.map(([userId]) => userId),
-      )
+      .where("user_id", "in", [...sentBy.keys()])
       .returning(["user_id", "sent_count"])
       .execute();
     // A sender's ordinals run up to their count after the batch.
