@@ -190,12 +190,7 @@ async function round(shape: Shape): Promise<number> {
   return (cpuNow() - start) / (batches.length * BATCH);
 }
 
-const shapes = [
-  ...(IN_MEMORY ? [] : [await parleyShape()]),
-  textKeysShape(),
-  integerKeysShape(),
-  appendOnlyShape(),
-];
+const shapes = [...(IN_MEMORY ? [] : [await parleyShape()]), textKeysShape(), integerKeysShape(), appendOnlyShape()];
 const costs = new Map<Shape, number[]>(shapes.map((shape) => [shape, []]));
 for (const shape of shapes) await round(shape); // warm-up
 for (let i = 0; i < ROUNDS; i++) for (const shape of shapes) costs.get(shape)!.push(await round(shape));
