@@ -9,15 +9,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newMessageId, nowIso } from "../server/src/lib/ids";
 import { createSqliteStore } from "../server/src/store/sqlite";
 import type { NewMessage } from "../server/src/store/types";
-import { conversationIdFor } from "../shared/protocol";
-import { BODY, seedDatabase } from "./seed";
+import { seedDatabase } from "./seed";
 import { median } from "./stats";
+import { processCpuMicros, STEADY_PAIRS, steadyBatch } from "./steady-sends";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const PAIRS = 500;
 const BATCH = env("BENCH_SEND_BATCH", 250);
 // About four seconds of writes a round: at least one checkpoint (every 3 s) falls in each.
 const BATCHES_PER_ROUND = env("BENCH_SEND_BATCHES", 120);
@@ -26,32 +24,13 @@ const POLLUTE_BYTES = env("BENCH_POLLUTE_MB", 64) * 1024 * 1024;
 
 const dataDir = mkdtempSync(join(tmpdir(), "parley-send-store-"));
 const { loaders } = await seedDatabase(dataDir, {
-  loaders: PAIRS * 2,
+  loaders: STEADY_PAIRS * 2,
   idle: 0,
   historyMessages: 1000,
   listConversations: 0,
 });
+const userIds = loaders.map((user) => user.id);
 const store = await createSqliteStore(dataDir);
-
-function batch(): NewMessage[] {
-  return Array.from({ length: BATCH }, () => {
-    const pair = Math.floor(Math.random() * PAIRS);
-    const [a, b] = [loaders[2 * pair]!.id, loaders[2 * pair + 1]!.id];
-    const [userA, userB] = a < b ? [a, b] : [b, a];
-    const senderId = Math.random() < 0.5 ? a : b;
-    const conversationId = conversationIdFor(a, b);
-    return {
-      id: newMessageId(),
-      conversationId,
-      userA,
-      userB,
-      senderId,
-      clientId: crypto.randomUUID(),
-      body: BODY,
-      createdAt: nowIso(),
-    };
-  });
-}
 
 /** One batch, then a turn of the event loop as the server's batcher gives: the checkpointer's messages
  * arrive there, and without them the log is never started over (it grew to gigabytes here). */
@@ -66,33 +45,27 @@ function walkElsewhere() {
   for (let i = 0; i < elsewhere.length; i += 64) elsewhere[i] = (elsewhere[i]! + 1) & 0xff;
 }
 
-/** The process's CPU microseconds, every thread's. */
-function cpuNow(): number {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-}
-
 /**
  * CPU microseconds a message over one round of batches, the checkpointer's share included: a round
  * lasts longer than the checkpoint interval. A cold round's walks are timed apart and taken off.
  */
 async function round(cold: boolean): Promise<number> {
-  const batches = Array.from({ length: BATCHES_PER_ROUND }, batch);
+  const batches = Array.from({ length: BATCHES_PER_ROUND }, () => steadyBatch(userIds, BATCH));
   let walks = 0;
-  const start = cpuNow();
+  const start = processCpuMicros();
   for (const messages of batches) {
     if (cold) {
-      const before = cpuNow();
+      const before = processCpuMicros();
       walkElsewhere();
-      walks += cpuNow() - before;
+      walks += processCpuMicros() - before;
     }
     await writeBatch(messages);
   }
-  return (cpuNow() - start - walks) / (BATCHES_PER_ROUND * BATCH);
+  return (processCpuMicros() - start - walks) / (BATCHES_PER_ROUND * BATCH);
 }
 
 // Warm-up: 25,000 messages before the first round.
-for (let i = 0; i < 100; i++) await writeBatch(batch());
+for (let i = 0; i < 100; i++) await writeBatch(steadyBatch(userIds, BATCH));
 const warm: number[] = [];
 const cold: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {

@@ -10,15 +10,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { newMessageId, nowIso } from "../server/src/lib/ids";
 import { createSqliteStore } from "../server/src/store/sqlite";
 import type { NewMessage } from "../server/src/store/types";
-import { conversationIdFor } from "../shared/protocol";
-import { BODY, seedDatabase } from "./seed";
+import { seedDatabase } from "./seed";
 import { median } from "./stats";
+import { processCpuMicros, STEADY_PAIRS, steadyBatch } from "./steady-sends";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const PAIRS = 500;
 const BATCH = env("BENCH_SEND_BATCH", 11); // the server's median batch under the steady load
 const MESSAGES_PER_ROUND = env("BENCH_FLOOR_MESSAGES", 30_000);
 const ROUNDS = env("BENCH_SEND_ROUNDS", 4);
@@ -35,7 +33,7 @@ interface Shape {
 
 const dataDir = mkdtempSync(join(tmpdir(), "parley-store-floor-"));
 const { loaders } = await seedDatabase(dataDir, {
-  loaders: PAIRS * 2,
+  loaders: STEADY_PAIRS * 2,
   idle: 0,
   historyMessages: 1000,
   listConversations: 0,
@@ -150,34 +148,11 @@ function appendOnlyShape(): Shape {
   return { name: "append, no index", write, ...rawUpkeep(sqlite) };
 }
 
-function batch(): NewMessage[] {
-  return Array.from({ length: BATCH }, () => {
-    const pair = Math.floor(Math.random() * PAIRS);
-    const [a, b] = [userIds[2 * pair]!, userIds[2 * pair + 1]!];
-    const [userA, userB] = a < b ? [a, b] : [b, a];
-    return {
-      id: newMessageId(),
-      conversationId: conversationIdFor(a, b),
-      userA,
-      userB,
-      senderId: Math.random() < 0.5 ? a : b,
-      clientId: crypto.randomUUID(),
-      body: BODY,
-      createdAt: nowIso(),
-    };
-  });
-}
-
-const cpuNow = () => {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-};
-
 /** CPU µs a message over one round; a turn of the event loop after each batch, as the server's batcher. */
 async function round(shape: Shape): Promise<number> {
-  const batches = Array.from({ length: Math.ceil(MESSAGES_PER_ROUND / BATCH) }, batch);
+  const batches = Array.from({ length: Math.ceil(MESSAGES_PER_ROUND / BATCH) }, () => steadyBatch(userIds, BATCH));
   let checkpointed = Date.now();
-  const start = cpuNow();
+  const start = processCpuMicros();
   for (const messages of batches) {
     await shape.write(messages);
     if (Date.now() - checkpointed >= CHECKPOINT_INTERVAL_MS) {
@@ -187,7 +162,7 @@ async function round(shape: Shape): Promise<number> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   shape.checkpoint();
-  return (cpuNow() - start) / (batches.length * BATCH);
+  return (processCpuMicros() - start) / (batches.length * BATCH);
 }
 
 const shapes = [...(IN_MEMORY ? [] : [await parleyShape()]), textKeysShape(), integerKeysShape(), appendOnlyShape()];
