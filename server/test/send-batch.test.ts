@@ -4,14 +4,56 @@ import { conversationIdFor } from "../../shared/protocol";
 import type { Message } from "../../shared/protocol";
 import { SEND_BATCH_MAX } from "../src/chat/messages";
 import { newMessageId } from "../src/lib/ids";
-import { collect, connectClient, emitAck, fetchAllMessages, registerUser, startServer } from "./helpers";
-import type { TestServer } from "./helpers";
+import {
+  collect,
+  connectClient,
+  emitAck,
+  executeSql,
+  fetchAllMessages,
+  newClientId,
+  registerUser,
+  startServer,
+} from "./helpers";
+import type { ClientSocket, TestServer } from "./helpers";
+import { createGroup, newUsers, readHistory } from "./group-helpers";
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({ SEND_RATE_BURST: "1000" });
+  await refuseBody(REFUSED);
 });
 afterAll(() => server.close());
+
+/** A body the database refuses, as it would a row it cannot store: a trigger installed beside the server. */
+const REFUSED = "the database refuses this one";
+
+async function refuseBody(body: string): Promise<void> {
+  if (server.config.databaseUrl) {
+    await executeSql(
+      server,
+      `create function refuse_body() returns trigger language plpgsql as $$ begin
+         if new.body = '${body}' then raise exception 'refused' using errcode = 'check_violation'; end if;
+         return new;
+       end $$`,
+      [],
+    );
+    await executeSql(
+      server,
+      "create trigger refuse_body before insert on messages for each row execute function refuse_body()",
+      [],
+    );
+  } else {
+    await executeSql(
+      server,
+      `create trigger refuse_body before insert on messages when new.body = '${body}' begin select raise(abort, 'refused'); end`,
+      [],
+    );
+  }
+}
+
+/** `bodies` sent from `socket` at once to `to` (a peer's id or a group's conversation), their acks in order. */
+const burst = (socket: ClientSocket, to: { peerId: string } | { conversationId: string }, bodies: string[]) =>
+  Promise.all(bodies.map((body) => emitAck(socket, "message:send", { ...to, clientId: newClientId(), body })));
 
 describe("sends written together (group commit)", () => {
   it("stores one row for a clientId repeated inside one batch, and numbers the batch without gaps", async () => {
@@ -118,5 +160,46 @@ describe("sends written together (group commit)", () => {
       check();
     });
     expect(arrived.map((m: Message) => m.seq)).toEqual(history.map((m) => m.seq));
+  });
+
+  it("fails only a send the database refuses, not the others written in its batch (DMs and a group)", async () => {
+    const [alice, bob, carol] = await newUsers(server, 3);
+    const group = await createGroup(server, alice!, [bob!, carol!]);
+    // A socket's events are handled one at a time, so a batch holds one send of each socket at most:
+    // several sockets send at once, and only the first socket of each burst sends the refused body.
+    const sockets = (user: typeof alice, count: number) =>
+      Promise.all(Array.from({ length: count }, () => connectClient(server, user!.token)));
+    const [ofAlice, ofBob, ofCarol] = await Promise.all([sockets(alice, 3), sockets(bob, 2), sockets(carol, 3)]);
+    const bodies = (who: string, socket: number) =>
+      Array.from({ length: 6 }, (_, i) => (socket === 0 && i === 2 ? REFUSED : `${who}${socket} ${i}`));
+    const sends = (from: ClientSocket[], who: string, to: { peerId: string } | { conversationId: string }) =>
+      from.map((socket, n) => ({
+        who: `${who}${n} `,
+        bodies: bodies(who, n),
+        acks: burst(socket, to, bodies(who, n)),
+      }));
+    const dmSends = [
+      ...sends(ofAlice, "alice", { peerId: bob!.user.id }),
+      ...sends(ofBob, "bob", { peerId: alice!.user.id }),
+    ];
+    const groupSends = sends(ofCarol, "carol", { conversationId: group.conversationId });
+
+    const all = [...dmSends, ...groupSends];
+    const answers = await Promise.all(all.map(async ({ acks }) => await acks));
+    expect(answers.map((acks) => acks.map((ack) => (ack.ok ? ack.message.body : ack.error.code)))).toEqual(
+      all.map(({ bodies: sent }) => sent.map((body) => (body === REFUSED ? "INTERNAL" : body))),
+    );
+    // What was stored is numbered without a gap, each socket's sends in their order, the refused ones nowhere.
+    const storedOf = (messages: Message[], who: string) =>
+      messages.filter((m) => m.body.startsWith(who)).map((m) => m.body);
+    const dm = await fetchAllMessages(server.url, alice!.token, bob!.user.id);
+    expect(dm.map((m) => m.seq)).toEqual(Array.from({ length: 5 * 6 - 2 }, (_, i) => i + 1));
+    for (const { who, bodies: sent } of dmSends) expect(storedOf(dm, who)).toEqual(sent.filter((b) => b !== REFUSED));
+    const inGroup = (await readHistory(server, carol!, group)).messages.filter((m) => m.kind !== "system");
+    for (const { who, bodies: sent } of groupSends) {
+      expect(storedOf(inGroup, who)).toEqual(sent.filter((b) => b !== REFUSED));
+    }
+    const seqs = inGroup.map((m) => m.seq);
+    expect(seqs).toEqual(Array.from({ length: 3 * 6 - 1 }, (_, i) => seqs[0]! + i));
   });
 });

@@ -6,6 +6,7 @@ import { createBatcher, createKeyedBatcher } from "../lib/batcher";
 import { newMessageId, nowIso } from "../lib/ids";
 import type { createKeyedQueue } from "../lib/serial-queue";
 import type { Metrics } from "../metrics";
+import { isRowError } from "../store";
 import type { Store } from "../store";
 import type { NewGroupMessage } from "../store/group-store";
 import type { NewMessage } from "../store/types";
@@ -39,17 +40,22 @@ export function createMessages(deps: Deps) {
   const { store, users, broadcaster, metrics, conversationQueue, sendLimiter, visibility } = deps;
 
   // Persist, then broadcast; the caller acks afterwards. One batch is written at a time and its
-  // messages are broadcast right after its commit, in seq order, before the next batch starts.
-  const appendMessage = createBatcher(async (batch: NewMessage[]) => {
-    const results = await store.appendMessages(batch);
-    for (const { message, created } of results) {
-      if (created) {
-        metrics.messagesSent.inc();
-        broadcaster.messageNew(message);
+  // messages are broadcast right after its commit, in seq order, before the next batch starts. A send
+  // the database refuses fails alone (the batcher writes its batch again in halves).
+  const appendMessage = createBatcher(
+    async (batch: NewMessage[]) => {
+      const results = await store.appendMessages(batch);
+      for (const { message, created } of results) {
+        if (created) {
+          metrics.messagesSent.inc();
+          broadcaster.messageNew(message);
+        }
       }
-    }
-    return results;
-  }, SEND_BATCH_MAX);
+      return results;
+    },
+    SEND_BATCH_MAX,
+    isRowError,
+  );
 
   // A group's sends likewise, a batch per group, written and broadcast in its conversation's queue so
   // they stay in order with its edits, deletes and membership changes.
@@ -66,6 +72,7 @@ export function createMessages(deps: Deps) {
         return results;
       }),
     SEND_BATCH_MAX,
+    isRowError,
   );
 
   const sendingTooFast = (retryAfterMs: number) => new AppError("RATE_LIMITED", "sending too fast", 429, retryAfterMs);

@@ -46,6 +46,45 @@ describe("batcher", () => {
     await expect(add("c")).resolves.toBe("c");
   });
 
+  it("writes a batch failed by an item's error again in halves, until only the failing items get it", async () => {
+    class Refused extends Error {}
+    const batches: string[] = [];
+    const add = createBatcher(
+      async (items: string[]) => {
+        batches.push(items.join(""));
+        if (items.includes("x")) throw new Refused(`refused in ${items.join("")}`);
+        return items.map((item) => item.toUpperCase());
+      },
+      10,
+      (error) => error instanceof Refused,
+    );
+    const results = await Promise.allSettled(["a", "b", "x", "c", "d"].map(add));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([
+      "A",
+      "B",
+      "refused in x",
+      "C",
+      "D",
+    ]);
+    // In arrival order: the batch, its first half (failing), that half's halves, then the second half.
+    expect(batches).toEqual(["abxcd", "abx", "ab", "x", "cd"]);
+  });
+
+  it("fails the whole batch at once for an error no item is to blame for", async () => {
+    const batches: string[][] = [];
+    const add = createBatcher(
+      async (items: string[]) => {
+        batches.push(items);
+        throw new Error("connection lost");
+      },
+      10,
+      (error) => error instanceof TypeError,
+    );
+    const results = await Promise.allSettled(["a", "b", "c"].map(add));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(batches).toEqual([["a", "b", "c"]]);
+  });
+
   it("keeps each key's items in batches of their own, and a key's batches one at a time", async () => {
     const batches: string[] = [];
     let releaseA!: () => void;

@@ -4,6 +4,7 @@ import { createSqliteStore } from "./sqlite";
 import type { Store } from "./types";
 
 export type { Store } from "./types";
+export { isRowError } from "./rows";
 
 /** Picks the store for the configuration: SQLite under DATA_DIR unless DATABASE_URL names PostgreSQL. */
 export async function createStore(

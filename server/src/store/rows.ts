@@ -131,6 +131,24 @@ export function capByBodyBytes<T extends { body: string }>(messages: T[], maxByt
   return messages;
 }
 
+/**
+ * An error the database raised about the data of a row it was given (a constraint, a value it cannot
+ * store): SQLite's constraint, size and type errors, PostgreSQL's SQLSTATE classes 22 and 23. A batch
+ * without that row would not meet it, unlike a lost connection or a full disk.
+ */
+export function isRowError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("code" in error) || typeof error.code !== "string") {
+    return false;
+  }
+  const { code } = error;
+  return (
+    code.startsWith("SQLITE_CONSTRAINT") ||
+    code === "SQLITE_TOOBIG" ||
+    code === "SQLITE_MISMATCH" ||
+    /^2[23][0-9A-Z]{3}$/.test(code)
+  );
+}
+
 /** A unique-constraint violation in SQLite or PostgreSQL (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;
