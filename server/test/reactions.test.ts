@@ -1,13 +1,10 @@
-import { join } from "node:path";
-import SQLite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChangesResponse, Message, ReactionPayload } from "../../shared/protocol";
-import { SQLITE_FILE } from "../src/store/sqlite";
 import {
   collect,
   connectClient,
   emitAck,
+  executeSql,
   http,
   messageBarrier,
   rawEmitAck,
@@ -69,27 +66,6 @@ async function stateOf(on: TestServer, message: Message) {
   const { rev } = await on.store.getConversationState(message.conversationId, userA, userB);
   const rows = (await readTable(on, "message_reactions")).filter((row) => row.message_id === message.id);
   return { rev, message: await on.store.findMessageById(message.id), rows: rows.map((r) => [r.user_id, r.emoji]) };
-}
-
-/** Runs one statement on the server's database beside it (SQLite or PostgreSQL), as readTable reads. */
-async function execute(on: TestServer, statement: string, parameter: string): Promise<void> {
-  const { databaseUrl, dataDir } = on.config;
-  if (databaseUrl) {
-    const client = new pg.Client(databaseUrl);
-    await client.connect();
-    try {
-      await client.query(statement.replace("?", "$1"), [parameter]);
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = new SQLite(join(dataDir, SQLITE_FILE));
-  try {
-    db.prepare(statement).run(parameter);
-  } finally {
-    db.close();
-  }
 }
 
 describe("reaction:add and reaction:remove", () => {
@@ -239,7 +215,7 @@ describe("reaction:add and reaction:remove", () => {
   it("refuse system messages as VALIDATION", async () => {
     const { bob, a } = await pair();
     const message = await sendMessage(a, bob.user.id, "to become a system message");
-    await execute(server, "UPDATE messages SET kind = 'system' WHERE id = ?", message.id);
+    await executeSql(server, "UPDATE messages SET kind = 'system' WHERE id = ?", [message.id]);
     const before = await stateOf(server, message);
     for (const op of [add, remove]) {
       expect(await op(a, { messageId: message.id, emoji: "👍" })).toMatchObject({
