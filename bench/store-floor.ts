@@ -60,6 +60,13 @@ async function parleyShape(): Promise<Shape> {
   return { name: "Parley's store", write: (batch) => store.appendMessages(batch), checkpoint() {}, close: store.close };
 }
 
+/** What a lean shape's conversation row gives a new message: its seq, its rev, its sender's ordinal. */
+interface Numbers {
+  last_seq: number;
+  rev: number;
+  ordinal: number;
+}
+
 /**
  * Two B-trees a message, keyed by text as Parley's are: messages clustered by (conversation, seq), the
  * (sender, clientId) key; the conversation's row numbers the message and counts each side's sends.
@@ -90,12 +97,6 @@ function textKeysShape(): Shape {
     }
   });
   return { name: "2 B-trees, text keys", write, ...rawUpkeep(sqlite) };
-}
-
-interface Numbers {
-  last_seq: number;
-  rev: number;
-  ordinal: number;
 }
 
 /** The same two B-trees and counters, keyed by integers: users and conversations by their rowids. */
