@@ -6,14 +6,11 @@
 // ("cold"), as a server's socket work between two batches evicts the store's pages and indexes.
 //   npx tsx bench/send-store.ts
 //   BENCH_SEND_BATCH=250 BENCH_POLLUTE_MB=64 npx tsx bench/send-store.ts
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { createSqliteStore } from "../server/src/store/sqlite";
 import type { NewMessage } from "../server/src/store/types";
-import { seedDatabase } from "./seed";
 import { median } from "./stats";
-import { processCpuMicros, STEADY_PAIRS, steadyBatch } from "./steady-sends";
+import { processCpuMicros, seedSteadyDatabase, steadyBatch } from "./steady-sends";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BATCH = env("BENCH_SEND_BATCH", 250);
@@ -22,14 +19,7 @@ const BATCHES_PER_ROUND = env("BENCH_SEND_BATCHES", 120);
 const ROUNDS = env("BENCH_SEND_ROUNDS", 3);
 const POLLUTE_BYTES = env("BENCH_POLLUTE_MB", 64) * 1024 * 1024;
 
-const dataDir = mkdtempSync(join(tmpdir(), "parley-send-store-"));
-const { loaders } = await seedDatabase(dataDir, {
-  loaders: STEADY_PAIRS * 2,
-  idle: 0,
-  historyMessages: 1000,
-  listConversations: 0,
-});
-const userIds = loaders.map((user) => user.id);
+const { dataDir, userIds } = await seedSteadyDatabase("send-store");
 const store = await createSqliteStore(dataDir);
 
 /** One batch, then a turn of the event loop as the server's batcher gives: the checkpointer's messages

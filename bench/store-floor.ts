@@ -6,15 +6,13 @@
 //   npx tsx bench/store-floor.ts
 //   BENCH_SEND_BATCH=250 npx tsx bench/store-floor.ts
 //   BENCH_FLOOR_MEMORY=1 npx tsx bench/store-floor.ts   # the leaner shapes in memory: their B-trees without I/O
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { createSqliteStore } from "../server/src/store/sqlite";
 import type { NewMessage } from "../server/src/store/types";
-import { seedDatabase } from "./seed";
 import { median } from "./stats";
-import { processCpuMicros, STEADY_PAIRS, steadyBatch } from "./steady-sends";
+import { processCpuMicros, seedSteadyDatabase, steadyBatch } from "./steady-sends";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BATCH = env("BENCH_SEND_BATCH", 11); // the server's median batch under the steady load
@@ -31,14 +29,7 @@ interface Shape {
   close(): unknown;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), "parley-store-floor-"));
-const { loaders } = await seedDatabase(dataDir, {
-  loaders: STEADY_PAIRS * 2,
-  idle: 0,
-  historyMessages: 1000,
-  listConversations: 0,
-});
-const userIds = loaders.map((user) => user.id);
+const { dataDir, userIds } = await seedSteadyDatabase("store-floor");
 
 function openRaw(name: string): SQLite.Database {
   const sqlite = new SQLite(IN_MEMORY ? ":memory:" : join(dataDir, `${name}.db`));
