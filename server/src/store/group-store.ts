@@ -5,7 +5,14 @@ import type { GroupHistory, Message, Role, SystemEvent } from "../../../shared/p
 import { newMessageId } from "../lib/ids";
 import { mentionedIds } from "../../../shared/mentions";
 import { currentMembers, insertMentionRows, pairKey, storedByClientId, withQuotes } from "./message-queries";
-import { isUniqueViolation, mentionRows, newMessageRow, toMessage, toUserRecord } from "./rows";
+import {
+  isUniqueViolation,
+  mentionRows,
+  newMessageRow,
+  retryingUniqueViolations,
+  toMessage,
+  toUserRecord,
+} from "./rows";
 import type { Database, MessageMentionsTable, MessagesTable } from "./schema";
 import type { AdvancedWatermarks, PeerRecord, Watermarks } from "./types";
 import { advanceMemberWatermarks } from "./watermarks";
@@ -444,17 +451,9 @@ export function createGroupStore(db: Kysely<Database>): GroupStore {
       };
     },
 
-    async appendGroupMessages(batch) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction().execute((trx) => appendGroupBatch(trx, batch));
-        } catch (error) {
-          // One of these clientIds was committed meanwhile outside this group's lock (sent to another
-          // conversation): the next attempt's lookup finds it. Each failure settles at least one.
-          if (!isUniqueViolation(error) || attempt > batch.length) throw error;
-        }
-      }
-    },
+    // A clientId can be committed outside this group's lock (sent to another conversation meanwhile).
+    appendGroupMessages: (batch) =>
+      retryingUniqueViolations(batch.length, () => db.transaction().execute((trx) => appendGroupBatch(trx, batch))),
 
     listGroupMemberIds: (conversationId) => memberIdsOf(db, conversationId),
 

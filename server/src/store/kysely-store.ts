@@ -10,6 +10,7 @@ import {
   mentionRows,
   newMessageRow,
   quoteOf,
+  retryingUniqueViolations,
   toMessage,
   toReactions,
   toUserRecord,
@@ -522,18 +523,9 @@ export function createKyselyStore(
     newest: pageQuery.orderBy("messages.seq", "desc").limit(0).compile(),
   };
 
-  async function appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await (sendPath.appendMessages ?? ((b) => appendBatch(db, b)))(batch);
-      } catch (error) {
-        // Another node committed one of these clientIds between our lookup and insert (a unique
-        // violation waits for the other transaction's commit): the next attempt finds it and returns
-        // it. Each failure settles at least one clientId, so the batch's size bounds the attempts.
-        if (!isUniqueViolation(error) || attempt > batch.length) throw error;
-      }
-    }
-  }
+  const writeBatch = sendPath.appendMessages ?? ((batch: NewMessage[]) => appendBatch(db, batch));
+  const appendMessages = (batch: NewMessage[]): Promise<AppendResult[]> =>
+    retryingUniqueViolations(batch.length, () => writeBatch(batch));
 
   /**
    * One reaction change in one transaction, after taking the conversation's next rev (whose lock makes

@@ -156,3 +156,19 @@ export function isUniqueViolation(error: unknown): boolean {
     error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || error.code === "23505"
   );
 }
+
+/**
+ * Writes a batch of sends, again while it fails on a unique key: one of its clientIds was committed
+ * meanwhile by a transaction outside its lookup (another node's; a unique violation waits for that
+ * commit), and the next attempt's lookup finds it. Each failure settles at least one clientId, so the
+ * batch's size bounds the attempts.
+ */
+export async function retryingUniqueViolations<T>(batchSize: number, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt > batchSize) throw error;
+    }
+  }
+}
