@@ -39,18 +39,19 @@ export const SEND_BATCH_MAX = 1024;
 export function createMessages(deps: Deps) {
   const { store, users, broadcaster, metrics, conversationQueue, sendLimiter, visibility } = deps;
 
+  /** A message its batch's commit created: counted, and told to its audience (a group's members at the commit). */
+  function announce(message: Message, memberIds?: readonly string[]) {
+    metrics.messagesSent.inc();
+    broadcaster.messageNew(message, memberIds);
+  }
+
   // Persist, then broadcast; the caller acks afterwards. One batch is written at a time and its
   // messages are broadcast right after its commit, in seq order, before the next batch starts. A send
   // the database refuses fails alone (the batcher writes its batch again in halves).
   const appendMessage = createBatcher(
     async (batch: NewMessage[]) => {
       const results = await store.appendMessages(batch);
-      for (const { message, created } of results) {
-        if (created) {
-          metrics.messagesSent.inc();
-          broadcaster.messageNew(message);
-        }
-      }
+      for (const { message, created } of results) if (created) announce(message);
       return results;
     },
     SEND_BATCH_MAX,
@@ -63,12 +64,7 @@ export function createMessages(deps: Deps) {
     (conversationId, batch: NewGroupMessage[]) =>
       conversationQueue(conversationId, async () => {
         const results = await store.appendGroupMessages(batch);
-        for (const result of results) {
-          if (result?.created) {
-            metrics.messagesSent.inc();
-            broadcaster.messageNew(result.message, result.memberIds);
-          }
-        }
+        for (const result of results) if (result?.created) announce(result.message, result.memberIds);
         return results;
       }),
     SEND_BATCH_MAX,
