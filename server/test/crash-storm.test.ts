@@ -6,7 +6,7 @@ import { conversationIdFor } from "../../shared/protocol";
 import type { Message } from "../../shared/protocol";
 import { fetchAllMessages, freePort, killServerProcesses, registerUser, startServerProcess } from "./helpers";
 import type { TestUser } from "./helpers";
-import { createReliableClient, expectEveryClientHoldsWhatIsStored } from "./reliable-client";
+import { createReliableClient, expectEveryClientHoldsWhatIsStored, sendStorm } from "./reliable-client";
 import type { ReliableClient } from "./reliable-client";
 
 const CLIENTS = 20;
@@ -64,19 +64,9 @@ describe("kill -9 during a send storm", () => {
         clients.flatMap((c) => [...c.outbox.values()].filter((e) => e.inFlight)).map((e) => e.clientId),
       );
     }
-    async function storm(client: ReliableClient, i: number): Promise<void> {
-      const peers = peersOf(i);
-      let next = 0;
-      const worker = async () => {
-        while (next < PER_CLIENT) {
-          const n = next++;
-          await client.send(peers[n % peers.length]!.user.id, `storm ${i}.${n}`);
-          acked();
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, worker));
-    }
-    const storms = Promise.all(clients.map(storm));
+    const storms = Promise.all(
+      clients.map((client, i) => sendStorm(client, i, { count: PER_CLIENT, window: WINDOW }, acked)),
+    );
 
     // Restart on the same data and port once the first process is gone.
     expect(await first.exited).toBeNull();

@@ -8,7 +8,7 @@ import type { Cluster } from "../../scripts/cluster";
 import { NODE_COOKIE } from "../../scripts/nginx";
 import { fetchAllMessages, http, newClientId, registerUser, sendMessage, waitFor } from "./helpers";
 import type { ClientSocket, TestUser } from "./helpers";
-import { createReliableClient, expectEveryClientHoldsWhatIsStored } from "./reliable-client";
+import { createReliableClient, expectEveryClientHoldsWhatIsStored, sendStorm } from "./reliable-client";
 import type { ReliableClient } from "./reliable-client";
 
 // The cluster `npm run cluster` runs: PostgreSQL, Redis, two built nodes, nginx routing on a cookie.
@@ -163,19 +163,7 @@ describe.skipIf(missing.length > 0)("a cluster behind nginx", () => {
         ),
       );
     }
-    async function storm(client: ReliableClient, i: number): Promise<void> {
-      const peers = peersOf(i);
-      let next = 0;
-      const worker = async () => {
-        while (next < PER_CLIENT) {
-          const n = next++;
-          await client.send(peers[n % peers.length]!.user.id, `storm ${i}.${n}`);
-          acked();
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, worker));
-    }
-    await Promise.all(clients.map(storm));
+    await Promise.all(clients.map((client, i) => sendStorm(client, i, { count: PER_CLIENT, window: WINDOW }, acked)));
     await killed;
     const reconnects = await Promise.all(reconnectedMs);
 

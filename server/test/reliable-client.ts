@@ -319,6 +319,27 @@ export function createReliableClient(options: ReliableClientOptions) {
 export type ReliableClient = ReturnType<typeof createReliableClient>;
 
 /**
+ * Sends `count` messages from `client` to its peers in turn, `window` of them awaiting their acks at
+ * once; each body says who sent it and when (`storm <name>.<n>`). `onAck` runs after every ack.
+ */
+export async function sendStorm(
+  client: ReliableClient,
+  name: string | number,
+  { count, window }: { count: number; window: number },
+  onAck: () => void,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const n = next++;
+      await client.send(client.peerIds[n % client.peerIds.length]!, `storm ${name}.${n}`);
+      onAck();
+    }
+  };
+  await Promise.all(Array.from({ length: window }, worker));
+}
+
+/**
  * Waits until every client holds as many messages of each of its conversations as are stored, then
  * asserts it holds exactly those: nothing missing, nothing twice, in seq order.
  * `stored` maps a conversation's id to its stored messages.
