@@ -28,7 +28,7 @@ export type Upstream = { name: string; port: number };
  * fallback included) reaches the same node. Each node's upstream lists the others as backups:
  * when a node is down its clients reconnect through the same URL to another one.
  */
-export function nginxConfig(options: { port: number; prefix: string; nodes: Upstream[] }): string {
+function nginxConfig(options: { port: number; prefix: string; nodes: Upstream[] }): string {
   const { port, prefix, nodes } = options;
   const share = (100 / nodes.length).toFixed(2);
   const upstreams = nodes.map(

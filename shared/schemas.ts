@@ -21,7 +21,7 @@ import {
 } from "./protocol";
 
 /** Every string the protocol accepts: well-formed Unicode, so what is acked is what is read back later. */
-export const textSchema = z.string().refine(isWellFormed, NOT_WELL_FORMED);
+const textSchema = z.string().refine(isWellFormed, NOT_WELL_FORMED);
 
 /** A field of protocol.ts's text rules: refused with their messages, or parsed to its stored form. */
 function ruledText(check: (text: string) => TextCheck) {
@@ -33,13 +33,13 @@ function ruledText(check: (text: string) => TextCheck) {
   });
 }
 
-export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of A-Z a-z 0-9 _ -");
-export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN, "must be 8-64 of A-Z a-z 0-9 _ -");
+const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of A-Z a-z 0-9 _ -");
+const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN, "must be 8-64 of A-Z a-z 0-9 _ -");
 export const bodySchema = ruledText(checkBody);
-export const usernameSchema = ruledText(checkUsername);
+const usernameSchema = ruledText(checkUsername);
 export const displayNameSchema = ruledText(checkDisplayName);
-export const passwordSchema = ruledText(checkPassword);
-export const emojiSchema = ruledText(checkEmoji);
+const passwordSchema = ruledText(checkPassword);
+const emojiSchema = ruledText(checkEmoji);
 
 // ---------------------------------------------------------------- HTTP payloads
 
@@ -128,8 +128,8 @@ export const settingsSchema = z
     mutedUntil: mutedUntilSchema.nullable().optional(),
   })
   .refine((s) => s.notify !== undefined || s.mutedUntil !== undefined, "notify or mutedUntil is required");
-export const groupNameSchema = ruledText(checkGroupName);
-export const roleSchema = z.enum(["owner", "member"]);
+const groupNameSchema = ruledText(checkGroupName);
+const roleSchema = z.enum(["owner", "member"]);
 
 export const createGroupSchema = z.object({
   clientId: clientIdSchema,

@@ -15,7 +15,7 @@ import type { TypingThrottle } from "./chat/typing-throttle";
 import type { ConnectionCounter } from "./realtime/connection-counter";
 
 /** Every key Parley writes starts with this, so a shared Redis can tell them apart. */
-export const KEY_PREFIX = "parley:";
+const KEY_PREFIX = "parley:";
 const PING_TIMEOUT_MS = 2000;
 /** How long a closing node waits, in all, for Redis to answer its cleanup and for its connections to close. */
 const CLOSE_WAIT_MS = 2000;

@@ -29,7 +29,7 @@ export function newUsers(server: TestServer, count: number): Promise<TestUser[]>
 }
 
 export const groupPath = (group: Pick<Group, "id">) => `/api/groups/${group.id}`;
-export const historyPath = (group: Pick<Group, "id">, query = "") =>
+const historyPath = (group: Pick<Group, "id">, query = "") =>
   `/api/conversations/${encodeURIComponent(groupConversationId(group.id))}/messages${query}`;
 
 /** The group's history as `user` reads it over HTTP (status and messages). */

@@ -391,7 +391,7 @@ export function rawEmit(socket: ClientSocket, event: string, ...args: unknown[])
 
 const SERVER_ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 /** What `npm run build:server` writes and `npm run start:built` runs with plain node. */
-export const BUILT_SERVER_ENTRY = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const BUILT_SERVER_ENTRY = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const serverProcesses = new Set<ChildProcess>();
 
 export type ServerProcess = {

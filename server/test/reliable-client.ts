@@ -58,7 +58,7 @@ function refOf(peerOrConversation: string): ConversationRef {
  * Where to rejoin: after the last seq held without a hole, counted from seq 1
  * (a view that does not start at 1 asks for everything again).
  */
-export function catchUpCursor(seqs: readonly number[]): number {
+function catchUpCursor(seqs: readonly number[]): number {
   return seqs[0] === 1 ? (highestContiguousSeq(seqs) ?? 0) : 0;
 }
 

@@ -7,7 +7,7 @@ const ITEMS = '[role^="menuitem"]';
  * `items` and wrap, Home and End go to the ends, Escape closes and gives the focus back, Tab closes and
  * lets the focus move on. Keys it handles go no further.
  */
-export function handleMenuKeys(
+function handleMenuKeys(
   event: KeyboardEvent<HTMLElement>,
   items: HTMLElement[],
   close: (returnFocus: boolean) => void,

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from "react";
 
 /** How often relative times ("5 min ago") are recomputed. */
-export const NOW_TICK_MS = 30_000;
+const NOW_TICK_MS = 30_000;
 
 // One shared timer for every relative time on the page, running only while something shows one.
 const listeners = new Set<() => void>();

@@ -17,9 +17,9 @@ export type AuthLimiters = {
   failuresPerUsername: Limiter;
 };
 
-export const LOGIN_FAILURE_WINDOW_S = 15 * 60;
+const LOGIN_FAILURE_WINDOW_S = 15 * 60;
 /** The per-username ceiling is this many times the per-(IP, username) limit. */
-export const USERNAME_CEILING_FACTOR = 10;
+const USERNAME_CEILING_FACTOR = 10;
 
 type LimitConfig = Pick<Config, "registerRatePerHour" | "loginRatePerMin" | "loginMaxFailures">;
 

@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { Metrics } from "../metrics";
 
 /** The route label of a request no route answered (a static file, a 404): one value whatever the path. */
-export const NO_ROUTE = "unmatched";
+const NO_ROUTE = "unmatched";
 
 /**
  * A router's mount path, remembered for the route label: an error leaves the

@@ -29,9 +29,8 @@ export const authSlice = createSlice({
   selectors: {
     selectAuthStatus: (auth) => auth.status,
     selectToken: (auth) => auth.token,
-    selectCurrentUser: (auth) => auth.user,
   },
 });
 
 export const { signedIn, sessionVerified, signedOut } = authSlice.actions;
-export const { selectAuthStatus, selectToken, selectCurrentUser } = authSlice.selectors;
+export const { selectAuthStatus, selectToken } = authSlice.selectors;

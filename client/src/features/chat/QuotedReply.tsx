@@ -3,7 +3,7 @@ import type { ReplyQuote } from "../../../../shared/protocol";
 import { displayNameOf, useConversationMembers } from "./conversationMembers";
 
 /** What a quote says of its parent: the excerpt, or that the parent is gone. */
-export function quoteText(quote: ReplyQuote): string {
+function quoteText(quote: ReplyQuote): string {
   return quote.deleted ? "Original message deleted" : quote.excerpt;
 }
 

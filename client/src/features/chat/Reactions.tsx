@@ -9,7 +9,7 @@ import { useMenu } from "../../lib/menuKeys";
  * gzipped, more than the bundle budget has left, and these cover most reactions. Emoji sent by other clients
  * still show as chips and can be joined.
  */
-export const REACTION_PALETTE = [
+const REACTION_PALETTE = [
   { emoji: "👍", name: "thumbs up" },
   { emoji: "❤️", name: "heart" },
   { emoji: "😂", name: "laughing" },
@@ -23,7 +23,7 @@ export const REACTION_PALETTE = [
 export type ReactHandler = (messageId: string, emoji: string, add: boolean) => Promise<ChangeOutcome>;
 
 /** "You", then the others in the order they reacted: "You, Bob and Carol". */
-export function describeReactors(members: ConversationMembers, userIds: readonly string[]): string {
+function describeReactors(members: ConversationMembers, userIds: readonly string[]): string {
   const mine = userIds.includes(members.selfId);
   const names = [
     ...(mine ? ["You"] : []),

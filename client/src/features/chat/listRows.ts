@@ -13,7 +13,7 @@ export type ListRow =
   | { kind: "system"; key: string; message: Message };
 
 /** Messages from one sender closer together than this read as one burst, under one timestamp. */
-export const GROUP_GAP_MS = 5 * 60_000;
+const GROUP_GAP_MS = 5 * 60_000;
 
 /** Pending rows are keyed by clientId and confirmed ones by id, so a confirmed message never collides with its own echo. */
 export function itemKey(item: TimelineItem): string {

@@ -11,14 +11,13 @@ const pendingSelectors = pendingAdapter.getSelectors();
 const NO_MESSAGES: Message[] = [];
 const NO_PENDING: PendingMessage[] = [];
 
-export const selectConversation = (state: RootState, conversationId: string) =>
-  state.chat.conversations[conversationId];
+const selectConversation = (state: RootState, conversationId: string) => state.chat.conversations[conversationId];
 
 export const selectConfirmedMessages = createSelector([selectConversation], (conversation) =>
   conversation ? confirmedSelectors.selectAll(conversation.messages) : NO_MESSAGES,
 );
 
-export const selectPendingMessages = createSelector([selectConversation], (conversation) =>
+const selectPendingMessages = createSelector([selectConversation], (conversation) =>
   conversation ? pendingSelectors.selectAll(conversation.pending) : NO_PENDING,
 );
 

@@ -4,7 +4,7 @@ import { notifyLevelOf } from "../../lib/notifyLevel";
 import type { ConversationEntry } from "./conversationsSlice";
 
 /** Unread = peer messages after my read watermark; never more than the seqs after it. */
-export function unreadCountOf(entry: ConversationEntry): number {
+function unreadCountOf(entry: ConversationEntry): number {
   const afterWatermark = (entry.lastMessage?.seq ?? 0) - entry.readSeq;
   return Math.max(0, Math.min(entry.unreadCount, afterWatermark));
 }

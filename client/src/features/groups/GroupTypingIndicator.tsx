@@ -23,7 +23,7 @@ export function GroupTypingIndicator({
   );
 }
 
-export function describeTypists(names: string[]): string {
+function describeTypists(names: string[]): string {
   if (names.length === 1) return `${names[0]} is typing`;
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing`;
   return `${names.length} people are typing`;

@@ -9,7 +9,7 @@ const NAMES_SHOWN = 3;
  * Who has read my latest message, from the members' read watermarks (v2 §6: seen-by = readSeq ≥ seq),
  * O(members); null while nobody else has.
  */
-export function selectSeenBy(state: RootState, conversationId: string, selfId: string): string | null {
+function selectSeenBy(state: RootState, conversationId: string, selfId: string): string | null {
   const group = selectGroup(state, conversationId);
   const latest = selectConfirmedMessages(state, conversationId).findLast(
     (message) => message.senderId === selfId && message.kind === "text",
