@@ -320,7 +320,8 @@ export type ReliableClient = ReturnType<typeof createReliableClient>;
 
 /**
  * Sends `count` messages from `client` to its peers in turn, `window` of them awaiting their acks at
- * once; each body says who sent it and when (`storm <name>.<n>`). `onAck` runs after every ack.
+ * once; each body names its sender and its place among the sends (`storm <name>.<n>`). `onAck` runs
+ * after every ack.
  */
 export async function sendStorm(
   client: ReliableClient,
