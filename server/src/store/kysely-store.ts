@@ -67,6 +67,15 @@ function likePrefix(text: string): string {
   return `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * A LIMIT whose value is bound when the query runs. SQLite plans with a bare LIMIT parameter's value,
+ * so binding it again makes the statement prepare afresh on every run (docs/benchmarks.md); the value
+ * of an expression is read as the statement runs.
+ */
+function boundLimit(limit: number) {
+  return sql<number>`${limit} + 0`;
+}
+
 /** A compiled query run again with other parameters, in the order they appear in the SQL. */
 function rerun<Row>(db: Kysely<Database>, query: CompiledQuery<Row>, parameters: unknown[]) {
   return db.executeQuery<Row>({ ...query, parameters });
@@ -327,7 +336,7 @@ export function createKyselyStore(
         eb.or([eb("c.last_message_at", "<", ""), eb.and([eb("c.last_message_at", "=", ""), eb("c.id", ">", "")])]),
       );
     }
-    if (page.limited) picked = picked.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(0);
+    if (page.limited) picked = picked.orderBy("c.last_message_at", "desc").orderBy("c.id").limit(boundLimit(0));
     return db
       .with(
         // Materialized: PostgreSQL plans it apart from the joins below, which planned together took
@@ -518,9 +527,9 @@ export function createKyselyStore(
   const pageQuery = selectMessages(db).where("messages.conversation_id", "=", "").where("messages.seq", ">=", 0);
   // Parameters: conversation, the first visible seq, [cursor,] limit.
   const pageQueries = {
-    after: pageQuery.where("messages.seq", ">", 0).orderBy("messages.seq", "asc").limit(0).compile(),
-    before: pageQuery.where("messages.seq", "<", 0).orderBy("messages.seq", "desc").limit(0).compile(),
-    newest: pageQuery.orderBy("messages.seq", "desc").limit(0).compile(),
+    after: pageQuery.where("messages.seq", ">", 0).orderBy("messages.seq", "asc").limit(boundLimit(0)).compile(),
+    before: pageQuery.where("messages.seq", "<", 0).orderBy("messages.seq", "desc").limit(boundLimit(0)).compile(),
+    newest: pageQuery.orderBy("messages.seq", "desc").limit(boundLimit(0)).compile(),
   };
 
   const writeBatch = sendPath.appendMessages ?? ((batch: NewMessage[]) => appendBatch(db, batch));
@@ -638,7 +647,7 @@ export function createKyselyStore(
           ]),
         );
       }
-      const rows = await query.orderBy("username").limit(limit).execute();
+      const rows = await query.orderBy("username").limit(boundLimit(limit)).execute();
       return rows.map(toUserRecord);
     },
 
@@ -811,7 +820,7 @@ export function createKyselyStore(
       if (uptoSeq !== undefined) query = query.where("messages.seq", "<=", uptoSeq);
       const rows = await query
         .orderBy("messages.rev", "asc")
-        .limit(limit + 1)
+        .limit(boundLimit(limit + 1))
         .execute();
       const page = capByBodyBytes(rows.slice(0, limit), LIMITS.pageMaxBodyBytes);
       return {
