@@ -20,18 +20,24 @@ const CHECKPOINT_INTERVAL_MS = 3000;
 // shapes fit; the bound keeps a shape that grows with its input from growing the map.
 const PREPARED_MAX = 500;
 
+// SQLite plans with the value of a LIMIT or OFFSET bound as a bare parameter, so it prepares such a
+// statement again on every run; the store binds them as expressions (boundLimit in kysely-store.ts).
+const BARE_BOUND_LIMIT = /\b(?:limit|offset)\s+\?(?!\s*\+)/i;
+
 /**
  * The database as Kysely sees it, preparing each distinct SQL text once:
  * Kysely's SQLite driver prepares every query it runs, which took more of
- * the server's time than running the queries (docs/benchmarks.md).
+ * the server's time than running the queries (docs/benchmarks.md). A query
+ * with a bare bound LIMIT is refused, so none comes back unnoticed.
  */
-function withPreparedStatements(sqlite: SQLite.Database): SqliteDatabase {
+export function withPreparedStatements(sqlite: SQLite.Database): SqliteDatabase {
   const prepared = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(sql) {
       let statement = prepared.get(sql);
       if (!statement) {
+        if (BARE_BOUND_LIMIT.test(sql)) throw new Error(`a LIMIT or OFFSET bound as a bare parameter: ${sql}`);
         statement = sqlite.prepare(sql);
         if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
         prepared.set(sql, statement);
