@@ -5,11 +5,8 @@ import type { Database } from "./schema";
 import { connectionFreeRunner } from "./sqlite-connection";
 import type { Store } from "./types";
 
-/**
- * A page as one row: its messages' JSON texts joined, how many rows were read, how many it kept and,
- * from the statement that does not apply the byte cap, the kept bodies' bytes.
- */
-type PageRow = { messages: string | null; read: number; kept: number; bytes?: number | null };
+/** A page as one row: its messages' JSON texts joined, how many rows were read and kept, and the kept bodies' bytes. */
+type PageRow = { messages: string | null; read: number; kept: number; bytes: number | null };
 
 // A reply's quote as rows.ts's quoteOf builds it (same keys, same order), from its parent's current row.
 const REPLY_TO_JSON = `case when parent.id is null then null else json_object(
@@ -38,37 +35,34 @@ const MESSAGE_JSON = `json_object(
  * a transaction Kysely holds open.
  */
 export function createSqliteHistory(sqlite: SQLite.Database, db: Kysely<Database>): Pick<Store, "listMessagesJson"> {
-  // `order`: away from the cursor; the page itself is always oldest first. `bytes` and `kept` differ
-  // between the two shapes below.
-  const statement = (cursor: string, order: "asc" | "desc", bytes: string, kept: string, totals = "") =>
+  // `order`: away from the cursor; the page itself is always oldest first. The two shapes below
+  // differ in the columns `picked` adds and in which rows `kept` keeps.
+  const statement = (cursor: string, order: "asc" | "desc", parts: { columns: string; kept: string }) =>
     sqlite.prepare<Record<string, unknown>, PageRow>(
       `with picked as materialized (
-         select m.seq, ${MESSAGE_JSON} as json, ${bytes}
+         select m.seq, ${MESSAGE_JSON} as json, ${parts.columns}
          from messages as m left join messages as parent on parent.id = m.reply_to_id
          where m.conversation_id = @conversationId and m.seq >= @fromSeq ${cursor} order by m.seq ${order} limit @limit + 1
-       ), kept as (${kept})
+       ), kept as (${parts.kept})
        select (select group_concat(json, ',' order by seq) from kept) as messages,
-         (select count(*) from picked) as read, (select count(*) from kept) as kept${totals}`,
+         (select count(*) from picked) as read, (select count(*) from kept) as kept,
+         (select sum(bytes) from kept) as bytes`,
     );
   const shapes = (cursor: string, order: "asc" | "desc") => ({
     // The window functions are a quarter of the statement's time, and only long bodies reach the
-    // cap: this shape leaves it out and sums the bytes it would have counted.
-    uncapped: statement(
-      cursor,
-      order,
-      "octet_length(m.body) as bytes",
-      // `+ 0`: SQLite plans with a bare LIMIT parameter's value, and so prepares the statement
-      // afresh each time it is bound (docs/benchmarks.md); an expression's value is read as it runs.
-      `select seq, json, bytes from picked order by seq ${order} limit @limit + 0`,
-      ", (select sum(bytes) from kept) as bytes",
-    ),
-    capped: statement(
-      cursor,
-      order,
-      `sum(octet_length(m.body)) over (order by m.seq ${order} rows unbounded preceding) as bytes,
+    // cap: this shape leaves it out, and its `bytes` tells whether the page would have reached it.
+    uncapped: statement(cursor, order, {
+      columns: "octet_length(m.body) as bytes",
+      // `+ 0`: a bare LIMIT parameter makes SQLite prepare the statement again on every run
+      // (boundLimit in kysely-store.ts).
+      kept: `select seq, json, bytes from picked order by seq ${order} limit @limit + 0`,
+    }),
+    capped: statement(cursor, order, {
+      columns: `octet_length(m.body) as bytes,
+       sum(octet_length(m.body)) over (order by m.seq ${order} rows unbounded preceding) as running,
        row_number() over (order by m.seq ${order}) as n`,
-      `select seq, json from picked where n <= @limit and (n = 1 or bytes <= ${LIMITS.pageMaxBodyBytes})`,
-    ),
+      kept: `select seq, json, bytes from picked where n <= @limit and (n = 1 or running <= ${LIMITS.pageMaxBodyBytes})`,
+    }),
   });
   const pages = {
     after: shapes("and m.seq > @afterSeq", "asc"),
