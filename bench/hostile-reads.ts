@@ -1,34 +1,50 @@
 // What one account asking for large answers on many connections at once does to everyone else's reads:
 // a reader's history pages (one at a time, client-side latency) alone, then beside HOSTILE connections of
-// a user with 1,000 conversations asking for its whole list again and again from another process.
+// one account asking again and again from another process. Over HTTP (the default), a user with 1,000
+// conversations asks for its whole list; over sockets (BENCH_HOSTILE_VIA=socket), the reader's peer
+// joins their conversation from its start (500 messages a page), as fast as its event limits let it.
 //   npx tsx bench/hostile-reads.ts
 //   BENCH_HOSTILE_CONNECTIONS=1 npx tsx bench/hostile-reads.ts
+//   BENCH_HOSTILE_VIA=socket npx tsx bench/hostile-reads.ts
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { io } from "socket.io-client";
 import { startServerProcess } from "../scripts/server-process";
 import { seedDatabase } from "./seed";
 import { percentile } from "./stats";
 
 const CONNECTIONS = Number(process.env.BENCH_HOSTILE_CONNECTIONS ?? 16);
+const VIA = process.env.BENCH_HOSTILE_VIA === "socket" ? "socket" : "http";
 const MEASURE_MS = 5000;
 
 // In the child process: the hostile loops, for `ms`, then how many answers of each status.
 if (process.argv[2] === "hostile") {
-  const [, , , baseURL, token, connections, ms] = process.argv;
-  const statuses: Record<number, number> = {};
+  const [, , , via, baseURL, token, peerId, connections, ms] = process.argv;
+  const answers: Record<string, number> = {};
+  const count = (answer: string | number) => (answers[answer] = (answers[answer] ?? 0) + 1);
   const end = Date.now() + Number(ms);
-  await Promise.all(
-    Array.from({ length: Number(connections) }, async () => {
-      while (Date.now() < end) {
-        const response = await fetch(`${baseURL}/api/conversations`, { headers: { authorization: `Bearer ${token}` } });
-        await response.arrayBuffer();
-        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-      }
-    }),
-  );
-  console.log(`| the hostile user's answers by status | ${JSON.stringify(statuses)} |`);
+  const overHttp = async () => {
+    while (Date.now() < end) {
+      const response = await fetch(`${baseURL}/api/conversations`, { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      count(response.status);
+    }
+  };
+  type JoinAck = { ok: boolean; error?: { code: string; retryAfterMs?: number } };
+  const overSocket = async () => {
+    const socket = io(baseURL, { auth: { token }, transports: ["websocket"], forceNew: true, reconnection: false });
+    while (Date.now() < end) {
+      const ack = (await socket.emitWithAck("conversation:join", { peerId, afterSeq: 0 })) as JoinAck;
+      count(ack.ok ? "ok" : ack.error!.code);
+      if (ack.error?.retryAfterMs) await sleep(ack.error.retryAfterMs);
+    }
+    socket.close();
+  };
+  await Promise.all(Array.from({ length: Number(connections) }, via === "socket" ? overSocket : overHttp));
+  console.log(`| the hostile user's answers | ${JSON.stringify(answers)} |`);
   process.exit(0);
 }
 
@@ -61,14 +77,19 @@ try {
   console.log(`| alone | ${await readPages(MEASURE_MS)} |`);
   const hostile = spawn(
     process.execPath,
-    ["--import", "tsx", import.meta.filename, "hostile", server.baseURL, seed.wide.token, String(CONNECTIONS), "8000"],
+    [
+      ...["--import", "tsx", import.meta.filename, "hostile", VIA, server.baseURL],
+      // Over sockets the reader's peer, who can join their long conversation.
+      ...(VIA === "socket" ? [sender.token, reader.id] : [seed.wide.token, ""]),
+      ...[String(CONNECTIONS), "8000"],
+    ],
     { stdio: "inherit" },
   );
   const exited = new Promise((resolve) => hostile.once("exit", resolve));
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  console.log(
-    `| beside ${CONNECTIONS} connections asking for a list of 1,000 conversations | ${await readPages(MEASURE_MS)} |`,
-  );
+  const asking =
+    VIA === "socket" ? "sockets joining 500-message pages" : "connections asking for a list of 1,000 conversations";
+  console.log(`| beside ${CONNECTIONS} ${asking} | ${await readPages(MEASURE_MS)} |`);
   await exited;
 } finally {
   await server.stop();
