@@ -29,6 +29,7 @@ import { oneRequestAtATime } from "./http/pipelining";
 import { timeRequests } from "./http/request-timing";
 import { corsForOrigins, securityHeaders } from "./http/security";
 import { createKeyedQueue } from "./lib/serial-queue";
+import { createTurns } from "./lib/turns";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { createMemoryConnectionCounter } from "./realtime/connection-counter";
@@ -121,6 +122,8 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
     Math.min(SESSION_PURGE_INTERVAL_MS, config.sessionTtlMs),
   ).unref();
   const conversationQueue = createKeyedQueue();
+  // A user's HTTP requests and socket events, on however many connections, start one a turn of the event loop.
+  const takeTurn = createTurns();
   const visibility = createVisibility(store);
   const conversations = createConversations({ store, users, visibility, broadcaster });
   const groups = createGroups({
@@ -164,13 +167,14 @@ export function createApp({ config, store, logger, redis, ...services }: AppDeps
   app.use(rejectMalformedPath);
   if (config.corsOrigins.length > 0) app.use("/api", corsForOrigins(config.corsOrigins));
   app.use(operationsRoutes({ store, redis, metrics, logger, metricsToken: config.metricsToken }));
-  app.use("/api", apiRouter({ accounts, users, conversations, groups }));
+  app.use("/api", apiRouter({ accounts, users, conversations, groups, takeTurn }));
   app.use(clientRoutes(config.clientDist));
   app.use(notFound);
   app.use(errorHandler(logger));
 
   attachRealtime(io, {
     accounts,
+    takeTurn,
     presence,
     metrics,
     logger,

@@ -4,6 +4,7 @@ import type { Accounts } from "../auth/accounts";
 import type { Conversations } from "../chat/conversations";
 import type { Groups } from "../chat/groups";
 import type { UserDirectory } from "../chat/users";
+import type { TakeTurn } from "../lib/turns";
 import { authRoutes } from "./auth.routes";
 import { createAuthed } from "./authed";
 import { conversationRoutes } from "./conversations.routes";
@@ -18,8 +19,10 @@ export function apiRouter(deps: {
   users: UserDirectory;
   conversations: Conversations;
   groups: Groups;
+  /** The turns a user's requests and socket events share. */
+  takeTurn: TakeTurn;
 }): Router {
-  const authed = createAuthed(deps.accounts);
+  const authed = createAuthed(deps.accounts, deps.takeTurn);
   const router = Router();
   router.use(rememberRouteBase);
   router.use(express.json({ limit: LIMITS.payloadMaxBytes }));

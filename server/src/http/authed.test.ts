@@ -2,6 +2,8 @@ import type { Request, Response } from "express";
 import { describe, expect, it } from "vitest";
 import type { Accounts, Session } from "../auth/accounts";
 import { AppError } from "../errors";
+import { countTurns } from "../lib/turn-counter.testing";
+import { createTurns } from "../lib/turns";
 import { MAX_WAITING_PER_USER, createAuthed } from "./authed";
 
 // The bearer token names the user; any other header is nobody.
@@ -18,23 +20,17 @@ const response = {} as Response;
 
 describe("createAuthed", () => {
   it("runs one request of a user in a turn of the event loop, and others' requests in between", async () => {
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const ran: Array<{ what: string; turn: number }> = [];
-    const authed = createAuthed(accounts);
+    const authed = createAuthed(accounts, createTurns());
     const call = (userId: string, what: string) =>
       authed(async () => {
-        ran.push({ what, turn });
+        ran.push({ what, turn: turns.turn() });
         await Promise.resolve();
       })(requestOf(userId), response, () => undefined);
 
     await Promise.all([call("a", "a1"), call("a", "a2"), call("a", "a3"), call("b", "b1")]);
-    ticking = false;
+    turns.stop();
 
     expect(ran.map((r) => r.what)).toEqual(["a1", "b1", "a2", "a3"]);
     const turnOf = (what: string) => ran.find((r) => r.what === what)!.turn;
@@ -46,7 +42,7 @@ describe("createAuthed", () => {
   it("refuses a user's requests past the waiting bound with RATE_LIMITED, and not another user's", async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const authed = createAuthed(accounts);
+    const authed = createAuthed(accounts, createTurns());
     const handled: string[] = [];
     const call = (userId: string) =>
       authed(async () => {
@@ -75,7 +71,7 @@ describe("createAuthed", () => {
   });
 
   it("answers UNAUTHORIZED without a bearer token", async () => {
-    const authed = createAuthed(accounts);
+    const authed = createAuthed(accounts, createTurns());
     const request = { get: () => undefined } as unknown as Request;
     await expect(authed(() => Promise.resolve())(request, response, () => undefined)).rejects.toMatchObject({
       code: "UNAUTHORIZED",

@@ -1,8 +1,8 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Request, RequestHandler, Response } from "express";
 import type { Accounts, Session } from "../auth/accounts";
 import { AppError } from "../errors";
 import { createKeyedQueue } from "../lib/serial-queue";
+import type { TakeTurn } from "../lib/turns";
 
 export type AuthedHandler = (req: Request, res: Response, session: Session) => Promise<void>;
 
@@ -18,17 +18,14 @@ function bearerToken(header: string | undefined): string | undefined {
 /**
  * Wraps a handler that needs a signed-in caller; everyone else gets 401
  * UNAUTHORIZED. A user's requests run one at a time, whatever connection
- * they come on, and at most one of them in a turn of the event loop: SQLite
- * answers synchronously, so a user asking on many connections at once for
- * large pages would otherwise hold the server for all of them in a row while
- * everyone else waited (docs/SECURITY.md). More than MAX_WAITING_PER_USER
- * waiting is RATE_LIMITED, so waiting costs no unbounded memory.
+ * they come on, each in a turn of the event loop the user takes with
+ * `takeTurn` (shared with the user's socket events). More than
+ * MAX_WAITING_PER_USER waiting is RATE_LIMITED, so waiting costs no unbounded
+ * memory.
  */
-export function createAuthed(accounts: Accounts) {
+export function createAuthed(accounts: Accounts, takeTurn: TakeTurn) {
   const oneAtATime = createKeyedQueue();
   const waiting = new Map<string, number>();
-  // Users who started a request in this turn of the event loop; each is forgotten at the turn's end.
-  const ranThisTurn = new Set<string>();
   return (handler: AuthedHandler): RequestHandler =>
     async (req, res) => {
       const session = await accounts.authenticate(bearerToken(req.get("authorization")));
@@ -40,9 +37,7 @@ export function createAuthed(accounts: Accounts) {
       waiting.set(userId, ahead + 1);
       try {
         await oneAtATime(userId, async () => {
-          if (ranThisTurn.has(userId)) await nextTurn();
-          ranThisTurn.add(userId);
-          setImmediate(() => ranThisTurn.delete(userId));
+          await takeTurn(userId);
           await handler(req, res, session);
         });
       } finally {

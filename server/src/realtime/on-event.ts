@@ -3,6 +3,7 @@ import type { Ack, ClientToServerEvents } from "../../../shared/protocol";
 import { AppError, toApiError, toAppError } from "../errors";
 import { createSerialQueue } from "../lib/serial-queue";
 import type { TakeResult } from "../lib/token-bucket";
+import type { TakeTurn } from "../lib/turns";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { ParleySocket } from "./types";
@@ -37,12 +38,14 @@ const rateLimited = (message: string, retryAfterMs: number): Ack => ({
  * unprocessed (it could not report its outcome) and never crashes the server.
  * Limits are applied on arrival, before the queue, so a flood is refused
  * without queueing work; the queue itself holds at most `maxPending` events.
+ * Each event starts in a turn of the event loop its user takes with
+ * `takeTurn`, shared by all the user's connections.
  */
 export function createEventBinder(
   socket: ParleySocket,
-  deps: { logger: Logger; recordAckLatency: AckLatencyRecorder; limits: EventLimits },
+  deps: { logger: Logger; recordAckLatency: AckLatencyRecorder; limits: EventLimits; takeTurn: TakeTurn },
 ) {
-  const { logger, recordAckLatency, limits } = deps;
+  const { logger, recordAckLatency, limits, takeTurn } = deps;
   const serial = createSerialQueue();
   // Made on first use: most sockets never log, and an idle socket should not hold a logger.
   let socketLogger: Logger | undefined;
@@ -60,14 +63,11 @@ export function createEventBinder(
   }
 
   function run(task: () => Promise<void>): Promise<void> {
-    // SQLite answers synchronously, so a queue of events would otherwise run without giving
-    // other connections a turn: a burst of large pages would stall the whole server. An event
-    // that finds the queue empty needs no such turn: it was just read from the network.
-    const queued = pending > 0;
     pending++;
     return serial(async () => {
       try {
-        if (queued) await new Promise<void>((resolve) => setImmediate(resolve));
+        const turn = takeTurn(socket.data.userId);
+        if (turn) await turn;
         if (socket.connected) await task();
       } finally {
         pending--;

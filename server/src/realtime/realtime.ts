@@ -2,6 +2,7 @@ import { userRoom } from "../../../shared/protocol";
 import type { Accounts, RevokedSessions } from "../auth/accounts";
 import type { Presence } from "../chat/presence";
 import { createTokenBucket } from "../lib/token-bucket";
+import type { TakeTurn } from "../lib/turns";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { registerConversationHandlers } from "./conversation.handlers";
@@ -17,7 +18,14 @@ import { expireWithSession } from "./session-expiry";
 import { registerTypingHandlers } from "./typing.handlers";
 import type { ParleyServer } from "./types";
 
-type Deps = { accounts: Accounts; presence: Presence; services: Services; metrics: Metrics; logger: Logger };
+type Deps = {
+  accounts: Accounts;
+  presence: Presence;
+  services: Services;
+  metrics: Metrics;
+  logger: Logger;
+  takeTurn: TakeTurn;
+};
 /** What one user and one socket may use (PROTOCOL.md "Limits"). */
 export type SocketLimits = {
   connections: ConnectionCounter;
@@ -27,7 +35,7 @@ export type SocketLimits = {
 
 /** Authenticates handshakes and wires every connected socket's handlers. */
 export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLimits }): void {
-  const { accounts, presence, services, metrics, logger } = deps;
+  const { accounts, presence, services, metrics, logger, takeTurn } = deps;
 
   // Each connection would otherwise keep its HTTP upgrade request (headers, parser state) for its
   // whole life. Nothing here reads the request or the handshake's headers: the token comes from
@@ -73,7 +81,11 @@ export function attachRealtime(io: ParleyServer, deps: Deps & { limits: SocketLi
       takeEventToken: createTokenBucket(deps.limits.eventRate),
       maxPending: deps.limits.eventRate.burst,
     };
-    const context = { socket, events: createEventBinder(socket, { logger, recordAckLatency, limits }), services };
+    const context = {
+      socket,
+      events: createEventBinder(socket, { logger, recordAckLatency, limits, takeTurn }),
+      services,
+    };
     registerConversationHandlers(context);
     registerMessageHandlers(context);
     registerReactionHandlers(context);
