@@ -15,6 +15,9 @@ const integration = {
   include: ["server/test/**/*.test.ts"],
   testTimeout: 30_000,
   hookTimeout: 30_000,
+  // Every file starts servers of its own on data of its own, so the files share a module graph: a fresh one
+  // per file spent a third of each project's time importing (SQLite 102 → 46 s, PostgreSQL 134 → 83 s).
+  isolate: false,
 };
 const failoverTest = "server/test/failover.test.ts";
 // The client tests that vi.mock a module (socket.io-client, for a fake socket).
